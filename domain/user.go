@@ -1,0 +1,42 @@
+package domain
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// UserID identifies a user. Stores assign it on creation.
+type UserID int64
+
+// User is an account. PasswordHash is an encoded hash (PHC string); the password itself is
+// never kept.
+type User struct {
+	ID           UserID
+	Username     string // NFKC-normalised, as the user typed it otherwise
+	Email        string
+	PasswordHash string
+	IsActive     bool
+	DateJoined   time.Time
+}
+
+// Key returns the string that must be unique among users: see UsernameKey.
+func (u User) Key() string { return UsernameKey(u.Username) }
+
+// maxEmailLength is the longest address SMTP can carry (RFC 5321 path limit, less brackets).
+const maxEmailLength = 254
+
+// NormalizeEmail validates an optional email address and lower-cases its domain part, as
+// Django's BaseUserManager.normalize_email does. An empty address is allowed.
+func NormalizeEmail(email string) (string, error) {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return "", nil
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || addr.Name != "" || len(email) > maxEmailLength {
+		return "", NewValidationError("email", "Enter a valid email address.")
+	}
+	at := strings.LastIndexByte(email, '@')
+	return email[:at] + "@" + strings.ToLower(email[at+1:]), nil
+}
