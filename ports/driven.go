@@ -1,0 +1,92 @@
+// Package ports declares the interfaces between Gatehouse's use cases and the world: driven
+// ports (stores, hashing, time, randomness) that adapters implement for the use cases, and
+// driving ports (authentication, accounts) that the use cases implement for the HTTP adapter.
+//
+// Every store method returns domain.ErrNotFound for a missing or expired item and an error
+// wrapping domain.ErrUnavailable when the backend cannot be reached or times out. Other
+// errors are bugs. Stores are safe for concurrent use.
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/gatehouse/gatehouse/domain"
+)
+
+// UserStore keeps accounts.
+type UserStore interface {
+	// CreateUser stores u with a new ID and returns it. It returns domain.ErrUsernameTaken
+	// when a user with the same domain.UsernameKey exists, also under concurrent creation.
+	CreateUser(ctx context.Context, u domain.User) (domain.User, error)
+	// UserByID returns the user with id, or domain.ErrNotFound.
+	UserByID(ctx context.Context, id domain.UserID) (domain.User, error)
+	// UserByUsername returns the user whose domain.UsernameKey equals that of username, or
+	// domain.ErrNotFound.
+	UserByUsername(ctx context.Context, username string) (domain.User, error)
+	// SetPasswordHash replaces the user's password hash, or returns domain.ErrNotFound.
+	SetPasswordHash(ctx context.Context, id domain.UserID, hash string) error
+}
+
+// SessionStore keeps sessions by the hash of their secret. Lookups never return a session
+// that has expired by the store's clock.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s domain.Session) error
+	// SessionByHash returns the live session with that secret hash, or domain.ErrNotFound.
+	SessionByHash(ctx context.Context, h domain.SecretHash) (domain.Session, error)
+	// TouchSession records use: it sets LastSeenAt and slides ExpiresAt. A missing session
+	// gives domain.ErrNotFound.
+	TouchSession(ctx context.Context, id string, lastSeen, expiresAt time.Time) error
+	// SessionsByUser lists the user's live sessions, newest first.
+	SessionsByUser(ctx context.Context, user domain.UserID) ([]domain.Session, error)
+	// DeleteSession revokes one session of user; domain.ErrNotFound when user has no live
+	// session with that id (including one already revoked).
+	DeleteSession(ctx context.Context, user domain.UserID, id string) error
+	// DeleteUserSessions revokes every session of user except the one with id except (""
+	// spares none) and reports how many it revoked.
+	DeleteUserSessions(ctx context.Context, user domain.UserID, except string) (int, error)
+}
+
+// TokenStore keeps API tokens by the hash of their secret. Lookups never return a token that
+// has expired by the store's clock.
+type TokenStore interface {
+	CreateToken(ctx context.Context, t domain.Token) error
+	// TokenByHash returns the live token with that secret hash, or domain.ErrNotFound.
+	TokenByHash(ctx context.Context, h domain.SecretHash) (domain.Token, error)
+	// TouchToken sets LastUsedAt; a missing token gives domain.ErrNotFound.
+	TouchToken(ctx context.Context, id string, lastUsed time.Time) error
+	// TokensByUser lists the user's live tokens, newest first.
+	TokensByUser(ctx context.Context, user domain.UserID) ([]domain.Token, error)
+	// DeleteToken revokes one token of user; domain.ErrNotFound when user has no live token
+	// with that id (including one already revoked).
+	DeleteToken(ctx context.Context, user domain.UserID, id string) error
+	// DeleteUserTokens revokes every token of user except the one with id except ("" spares
+	// none) and reports how many it revoked.
+	DeleteUserTokens(ctx context.Context, user domain.UserID, except string) (int, error)
+}
+
+// PasswordHasher turns passwords into encoded hashes and checks them.
+type PasswordHasher interface {
+	// Hash returns an encoded hash of password with a fresh salt.
+	Hash(password string) (string, error)
+	// Verify reports whether password matches encoded, and whether encoded should be replaced
+	// by a new Hash because its parameters are weaker than the configured ones. A malformed
+	// encoded hash is a non-match, not an error.
+	Verify(password, encoded string) (ok, rehash bool)
+}
+
+// Clock tells the time.
+type Clock interface {
+	Now() time.Time
+}
+
+// Random fills b with cryptographically secure random bytes.
+type Random interface {
+	Read(b []byte) error
+}
+
+// Pinger is a backend that can say whether it is reachable, for the readiness probe.
+type Pinger interface {
+	Name() string
+	Ping(ctx context.Context) error
+}

@@ -1,0 +1,78 @@
+package ports
+
+import (
+	"context"
+
+	"github.com/gatehouse/gatehouse/domain"
+)
+
+// AuthResult is the authenticator chain's verdict. ClearSessionCookie is set, error or not,
+// when the request carried a session cookie that no longer names a live session.
+type AuthResult struct {
+	Principal          domain.Principal
+	ClearSessionCookie bool
+}
+
+// Authenticator decides who a request is, trying each enabled method in order: the first
+// method whose credentials are present decides; absent credentials pass to the next.
+type Authenticator interface {
+	// Authenticate returns domain.ErrNotAuthenticated when no method found credentials,
+	// domain.ErrInvalidCredentials (possibly as *domain.MalformedCredentialsError) when the
+	// deciding credentials are wrong, *domain.CSRFError for a cookie-authenticated unsafe
+	// request without its CSRF token, and domain.ErrUnavailable when a store is down.
+	Authenticate(ctx context.Context, creds domain.RequestCredentials) (AuthResult, error)
+	// Methods returns the enabled methods in chain order.
+	Methods() []domain.AuthMethod
+}
+
+// SignUp is the input of Accounts.SignUp.
+type SignUp struct {
+	Username string
+	Password string
+	Email    string
+}
+
+// Login is the input of Accounts.Login and Accounts.ObtainToken. IP and UserAgent are
+// recorded on sessions; TokenName labels a token. PreviousSession is the session cookie the
+// browser sent with its login, if any: that session ends when the new one starts.
+type Login struct {
+	Username        string
+	Password        string
+	TokenName       string
+	IP              string
+	UserAgent       string
+	PreviousSession string
+}
+
+// PasswordChange is the input of Accounts.ChangePassword.
+type PasswordChange struct {
+	Old string
+	New string
+}
+
+// Accounts holds the use cases behind the HTTP API. Errors are domain errors:
+// *domain.ValidationError for bad input, domain.ErrInvalidCredentials for a failed login,
+// domain.ErrNotFound for an id that is not the caller's, domain.ErrUnavailable for a store
+// outage.
+type Accounts interface {
+	SignUp(ctx context.Context, in SignUp) (domain.User, error)
+	ObtainToken(ctx context.Context, in Login) (domain.IssuedToken, error)
+	Login(ctx context.Context, in Login) (domain.User, domain.IssuedSession, error)
+	// Logout revokes the credential that authenticated p; nothing for Basic.
+	Logout(ctx context.Context, p domain.Principal) error
+	// LogoutAll revokes every session and token of p's user.
+	LogoutAll(ctx context.Context, p domain.Principal) error
+	ListTokens(ctx context.Context, p domain.Principal) ([]domain.Token, error)
+	RevokeToken(ctx context.Context, p domain.Principal, id string) error
+	ListSessions(ctx context.Context, p domain.Principal) ([]domain.Session, error)
+	RevokeSession(ctx context.Context, p domain.Principal, id string) error
+	// ChangePassword checks the old password, applies the policy to the new one, stores it,
+	// and revokes every other session and token of the user.
+	ChangePassword(ctx context.Context, p domain.Principal, in PasswordChange) error
+}
+
+// Readiness reports whether every configured backend answers.
+type Readiness interface {
+	// Ready pings every backend and returns the names of those that failed.
+	Ready(ctx context.Context) (failed []string)
+}
