@@ -1,0 +1,130 @@
+package memstore
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+var _ ports.TokenStore = (*TokenStore)(nil)
+
+// TokenStore keeps API tokens in memory, expiring them by its clock.
+type TokenStore struct {
+	clock ports.Clock
+	mu    sync.RWMutex
+	t     table[tokenRecord, *tokenRecord]
+}
+
+// tokenRecord is a domain.Token in 96 bytes rather than 144.
+type tokenRecord struct {
+	entry
+	name     string
+	lastUsed stamp
+}
+
+func (r *tokenRecord) expired(now time.Time) bool {
+	return domain.Token{ExpiresAt: r.expires.time()}.Expired(now)
+}
+
+func (r *tokenRecord) token() domain.Token {
+	return domain.Token{
+		ID:         r.id,
+		UserID:     r.user,
+		Name:       r.name,
+		SecretHash: r.hash,
+		CreatedAt:  r.created.time(),
+		LastUsedAt: r.lastUsed.time(),
+		ExpiresAt:  r.expires.time(),
+	}
+}
+
+// NewTokenStore returns an empty store that expires tokens by clock.
+func NewTokenStore(clock ports.Clock) *TokenStore {
+	return &TokenStore{clock: clock, t: newTable[tokenRecord]()}
+}
+
+// CreateToken implements ports.TokenStore. A token whose id or secret hash is already live is
+// refused with an error that is not domain.ErrNotFound: both are random, so it is a bug.
+func (s *TokenStore) CreateToken(_ context.Context, t domain.Token) error {
+	r := &tokenRecord{
+		entry:    entry{hash: t.SecretHash, id: t.ID, user: t.UserID, created: pack(t.CreatedAt), expires: pack(t.ExpiresAt)},
+		name:     t.Name,
+		lastUsed: pack(t.LastUsedAt),
+	}
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.t.insert(r, now)
+}
+
+// TokenByHash implements ports.TokenStore.
+func (s *TokenStore) TokenByHash(_ context.Context, h domain.SecretHash) (domain.Token, error) {
+	now := s.clock.Now()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, ok := s.t.liveByHash(h, now)
+	if !ok {
+		return domain.Token{}, domain.ErrNotFound
+	}
+	return r.token(), nil
+}
+
+// TouchToken implements ports.TokenStore.
+func (s *TokenStore) TouchToken(_ context.Context, id string, lastUsed time.Time) error {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.t.liveByID(id, now)
+	if !ok {
+		return domain.ErrNotFound
+	}
+	r.lastUsed = pack(lastUsed)
+	return nil
+}
+
+// TokensByUser implements ports.TokenStore. Tokens created at the same instant are ordered by
+// id. The list is never nil.
+func (s *TokenStore) TokensByUser(_ context.Context, user domain.UserID) ([]domain.Token, error) {
+	now := s.clock.Now()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	live := s.t.liveOf(user, now)
+	list := make([]domain.Token, len(live))
+	for i, r := range live {
+		list[i] = r.token()
+	}
+	return list, nil
+}
+
+// DeleteToken implements ports.TokenStore.
+func (s *TokenStore) DeleteToken(_ context.Context, user domain.UserID, id string) error {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.t.liveByID(id, now)
+	if !ok || r.user != user {
+		return domain.ErrNotFound
+	}
+	s.t.remove(r)
+	return nil
+}
+
+// DeleteUserTokens implements ports.TokenStore.
+func (s *TokenStore) DeleteUserTokens(_ context.Context, user domain.UserID, except string) (int, error) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.t.removeUser(user, except, now), nil
+}
+
+// Sweep deletes the expired tokens, which lookups already ignore, to free their memory, and
+// reports how many it deleted. It holds the write lock while it walks every token.
+func (s *TokenStore) Sweep() int {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.t.sweep(now)
+}

@@ -1,0 +1,78 @@
+package memstore
+
+import (
+	"context"
+	"sync"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+var _ ports.UserStore = (*UserStore)(nil)
+
+// UserStore keeps accounts in maps. Users are stored and returned by value, so no caller can
+// change a stored user except through the store's methods.
+type UserStore struct {
+	mu     sync.RWMutex
+	byID   map[domain.UserID]domain.User
+	byKey  map[string]domain.UserID // domain.UsernameKey -> id: the uniqueness constraint
+	lastID domain.UserID
+}
+
+// NewUserStore returns an empty store. IDs start at 1, so the zero UserID never names a user.
+func NewUserStore() *UserStore {
+	return &UserStore{byID: map[domain.UserID]domain.User{}, byKey: map[string]domain.UserID{}}
+}
+
+// CreateUser implements ports.UserStore. It ignores u.ID. The check for a taken username and
+// the insert happen under one lock, so of concurrent creations of one username exactly one
+// succeeds.
+func (s *UserStore) CreateUser(_ context.Context, u domain.User) (domain.User, error) {
+	key := u.Key() // normalising is the costly part: do it before taking the lock
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, taken := s.byKey[key]; taken {
+		return domain.User{}, domain.ErrUsernameTaken
+	}
+	s.lastID++
+	u.ID = s.lastID
+	s.byID[u.ID] = u
+	s.byKey[key] = u.ID
+	return u, nil
+}
+
+// UserByID implements ports.UserStore.
+func (s *UserStore) UserByID(_ context.Context, id domain.UserID) (domain.User, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.byID[id]
+	if !ok {
+		return domain.User{}, domain.ErrNotFound
+	}
+	return u, nil
+}
+
+// UserByUsername implements ports.UserStore.
+func (s *UserStore) UserByUsername(_ context.Context, username string) (domain.User, error) {
+	key := domain.UsernameKey(username)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.byID[s.byKey[key]]
+	if !ok {
+		return domain.User{}, domain.ErrNotFound
+	}
+	return u, nil
+}
+
+// SetPasswordHash implements ports.UserStore.
+func (s *UserStore) SetPasswordHash(_ context.Context, id domain.UserID, hash string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.byID[id]
+	if !ok {
+		return domain.ErrNotFound
+	}
+	u.PasswordHash = hash
+	s.byID[id] = u
+	return nil
+}
