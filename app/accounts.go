@@ -1,0 +1,224 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+// Accounts implements ports.Accounts: signing up, logging in and out, and managing one's own
+// tokens, sessions and password.
+type Accounts struct {
+	users    ports.UserStore
+	sessions ports.SessionStore
+	tokens   ports.TokenStore
+	hasher   ports.PasswordHasher
+	verifier *Verifier
+	clock    ports.Clock
+	random   ports.Random
+	settings Settings
+}
+
+// NewAccounts returns the account use cases over the given ports.
+func NewAccounts(users ports.UserStore, sessions ports.SessionStore, tokens ports.TokenStore,
+	hasher ports.PasswordHasher, verifier *Verifier, clock ports.Clock, random ports.Random,
+	settings Settings) *Accounts {
+	return &Accounts{users: users, sessions: sessions, tokens: tokens, hasher: hasher,
+		verifier: verifier, clock: clock, random: random, settings: settings}
+}
+
+// SignUp creates an active user after checking every field, reporting all problems at once.
+func (a *Accounts) SignUp(ctx context.Context, in ports.SignUp) (domain.User, error) {
+	var verr domain.ValidationError
+	username, err := domain.NormalizeUsername(in.Username)
+	collect(&verr, err)
+	email, err := domain.NormalizeEmail(in.Email)
+	collect(&verr, err)
+	collect(&verr, domain.ValidatePassword(in.Password, username, email))
+	if err := verr.Err(); err != nil {
+		return domain.User{}, err
+	}
+	hash, err := a.hasher.Hash(in.Password)
+	if err != nil {
+		return domain.User{}, err
+	}
+	return a.users.CreateUser(ctx, domain.User{
+		Username:     username,
+		Email:        email,
+		PasswordHash: hash,
+		IsActive:     true,
+		DateJoined:   a.clock.Now(),
+	})
+}
+
+// collect merges a *domain.ValidationError into verr.
+func collect(verr *domain.ValidationError, err error) {
+	var v *domain.ValidationError
+	if errors.As(err, &v) {
+		for field, msgs := range v.Fields {
+			for _, m := range msgs {
+				verr.Add(field, m)
+			}
+		}
+	}
+}
+
+// ObtainToken checks the password and issues a new token; each call makes another, one per
+// device, unlike DRF's single token per user.
+func (a *Accounts) ObtainToken(ctx context.Context, in ports.Login) (domain.IssuedToken, error) {
+	name, err := domain.NormalizeTokenName(in.TokenName)
+	if err != nil {
+		return domain.IssuedToken{}, err
+	}
+	user, err := a.verifier.Check(ctx, in.Username, in.Password)
+	if err != nil {
+		return domain.IssuedToken{}, err
+	}
+	secret, id, err := newSecret(a.random, domain.TokenPrefix)
+	if err != nil {
+		return domain.IssuedToken{}, err
+	}
+	now := a.clock.Now()
+	t := domain.Token{ID: id, UserID: user.ID, Name: name, SecretHash: domain.HashSecret(secret), CreatedAt: now}
+	if a.settings.TokenTTL > 0 {
+		t.ExpiresAt = now.Add(a.settings.TokenTTL)
+	}
+	if err := a.tokens.CreateToken(ctx, t); err != nil {
+		return domain.IssuedToken{}, err
+	}
+	return domain.IssuedToken{Token: t, Secret: secret}, nil
+}
+
+// Login checks the password and starts a session with a new id, so an id planted in the
+// browser before login is never promoted to an authenticated one (session fixation).
+func (a *Accounts) Login(ctx context.Context, in ports.Login) (domain.User, domain.IssuedSession, error) {
+	user, err := a.verifier.Check(ctx, in.Username, in.Password)
+	if err != nil {
+		return domain.User{}, domain.IssuedSession{}, err
+	}
+	secret, id, err := newSecret(a.random, domain.SessionPrefix)
+	if err != nil {
+		return domain.User{}, domain.IssuedSession{}, err
+	}
+	now := a.clock.Now()
+	s := domain.Session{
+		ID:         id,
+		UserID:     user.ID,
+		SecretHash: domain.HashSecret(secret),
+		CreatedAt:  now,
+		LastSeenAt: now,
+		ExpiresAt:  a.settings.Session.ExpiresAt(now, now),
+		IP:         in.IP,
+		UserAgent:  domain.TruncateUserAgent(in.UserAgent),
+	}
+	if err := a.sessions.CreateSession(ctx, s); err != nil {
+		return domain.User{}, domain.IssuedSession{}, err
+	}
+	a.endPrevious(ctx, in.PreviousSession)
+	return user, domain.IssuedSession{Session: s, Secret: secret, CSRFToken: domain.CSRFToken(secret)}, nil
+}
+
+// endPrevious ends the session a browser held before logging in again, as Django's login()
+// does, so switching users leaves no live session behind. It is best effort: the browser's
+// cookie is replaced either way.
+func (a *Accounts) endPrevious(ctx context.Context, secret string) {
+	if !domain.ValidSessionSecret(secret) {
+		return
+	}
+	if old, err := a.sessions.SessionByHash(ctx, domain.HashSecret(secret)); err == nil {
+		_ = a.sessions.DeleteSession(ctx, old.UserID, old.ID)
+	}
+}
+
+// Logout revokes the session or token that authenticated p. Basic authentication has nothing
+// to revoke. Revoking what a concurrent request already revoked is not an error.
+func (a *Accounts) Logout(ctx context.Context, p domain.Principal) error {
+	var err error
+	switch {
+	case p.Session != nil:
+		err = a.sessions.DeleteSession(ctx, p.User.ID, p.Session.ID)
+	case p.Token != nil:
+		err = a.tokens.DeleteToken(ctx, p.User.ID, p.Token.ID)
+	}
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// LogoutAll revokes every session and token of p's user.
+func (a *Accounts) LogoutAll(ctx context.Context, p domain.Principal) error {
+	return a.revokeAllBut(ctx, p.User.ID, "", "")
+}
+
+func (a *Accounts) revokeAllBut(ctx context.Context, user domain.UserID, session, token string) error {
+	if _, err := a.sessions.DeleteUserSessions(ctx, user, session); err != nil {
+		return err
+	}
+	_, err := a.tokens.DeleteUserTokens(ctx, user, token)
+	return err
+}
+
+// ListTokens lists the caller's live tokens.
+func (a *Accounts) ListTokens(ctx context.Context, p domain.Principal) ([]domain.Token, error) {
+	return a.tokens.TokensByUser(ctx, p.User.ID)
+}
+
+// RevokeToken revokes one of the caller's tokens; another user's id is domain.ErrNotFound.
+func (a *Accounts) RevokeToken(ctx context.Context, p domain.Principal, id string) error {
+	if !domain.ValidPublicID(id) {
+		return domain.ErrNotFound
+	}
+	return a.tokens.DeleteToken(ctx, p.User.ID, id)
+}
+
+// ListSessions lists the caller's live sessions.
+func (a *Accounts) ListSessions(ctx context.Context, p domain.Principal) ([]domain.Session, error) {
+	return a.sessions.SessionsByUser(ctx, p.User.ID)
+}
+
+// RevokeSession revokes one of the caller's sessions; another user's id is domain.ErrNotFound.
+func (a *Accounts) RevokeSession(ctx context.Context, p domain.Principal, id string) error {
+	if !domain.ValidPublicID(id) {
+		return domain.ErrNotFound
+	}
+	return a.sessions.DeleteSession(ctx, p.User.ID, id)
+}
+
+// ChangePassword replaces the caller's password and revokes every other session and token,
+// so whoever learned the old password loses access. The credential making the request stays
+// valid; Basic callers keep nothing, since the old password in their header no longer works.
+func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in ports.PasswordChange) error {
+	if len(in.Old) > domain.MaxPasswordBytes {
+		return domain.NewValidationError("old_password", "Your old password was entered incorrectly. Please enter it again.")
+	}
+	user, err := a.users.UserByID(ctx, p.User.ID)
+	if err != nil {
+		return err
+	}
+	if ok, _ := a.hasher.Verify(in.Old, user.PasswordHash); !ok {
+		return domain.NewValidationError("old_password", "Your old password was entered incorrectly. Please enter it again.")
+	}
+	if err := domain.ValidatePassword(in.New, user.Username, user.Email); err != nil {
+		var verr *domain.ValidationError
+		errors.As(err, &verr)
+		return &domain.ValidationError{Fields: map[string][]string{"new_password": verr.Fields["password"]}}
+	}
+	hash, err := a.hasher.Hash(in.New)
+	if err != nil {
+		return err
+	}
+	if err := a.users.SetPasswordHash(ctx, user.ID, hash); err != nil {
+		return err
+	}
+	var keepSession, keepToken string
+	if p.Session != nil {
+		keepSession = p.Session.ID
+	}
+	if p.Token != nil {
+		keepToken = p.Token.ID
+	}
+	return a.revokeAllBut(ctx, user.ID, keepSession, keepToken)
+}

@@ -1,0 +1,159 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+// Chain is the authenticator chain, in the Django REST Framework model: methods are tried in
+// order; a method whose credentials are absent passes to the next; the first whose credentials
+// are present decides, and invalid credentials are refused at once rather than passed on, so
+// a wrong token never falls through to a weaker method.
+type Chain struct {
+	methods  []domain.AuthMethod
+	users    ports.UserStore
+	sessions ports.SessionStore
+	tokens   ports.TokenStore
+	verifier *Verifier
+	clock    ports.Clock
+	settings Settings
+}
+
+// NewChain returns the chain of methods over the given stores.
+func NewChain(methods []domain.AuthMethod, users ports.UserStore, sessions ports.SessionStore,
+	tokens ports.TokenStore, verifier *Verifier, clock ports.Clock, settings Settings) *Chain {
+	return &Chain{methods: methods, users: users, sessions: sessions, tokens: tokens,
+		verifier: verifier, clock: clock, settings: settings}
+}
+
+// Methods returns the enabled methods in chain order.
+func (c *Chain) Methods() []domain.AuthMethod { return c.methods }
+
+// errAbsent tells the loop to try the next method.
+var errAbsent = errors.New("credentials absent")
+
+// Authenticate implements ports.Authenticator.
+func (c *Chain) Authenticate(ctx context.Context, creds domain.RequestCredentials) (ports.AuthResult, error) {
+	var res ports.AuthResult
+	for _, m := range c.methods {
+		var p domain.Principal
+		var err error
+		switch m {
+		case domain.MethodSession:
+			p, err = c.session(ctx, creds, &res)
+		case domain.MethodToken:
+			p, err = c.token(ctx, creds.Authorization)
+		case domain.MethodBasic:
+			p, err = c.basic(ctx, creds.Authorization)
+		}
+		if errors.Is(err, errAbsent) {
+			continue
+		}
+		res.Principal = p
+		return res, err
+	}
+	return res, domain.ErrNotAuthenticated
+}
+
+// session authenticates by the session cookie. An unknown or expired cookie counts as absent
+// (the browser merely holds a stale cookie) and is marked for clearing.
+func (c *Chain) session(ctx context.Context, creds domain.RequestCredentials, res *ports.AuthResult) (domain.Principal, error) {
+	if creds.SessionSecret == "" {
+		return domain.Principal{}, errAbsent
+	}
+	if !domain.ValidSessionSecret(creds.SessionSecret) {
+		res.ClearSessionCookie = true
+		return domain.Principal{}, errAbsent
+	}
+	s, err := c.sessions.SessionByHash(ctx, domain.HashSecret(creds.SessionSecret))
+	if errors.Is(err, domain.ErrNotFound) {
+		res.ClearSessionCookie = true
+		return domain.Principal{}, errAbsent
+	}
+	if err != nil {
+		return domain.Principal{}, err
+	}
+	user, err := c.activeUser(ctx, s.UserID)
+	if errors.Is(err, domain.ErrInvalidCredentials) {
+		res.ClearSessionCookie = true
+		return domain.Principal{}, errAbsent
+	}
+	if err != nil {
+		return domain.Principal{}, err
+	}
+	if err := domain.CheckCSRF(creds.Method, domain.CSRFToken(creds.SessionSecret), creds.CSRFToken); err != nil {
+		return domain.Principal{}, err
+	}
+	now := c.clock.Now()
+	if domain.TouchDue(s.LastSeenAt, now, c.settings.TouchInterval) {
+		s.LastSeenAt, s.ExpiresAt = now, c.settings.Session.ExpiresAt(s.CreatedAt, now)
+		if err := c.sessions.TouchSession(ctx, s.ID, s.LastSeenAt, s.ExpiresAt); errors.Is(err, domain.ErrNotFound) {
+			// Revoked between the lookup and now: the cookie is as stale as an unknown one.
+			res.ClearSessionCookie = true
+			return domain.Principal{}, errAbsent
+		} else if err != nil {
+			return domain.Principal{}, err
+		}
+	}
+	return domain.Principal{User: user, Method: domain.MethodSession, Session: &s}, nil
+}
+
+// token authenticates by "Authorization: Token <key>" or "Bearer <key>".
+func (c *Chain) token(ctx context.Context, a domain.Authorization) (domain.Principal, error) {
+	switch {
+	case a.Scheme == domain.SchemeNone || a.Scheme == domain.SchemeBasic:
+		return domain.Principal{}, errAbsent
+	case a.Err != nil:
+		return domain.Principal{}, a.Err
+	}
+	t, err := c.tokens.TokenByHash(ctx, domain.HashSecret(a.Token))
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.Principal{}, domain.ErrInvalidToken
+	}
+	if err != nil {
+		return domain.Principal{}, err
+	}
+	user, err := c.activeUser(ctx, t.UserID)
+	if err != nil {
+		return domain.Principal{}, err
+	}
+	now := c.clock.Now()
+	if domain.TouchDue(t.LastUsedAt, now, c.settings.TouchInterval) {
+		t.LastUsedAt = now
+		if err := c.tokens.TouchToken(ctx, t.ID, now); errors.Is(err, domain.ErrNotFound) {
+			return domain.Principal{}, domain.ErrInvalidToken
+		} else if err != nil {
+			return domain.Principal{}, err
+		}
+	}
+	return domain.Principal{User: user, Method: domain.MethodToken, Token: &t}, nil
+}
+
+// basic authenticates by "Authorization: Basic ..." (RFC 7617), checking the password on
+// every request as DRF's BasicAuthentication does.
+func (c *Chain) basic(ctx context.Context, a domain.Authorization) (domain.Principal, error) {
+	switch {
+	case a.Scheme == domain.SchemeNone || a.Scheme == domain.SchemeToken:
+		return domain.Principal{}, errAbsent
+	case a.Err != nil:
+		return domain.Principal{}, a.Err
+	}
+	user, err := c.verifier.Check(ctx, a.Username, a.Password)
+	if err != nil {
+		return domain.Principal{}, err
+	}
+	return domain.Principal{User: user, Method: domain.MethodBasic}, nil
+}
+
+// activeUser loads the owner of a credential; a deleted or inactive owner makes the
+// credential invalid.
+func (c *Chain) activeUser(ctx context.Context, id domain.UserID) (domain.User, error) {
+	user, err := c.users.UserByID(ctx, id)
+	if errors.Is(err, domain.ErrNotFound) || err == nil && !user.IsActive {
+		return domain.User{}, domain.ErrInactiveUser
+	}
+	return user, err
+}

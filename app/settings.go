@@ -1,0 +1,30 @@
+// Package app holds Gatehouse's use cases and its authenticator chain. It depends only on
+// ports and domain, so every backend and every transport drive the same rules.
+package app
+
+import (
+	"time"
+
+	"github.com/gatehouse/gatehouse/domain"
+)
+
+// Settings are the lifetimes and intervals the use cases apply.
+type Settings struct {
+	// TokenTTL is the lifetime of a new token; 0 means tokens never expire.
+	TokenTTL time.Duration
+	// Session holds the idle and absolute session timeouts.
+	Session domain.SessionPolicy
+	// TouchInterval is the least time between two writes of a credential's last-used time,
+	// so an authenticated request normally costs a single store read.
+	TouchInterval time.Duration
+}
+
+// DefaultSettings are the defaults documented in the README: 30-day tokens, sessions idle out
+// after 24 hours and end after 14 days, last-used times written at most once a minute.
+func DefaultSettings() Settings {
+	return Settings{
+		TokenTTL:      30 * 24 * time.Hour,
+		Session:       domain.SessionPolicy{Idle: 24 * time.Hour, Absolute: 14 * 24 * time.Hour},
+		TouchInterval: time.Minute,
+	}
+}
