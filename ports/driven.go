@@ -70,8 +70,8 @@ type PasswordHasher interface {
 	// Hash returns an encoded hash of password with a fresh salt.
 	Hash(password string) (string, error)
 	// Verify reports whether password matches encoded, and whether encoded should be replaced
-	// by a new Hash because its parameters are weaker than the configured ones. A malformed
-	// encoded hash is a non-match, not an error.
+	// by a new Hash because it was made with other parameters than the configured ones. A
+	// malformed encoded hash is a non-match, not an error.
 	Verify(password, encoded string) (ok, rehash bool)
 }
 
