@@ -1,0 +1,84 @@
+package ginhttp
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+func (s *Server) me(c *gin.Context) {
+	c.JSON(http.StatusOK, viewMe(principal(c)))
+}
+
+func (s *Server) listTokens(c *gin.Context) {
+	tokens, err := s.accounts.ListTokens(c.Request.Context(), principal(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	views := make([]tokenView, 0, len(tokens))
+	for _, t := range tokens {
+		views = append(views, viewToken(t))
+	}
+	c.JSON(http.StatusOK, views)
+}
+
+func (s *Server) revokeToken(c *gin.Context) {
+	if err := s.accounts.RevokeToken(c.Request.Context(), principal(c), c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) listSessions(c *gin.Context) {
+	p := principal(c)
+	sessions, err := s.accounts.ListSessions(c.Request.Context(), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	views := make([]sessionView, 0, len(sessions))
+	for _, ss := range sessions {
+		views = append(views, viewSession(ss, p))
+	}
+	c.JSON(http.StatusOK, views)
+}
+
+func (s *Server) revokeSession(c *gin.Context) {
+	p := principal(c)
+	id := c.Param("id")
+	if err := s.accounts.RevokeSession(c.Request.Context(), p, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if p.Session != nil && p.Session.ID == id {
+		s.clearSessionCookies(c)
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) changePassword(c *gin.Context) {
+	f, err := readFields(c, false)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var verr domain.ValidationError
+	in := ports.PasswordChange{
+		Old: f.str("old_password", true, &verr),
+		New: f.str("new_password", true, &verr),
+	}
+	if err := verr.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.accounts.ChangePassword(c.Request.Context(), principal(c), in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,108 @@
+package ginhttp
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+func (s *Server) signup(c *gin.Context) {
+	f, err := readFields(c, false)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var verr domain.ValidationError
+	in := ports.SignUp{
+		Username: f.str("username", true, &verr),
+		Password: f.str("password", true, &verr),
+		Email:    f.str("email", false, &verr),
+	}
+	if err := verr.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	user, err := s.accounts.SignUp(c.Request.Context(), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, viewUser(user))
+}
+
+// readLogin reads username and password (and, for tokens, a device name).
+func (s *Server) readLogin(c *gin.Context, allowForm bool) (ports.Login, error) {
+	f, err := readFields(c, allowForm)
+	if err != nil {
+		return ports.Login{}, err
+	}
+	var verr domain.ValidationError
+	in := ports.Login{
+		Username:  f.str("username", true, &verr),
+		Password:  f.str("password", true, &verr),
+		TokenName: f.str("name", false, &verr),
+		IP:        c.ClientIP(),
+		UserAgent: c.GetHeader("User-Agent"),
+	}
+	return in, verr.Err()
+}
+
+func (s *Server) obtainToken(c *gin.Context) {
+	in, err := s.readLogin(c, false)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	t, err := s.accounts.ObtainToken(c.Request.Context(), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, issuedTokenView{Token: t.Secret, ID: t.ID, Name: t.Name, ExpiresAt: optionalTime(t.ExpiresAt)})
+}
+
+func (s *Server) login(c *gin.Context) {
+	in, err := s.readLogin(c, true)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	in.TokenName = ""
+	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
+		in.PreviousSession = ck.Value
+	}
+	user, session, err := s.accounts.Login(c.Request.Context(), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setSessionCookies(c, session)
+	c.JSON(http.StatusOK, viewUser(user))
+}
+
+func (s *Server) logout(c *gin.Context) {
+	p := principal(c)
+	if err := s.accounts.Logout(c.Request.Context(), p); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if p.Session != nil {
+		s.clearSessionCookies(c)
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) logoutAll(c *gin.Context) {
+	p := principal(c)
+	if err := s.accounts.LogoutAll(c.Request.Context(), p); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if p.Session != nil {
+		s.clearSessionCookies(c)
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,85 @@
+package ginhttp
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/domain"
+)
+
+// Cookie and header names are Django's, so DRF clients keep working unchanged.
+const (
+	sessionCookie = "sessionid"
+	csrfCookie    = "csrftoken"
+	csrfHeader    = "X-CSRFToken"
+)
+
+const principalKey = "gatehouse.principal"
+
+// authenticate runs the authenticator chain on the request and stores the principal for the
+// handler, or answers with the chain's refusal.
+func (s *Server) authenticate(c *gin.Context) {
+	creds, ok := credentials(c)
+	if !ok {
+		writeProblem(c, http.StatusBadRequest, "Multiple Authorization headers.", nil)
+		return
+	}
+	res, err := s.auth.Authenticate(c.Request.Context(), creds)
+	if res.ClearSessionCookie {
+		s.clearSessionCookies(c)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Set(principalKey, res.Principal)
+	c.Next()
+}
+
+// credentials extracts what may authenticate the request. It reports false for a request
+// with several Authorization headers, which no scheme defines a meaning for.
+func credentials(c *gin.Context) (domain.RequestCredentials, bool) {
+	auth := c.Request.Header.Values("Authorization")
+	if len(auth) > 1 {
+		return domain.RequestCredentials{}, false
+	}
+	creds := domain.RequestCredentials{Method: c.Request.Method, CSRFToken: c.GetHeader(csrfHeader)}
+	if len(auth) == 1 {
+		creds.Authorization = domain.ParseAuthorization(auth[0])
+	}
+	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
+		creds.SessionSecret = ck.Value
+	}
+	return creds, true
+}
+
+func principal(c *gin.Context) domain.Principal {
+	return c.MustGet(principalKey).(domain.Principal)
+}
+
+// setSessionCookies sends a new session. The session cookie is HttpOnly so scripts cannot
+// steal it; the CSRF cookie is readable by scripts, which echo it in X-CSRFToken (Django's
+// double-submit scheme). SameSite=Lax keeps both off cross-site subrequests.
+func (s *Server) setSessionCookies(c *gin.Context, is domain.IssuedSession) {
+	maxAge := int(s.cfg.SessionCookieMaxAge.Seconds())
+	s.cookie(c, sessionCookie, is.Secret, maxAge, true)
+	s.cookie(c, csrfCookie, is.CSRFToken, maxAge, false)
+}
+
+func (s *Server) clearSessionCookies(c *gin.Context) {
+	s.cookie(c, sessionCookie, "", -1, true)
+	s.cookie(c, csrfCookie, "", -1, false)
+}
+
+func (s *Server) cookie(c *gin.Context, name, value string, maxAge int, httpOnly bool) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: httpOnly,
+		Secure:   s.cfg.CookieSecure,
+		SameSite: http.SameSiteLaxMode,
+	})
+}

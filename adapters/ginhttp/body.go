@@ -1,0 +1,128 @@
+package ginhttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/domain"
+)
+
+// MaxBodyBytes bounds every request body. Gatehouse's inputs are a few short strings; 64 KiB
+// leaves ample room while keeping a flood of large bodies cheap to refuse.
+const MaxBodyBytes = 64 << 10
+
+// fields is a decoded request body: a flat object of named values.
+type fields map[string]any
+
+// readFields decodes the body as a JSON object or, where allowForm is set, as an HTML form.
+func readFields(c *gin.Context, allowForm bool) (fields, error) {
+	mediaType, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil {
+		mediaType = c.GetHeader("Content-Type")
+	}
+	isJSON := mediaType == "application/json"
+	isForm := allowForm && mediaType == "application/x-www-form-urlencoded"
+	if !isJSON && !isForm {
+		return nil, &badRequestError{status: http.StatusUnsupportedMediaType,
+			detail: fmt.Sprintf("Unsupported media type %q in request; send application/json.", mediaType)}
+	}
+	raw, err := io.ReadAll(c.Request.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, errTooLarge
+	}
+	if err != nil {
+		return nil, &badRequestError{status: http.StatusBadRequest, detail: "The request body could not be read."}
+	}
+	if isForm {
+		return formFields(raw)
+	}
+	return jsonFields(raw)
+}
+
+var errTooLarge = &badRequestError{status: http.StatusRequestEntityTooLarge,
+	detail: fmt.Sprintf("Request body too large; the limit is %d bytes.", MaxBodyBytes)}
+
+func jsonFields(raw []byte) (fields, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, &badRequestError{status: http.StatusBadRequest, detail: jsonErrorDetail(err)}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &badRequestError{status: http.StatusBadRequest, detail: "JSON parse error: unexpected data after the top-level value."}
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, &badRequestError{status: http.StatusBadRequest, detail: "Invalid data. Expected a JSON object.",
+			fields: map[string][]string{"non_field_errors": {"Invalid data. Expected a JSON object."}}}
+	}
+	return obj, nil
+}
+
+// jsonErrorDetail describes a syntax error by position only: quoting the input could echo
+// part of a password.
+func jsonErrorDetail(err error) string {
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("JSON parse error at byte %d.", syntax.Offset)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "JSON parse error: the body is empty or ends early."
+	}
+	return "JSON parse error."
+}
+
+func formFields(raw []byte) (fields, error) {
+	values, err := url.ParseQuery(string(raw))
+	if err != nil {
+		return nil, &badRequestError{status: http.StatusBadRequest, detail: "Malformed form body."}
+	}
+	f := fields{}
+	for k, v := range values {
+		f[k] = v[0]
+	}
+	return f, nil
+}
+
+// str returns the string field name. A missing required field, a null or a value of another
+// type adds a message to verr in DRF's words.
+func (f fields) str(name string, required bool, verr *domain.ValidationError) string {
+	v, ok := f[name]
+	switch {
+	case !ok && required:
+		verr.Add(name, "This field is required.")
+	case !ok:
+	case v == nil:
+		verr.Add(name, "This field may not be null.")
+	default:
+		s, ok := v.(string)
+		if !ok {
+			verr.Add(name, "Not a valid string.")
+		}
+		if required && s == "" && ok {
+			verr.Add(name, "This field may not be blank.")
+		}
+		return s
+	}
+	return ""
+}
+
+// limitBody caps the request body; a declared length over the cap is refused before reading.
+func limitBody(c *gin.Context) {
+	if c.Request.ContentLength > MaxBodyBytes {
+		writeProblem(c, errTooLarge.status, errTooLarge.detail, nil)
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
+	c.Next()
+}

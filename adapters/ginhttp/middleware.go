@@ -1,0 +1,87 @@
+package ginhttp
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// recoverPanics turns a panic into a 500 problem document and a log line, so one bad request
+// never drops the connection or takes down the server.
+func (s *Server) recoverPanics(c *gin.Context) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+			panic(v)
+		}
+		s.log.ErrorContext(c.Request.Context(), "panic serving request",
+			slog.String("route", c.FullPath()), slog.String("panic", fmt.Sprint(v)),
+			slog.String("stack", string(debug.Stack())))
+		if !c.Writer.Written() {
+			writeProblem(c, http.StatusInternalServerError, "Internal server error.", nil)
+		}
+		c.Abort()
+	}()
+	c.Next()
+}
+
+// accessLog logs one line per request. It logs the route pattern, never the raw URL or
+// headers, which can carry secrets.
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	id := requestID(c.GetHeader("X-Request-ID"))
+	c.Header("X-Request-ID", id)
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+		slog.String("request_id", id),
+		slog.String("method", c.Request.Method),
+		slog.String("route", route),
+		slog.Int("status", c.Writer.Status()),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("client_ip", c.ClientIP()),
+	)
+}
+
+// requestID keeps a caller's X-Request-ID when it is short and plain, and otherwise makes one,
+// so a hostile value cannot forge log lines.
+func requestID(given string) string {
+	if len(given) > 0 && len(given) <= 64 {
+		plain := true
+		for i := 0; i < len(given); i++ {
+			ch := given[i]
+			if !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || ch == '-' || ch == '_' || ch == '.') {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return given
+		}
+	}
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// secureHeaders marks every response as private: API answers carry credentials and personal
+// data that no cache may keep.
+func secureHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	c.Next()
+}

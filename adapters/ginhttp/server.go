@@ -1,0 +1,85 @@
+// Package ginhttp is Gatehouse's HTTP adapter on Gin: routing, credential extraction,
+// middleware, and problem documents. It reaches the use cases only through driving ports.
+package ginhttp
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+// Config holds the HTTP adapter's settings.
+type Config struct {
+	// CookieSecure sets the Secure attribute on cookies. Only plain-HTTP development
+	// setups turn it off.
+	CookieSecure bool
+	// SessionCookieMaxAge is how long browsers keep the session cookie: the absolute session
+	// timeout, since the server enforces the idle one.
+	SessionCookieMaxAge time.Duration
+}
+
+// Server answers Gatehouse's HTTP API.
+type Server struct {
+	auth       ports.Authenticator
+	accounts   ports.Accounts
+	ready      ports.Readiness
+	cfg        Config
+	log        *slog.Logger
+	challenges []string
+	engine     *gin.Engine
+}
+
+// New returns the HTTP API over the given driving ports.
+func New(auth ports.Authenticator, accounts ports.Accounts, ready ports.Readiness, cfg Config, log *slog.Logger) *Server {
+	s := &Server{auth: auth, accounts: accounts, ready: ready, cfg: cfg, log: log}
+	for _, m := range auth.Methods() {
+		switch m {
+		case domain.MethodToken:
+			s.challenges = append(s.challenges, `Token realm="gatehouse"`)
+		case domain.MethodBasic:
+			s.challenges = append(s.challenges, `Basic realm="gatehouse"`)
+		}
+	}
+	s.engine = s.routes()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+func (s *Server) routes() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	// No proxy is trusted: the client IP is the socket's peer, so X-Forwarded-For cannot spoof it.
+	_ = e.SetTrustedProxies(nil)
+	e.HandleMethodNotAllowed = true
+	e.Use(s.recoverPanics, s.accessLog, secureHeaders, limitBody)
+	e.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "Not found.", nil) })
+	e.NoMethod(func(c *gin.Context) {
+		writeProblem(c, http.StatusMethodNotAllowed, "Method \""+c.Request.Method+"\" not allowed.", nil)
+	})
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+
+	v1 := e.Group("/v1/auth")
+	v1.POST("/signup", s.signup)
+	v1.POST("/token", s.obtainToken)
+	v1.POST("/login", s.login)
+
+	authed := v1.Group("", s.authenticate)
+	authed.POST("/logout", s.logout)
+	authed.POST("/logout/all", s.logoutAll)
+	authed.GET("/me", s.me)
+	authed.GET("/tokens", s.listTokens)
+	authed.DELETE("/tokens/:id", s.revokeToken)
+	authed.GET("/sessions", s.listSessions)
+	authed.DELETE("/sessions/:id", s.revokeSession)
+	authed.POST("/password", s.changePassword)
+	return e
+}

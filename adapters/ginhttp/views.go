@@ -1,0 +1,88 @@
+package ginhttp
+
+import (
+	"time"
+
+	"github.com/gatehouse/gatehouse/domain"
+)
+
+// The JSON shapes of the API. Times are RFC 3339 in UTC; a credential's secret appears only
+// in the response that creates it.
+
+type userView struct {
+	ID         domain.UserID `json:"id"`
+	Username   string        `json:"username"`
+	Email      string        `json:"email"`
+	DateJoined time.Time     `json:"date_joined"`
+}
+
+func viewUser(u domain.User) userView {
+	return userView{ID: u.ID, Username: u.Username, Email: u.Email, DateJoined: u.DateJoined.UTC()}
+}
+
+type authView struct {
+	Method    domain.AuthMethod `json:"method"`
+	SessionID string            `json:"session_id,omitempty"`
+	TokenID   string            `json:"token_id,omitempty"`
+}
+
+type meView struct {
+	userView
+	Auth authView `json:"auth"`
+}
+
+func viewMe(p domain.Principal) meView {
+	v := meView{userView: viewUser(p.User), Auth: authView{Method: p.Method}}
+	if p.Session != nil {
+		v.Auth.SessionID = p.Session.ID
+	}
+	if p.Token != nil {
+		v.Auth.TokenID = p.Token.ID
+	}
+	return v
+}
+
+type issuedTokenView struct {
+	Token     string     `json:"token"`
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	ExpiresAt *time.Time `json:"expires_at"`
+}
+
+type tokenView struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+}
+
+func viewToken(t domain.Token) tokenView {
+	return tokenView{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC(),
+		LastUsedAt: optionalTime(t.LastUsedAt), ExpiresAt: optionalTime(t.ExpiresAt)}
+}
+
+type sessionView struct {
+	ID         string    `json:"id"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	IP         string    `json:"ip"`
+	UserAgent  string    `json:"user_agent"`
+	Current    bool      `json:"current"`
+}
+
+func viewSession(s domain.Session, p domain.Principal) sessionView {
+	return sessionView{ID: s.ID, CreatedAt: s.CreatedAt.UTC(), LastSeenAt: s.LastSeenAt.UTC(),
+		ExpiresAt: s.ExpiresAt.UTC(), IP: s.IP, UserAgent: s.UserAgent,
+		Current: p.Session != nil && p.Session.ID == s.ID}
+}
+
+// optionalTime renders a zero time ("never") as null.
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
