@@ -1,0 +1,174 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/adapters/ginhttp"
+	"github.com/gatehouse/gatehouse/adapters/passhash"
+	"github.com/gatehouse/gatehouse/app"
+	"github.com/gatehouse/gatehouse/domain"
+)
+
+// Config is the whole configuration of a Gatehouse process. Each field group is what one
+// package needs, so Wire hands out the groups and no package sees more than its part.
+type Config struct {
+	Addr            string
+	ShutdownTimeout time.Duration
+	LogLevel        slog.Level
+	LogFormat       string
+	Methods         []domain.AuthMethod
+	App             app.Settings
+	HTTP            ginhttp.Config
+	Argon2          passhash.Params
+}
+
+// setting is one configuration value: a GATEHOUSE_* variable, overridden by a flag.
+type setting struct {
+	flag, env, def, help string
+	value                string
+}
+
+// settings lists every setting with its default; the README's table mirrors it.
+func settings() []*setting {
+	return []*setting{
+		{flag: "addr", env: "GATEHOUSE_ADDR", def: "127.0.0.1:8080", help: "listen address"},
+		{flag: "authenticators", env: "GATEHOUSE_AUTHENTICATORS", def: "session,token,basic", help: "ordered authenticator chain: session, token, basic; or default (session,basic)"},
+		{flag: "token-ttl", env: "GATEHOUSE_TOKEN_TTL", def: "720h", help: "lifetime of new tokens; 0 means never expire"},
+		{flag: "session-idle-timeout", env: "GATEHOUSE_SESSION_IDLE_TIMEOUT", def: "24h", help: "a session ends after this long unused"},
+		{flag: "session-absolute-timeout", env: "GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT", def: "336h", help: "a session ends this long after login, used or not"},
+		{flag: "touch-interval", env: "GATEHOUSE_TOUCH_INTERVAL", def: "1m", help: "least time between two writes of a credential's last-used time"},
+		{flag: "cookie-secure", env: "GATEHOUSE_COOKIE_SECURE", def: "true", help: "set the Secure attribute on cookies (false only for plain-HTTP development)"},
+		{flag: "argon2-memory", env: "GATEHOUSE_ARGON2_MEMORY", def: "19456", help: "argon2id memory in KiB"},
+		{flag: "argon2-time", env: "GATEHOUSE_ARGON2_TIME", def: "2", help: "argon2id passes"},
+		{flag: "argon2-threads", env: "GATEHOUSE_ARGON2_THREADS", def: "1", help: "argon2id parallelism"},
+		{flag: "log-level", env: "GATEHOUSE_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
+		{flag: "log-format", env: "GATEHOUSE_LOG_FORMAT", def: "json", help: "json or text"},
+		{flag: "shutdown-timeout", env: "GATEHOUSE_SHUTDOWN_TIMEOUT", def: "15s", help: "how long in-flight requests may finish after SIGINT or SIGTERM"},
+	}
+}
+
+// loadConfig reads settings from the environment, then from args, which override it.
+func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	all := settings()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, s := range all {
+		s.value = s.def
+		if v := getenv(s.env); v != "" {
+			s.value = v
+		}
+		fs.Func(s.flag, fmt.Sprintf("%s (env %s, default %q)", s.help, s.env, s.def), func(v string) error {
+			s.value = v
+			return nil
+		})
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	p := parser{byEnv: map[string]string{}}
+	for _, s := range all {
+		p.byEnv[s.env] = s.value
+	}
+	return p.config()
+}
+
+// parser turns setting values into a Config, remembering the first error with the name of
+// the variable that caused it.
+type parser struct {
+	byEnv map[string]string
+	err   error
+}
+
+func (p *parser) fail(env, format string, args ...any) {
+	if p.err == nil {
+		p.err = fmt.Errorf("%s=%q: %s", env, p.byEnv[env], fmt.Sprintf(format, args...))
+	}
+}
+
+func (p *parser) duration(env string) time.Duration {
+	d, err := time.ParseDuration(p.byEnv[env])
+	if err != nil || d < 0 {
+		p.fail(env, "want a non-negative duration such as 30s, 15m or 24h")
+	}
+	return d
+}
+
+func (p *parser) uint(env string, bits int) uint64 {
+	n, err := strconv.ParseUint(p.byEnv[env], 10, bits)
+	if err != nil {
+		p.fail(env, "want a whole number below 2^%d", bits)
+	}
+	return n
+}
+
+func (p *parser) bool(env string) bool {
+	b, err := strconv.ParseBool(p.byEnv[env])
+	if err != nil {
+		p.fail(env, "want true or false")
+	}
+	return b
+}
+
+func (p *parser) config() (Config, error) {
+	methods, err := domain.ParseAuthMethods(p.byEnv["GATEHOUSE_AUTHENTICATORS"])
+	if err != nil {
+		p.fail("GATEHOUSE_AUTHENTICATORS", "%v", err)
+	}
+	c := Config{
+		Addr:            p.byEnv["GATEHOUSE_ADDR"],
+		ShutdownTimeout: p.duration("GATEHOUSE_SHUTDOWN_TIMEOUT"),
+		LogFormat:       strings.ToLower(p.byEnv["GATEHOUSE_LOG_FORMAT"]),
+		Methods:         methods,
+		App: app.Settings{
+			TokenTTL: p.duration("GATEHOUSE_TOKEN_TTL"),
+			Session: domain.SessionPolicy{
+				Idle:     p.duration("GATEHOUSE_SESSION_IDLE_TIMEOUT"),
+				Absolute: p.duration("GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT"),
+			},
+			TouchInterval: p.duration("GATEHOUSE_TOUCH_INTERVAL"),
+		},
+		HTTP:   ginhttp.Config{CookieSecure: p.bool("GATEHOUSE_COOKIE_SECURE")},
+		Argon2: passhash.DefaultParams(),
+	}
+	c.HTTP.SessionCookieMaxAge = c.App.Session.Absolute
+	c.Argon2.Memory = uint32(p.uint("GATEHOUSE_ARGON2_MEMORY", 32))
+	c.Argon2.Time = uint32(p.uint("GATEHOUSE_ARGON2_TIME", 32))
+	c.Argon2.Threads = uint8(p.uint("GATEHOUSE_ARGON2_THREADS", 8))
+	if err := c.LogLevel.UnmarshalText([]byte(p.byEnv["GATEHOUSE_LOG_LEVEL"])); err != nil {
+		p.fail("GATEHOUSE_LOG_LEVEL", "want debug, info, warn or error")
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		p.fail("GATEHOUSE_LOG_FORMAT", "want json or text")
+	}
+	if c.App.Session.Idle <= 0 {
+		p.fail("GATEHOUSE_SESSION_IDLE_TIMEOUT", "must be positive")
+	}
+	if c.App.Session.Absolute <= 0 {
+		p.fail("GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT", "must be positive")
+	}
+	if p.err == nil {
+		if err := c.Argon2.CheckFloor(); err != nil {
+			p.fail("GATEHOUSE_ARGON2_MEMORY", "%v", err)
+		}
+	}
+	return c, p.err
+}
+
+// newLogger builds the process logger. Logs carry no secrets: handlers log routes and ids,
+// never headers, bodies or cookies.
+func newLogger(c Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/domain"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadConfigDefaults(t *testing.T) {
+	c, err := loadConfig("test", nil, envOf(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.App.TokenTTL != 30*24*time.Hour ||
+		c.App.Session.Idle != 24*time.Hour || c.App.Session.Absolute != 14*24*time.Hour ||
+		!c.HTTP.CookieSecure || c.Argon2.Memory != 19456 || c.Argon2.Time != 2 || c.Argon2.Threads != 1 {
+		t.Errorf("defaults = %+v", c)
+	}
+	want := []domain.AuthMethod{domain.MethodSession, domain.MethodToken, domain.MethodBasic}
+	if strings.Join(methodNames(c.Methods), ",") != strings.Join(methodNames(want), ",") {
+		t.Errorf("Methods = %v, want %v", c.Methods, want)
+	}
+}
+
+func TestFlagOverridesEnvironment(t *testing.T) {
+	env := envOf(map[string]string{"GATEHOUSE_ADDR": "127.0.0.1:9000", "GATEHOUSE_TOKEN_TTL": "1h"})
+	c, err := loadConfig("test", []string{"-addr", "127.0.0.1:9001"}, env, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9001" {
+		t.Errorf("Addr = %q, want the flag's value", c.Addr)
+	}
+	if c.App.TokenTTL != time.Hour {
+		t.Errorf("TokenTTL = %v, want the environment's 1h", c.App.TokenTTL)
+	}
+}
+
+func TestLoadConfigRejectsBadValues(t *testing.T) {
+	tests := []struct {
+		env, value string
+	}{
+		{"GATEHOUSE_AUTHENTICATORS", "session,ldap"},
+		{"GATEHOUSE_AUTHENTICATORS", "token,token"},
+		{"GATEHOUSE_TOKEN_TTL", "forever"},
+		{"GATEHOUSE_TOKEN_TTL", "-1h"},
+		{"GATEHOUSE_SESSION_IDLE_TIMEOUT", "0"},
+		{"GATEHOUSE_COOKIE_SECURE", "maybe"},
+		{"GATEHOUSE_ARGON2_MEMORY", "1024"},
+		{"GATEHOUSE_ARGON2_THREADS", "300"},
+		{"GATEHOUSE_LOG_LEVEL", "loud"},
+		{"GATEHOUSE_LOG_FORMAT", "xml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env+"="+tt.value, func(t *testing.T) {
+			_, err := loadConfig("test", nil, envOf(map[string]string{tt.env: tt.value}), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tt.env) {
+				t.Errorf("err = %v, want an error naming %s", err, tt.env)
+			}
+		})
+	}
+}
+
+func TestRunExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want int
+	}{
+		{"unknown command", []string{"frobnicate"}, nil, 2},
+		{"bad configuration", []string{"serve"}, map[string]string{"GATEHOUSE_TOKEN_TTL": "x"}, 2},
+		{"unknown flag", []string{"serve", "-nope"}, nil, 2},
+		{"help", []string{"help"}, nil, 0},
+		{"serve help", []string{"serve", "-h"}, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := run(tt.args, envOf(tt.env), io.Discard, io.Discard); got != tt.want {
+				t.Errorf("run(%v) = %d, want %d", tt.args, got, tt.want)
+			}
+		})
+	}
+}
+
+func methodNames(ms []domain.AuthMethod) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = string(m)
+	}
+	return out
+}
