@@ -1,0 +1,66 @@
+// Package arch checks Gatehouse's dependency rule: the hexagon's inner packages never import
+// the outer ones, so any adapter can be swapped without touching domain or app.
+package arch
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Module is Gatehouse's module path.
+const Module = "github.com/gatehouse/gatehouse"
+
+// rule says which of our packages and which outside packages a layer may import.
+type rule struct {
+	ours    func(to string) bool
+	foreign func(path string) bool
+}
+
+func stdlib(path string) bool { return !strings.Contains(strings.SplitN(path, "/", 2)[0], ".") }
+
+// rules, by layer. A layer is the package's first path element under the module, or
+// "adapters/<name>" for an adapter.
+var rules = map[string]rule{
+	"domain": {
+		ours:    func(string) bool { return false },
+		foreign: func(p string) bool { return stdlib(p) || strings.HasPrefix(p, "golang.org/x/text/") },
+	},
+	"ports": {
+		ours:    func(to string) bool { return to == "domain" },
+		foreign: stdlib,
+	},
+	"app": {
+		ours:    func(to string) bool { return to == "domain" || to == "ports" },
+		foreign: stdlib,
+	},
+	"adapters": {
+		// An adapter implements ports; it never reaches the use cases, the command, or
+		// another adapter.
+		ours:    func(to string) bool { return to == "domain" || to == "ports" },
+		foreign: func(string) bool { return true },
+	},
+}
+
+// Violations returns the imports of package pkg (a path relative to the module) that break
+// the dependency rule.
+func Violations(pkg string, imports []string) []string {
+	layer := strings.SplitN(pkg, "/", 2)[0]
+	r, ok := rules[layer]
+	if !ok {
+		return nil // cmd and tests see everything
+	}
+	var bad []string
+	for _, imp := range imports {
+		if imp == Module || strings.HasPrefix(imp, Module+"/") {
+			to := strings.TrimPrefix(strings.TrimPrefix(imp, Module), "/")
+			if !r.ours(to) {
+				bad = append(bad, fmt.Sprintf("%s imports %s", pkg, to))
+			}
+			continue
+		}
+		if !r.foreign(imp) {
+			bad = append(bad, fmt.Sprintf("%s imports %s", pkg, imp))
+		}
+	}
+	return bad
+}
