@@ -10,8 +10,9 @@ import (
 // Clock reads the wall clock.
 type Clock struct{}
 
-// Now returns the current time in UTC, so stored times compare the same in every backend.
-func (Clock) Now() time.Time { return time.Now().UTC() }
+// Now returns the current time in UTC at microsecond precision: the precision MySQL's
+// DATETIME(6) keeps, so a time reads back equal from every backend.
+func (Clock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Random reads crypto/rand, the only source fit for secrets.
 type Random struct{}
