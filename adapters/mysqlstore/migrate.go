@@ -1,0 +1,130 @@
+package mysqlstore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// versionTable records applied migrations.
+const versionTable = "gatehouse_schema_migrations"
+
+// Migrator applies the embedded migrations. goose runs plain SQL files with up and down
+// sections, keeps its history in one table, and takes a lock so two instances starting with
+// auto-migrate do not race.
+type Migrator struct {
+	p *goose.Provider
+}
+
+// NewMigrator returns a migrator for db.
+func NewMigrator(db *DB) (*Migrator, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	locker, err := lock.NewMySQLTableLocker()
+	if err != nil {
+		return nil, err
+	}
+	p, err := goose.NewProvider(goose.DialectMySQL, db.x.DB, sub,
+		goose.WithTableName(versionTable), goose.WithLocker(locker), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return nil, fmt.Errorf("mysql migrations: %w", err)
+	}
+	return &Migrator{p: p}, nil
+}
+
+// MigrationStatus is one migration and whether it is applied.
+type MigrationStatus struct {
+	Version int64
+	Name    string
+	Applied bool
+}
+
+// Up applies every pending migration and returns the versions applied.
+func (m *Migrator) Up(ctx context.Context) ([]int64, error) {
+	res, err := m.p.Up(ctx)
+	var applied []int64
+	for _, r := range res {
+		applied = append(applied, r.Source.Version)
+	}
+	return applied, translateMigration(err)
+}
+
+// Down rolls back the latest applied migration and returns its version.
+func (m *Migrator) Down(ctx context.Context) (int64, error) {
+	r, err := m.p.Down(ctx)
+	if errors.Is(err, goose.ErrNoNextVersion) {
+		return 0, errors.New("mysql migrations: nothing to roll back")
+	}
+	if err != nil {
+		return 0, translateMigration(err)
+	}
+	return r.Source.Version, nil
+}
+
+// Status lists every known migration.
+func (m *Migrator) Status(ctx context.Context) ([]MigrationStatus, error) {
+	st, err := m.p.Status(ctx)
+	if err != nil {
+		return nil, translateMigration(err)
+	}
+	out := make([]MigrationStatus, len(st))
+	for i, s := range st {
+		out[i] = MigrationStatus{Version: s.Source.Version, Name: s.Source.Path, Applied: s.State == goose.StateApplied}
+	}
+	return out, nil
+}
+
+// Versions returns the schema's version and the newest version this binary knows.
+func (m *Migrator) Versions(ctx context.Context) (current, known int64, err error) {
+	current, err = m.p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, 0, translateMigration(err)
+	}
+	sources := m.p.ListSources()
+	return current, sources[len(sources)-1].Version, nil
+}
+
+func translateMigration(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("mysql migrations: %w", err)
+}
+
+// ErrSchemaMismatch reports a schema this binary cannot serve.
+var ErrSchemaMismatch = errors.New("mysql schema mismatch")
+
+// checkSchema makes sure the schema is the one this binary knows: it migrates up when allowed,
+// and refuses a newer schema (written by a newer Gatehouse) rather than misread it.
+func (db *DB) checkSchema(ctx context.Context, autoMigrate bool) error {
+	m, err := NewMigrator(db)
+	if err != nil {
+		return err
+	}
+	current, known, err := m.Versions(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case current > known:
+		return fmt.Errorf("%w: the database schema is at version %d but this Gatehouse knows only up to %d; run a newer Gatehouse",
+			ErrSchemaMismatch, current, known)
+	case current < known && autoMigrate:
+		_, err := m.Up(ctx)
+		return err
+	case current < known:
+		return fmt.Errorf("%w: the database schema is at version %d and this Gatehouse needs %d; run 'gatehouse migrate up' or set GATEHOUSE_MYSQL_AUTO_MIGRATE=true",
+			ErrSchemaMismatch, current, known)
+	}
+	return nil
+}

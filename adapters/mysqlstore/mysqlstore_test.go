@@ -1,0 +1,185 @@
+package mysqlstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/tests/testenv"
+)
+
+func config(dsn string, auto bool) mysqlstore.Config {
+	return mysqlstore.Config{DSN: dsn, MaxOpenConns: 4, MaxIdleConns: 2, ConnMaxLifetime: time.Minute,
+		QueryTimeout: 5 * time.Second, AutoMigrate: auto}
+}
+
+func TestOpenRefusesAnUnmigratedSchema(t *testing.T) {
+	_, _, err := mysqlstore.Open(context.Background(), config(testenv.MySQLDSN(t), false))
+	if !errors.Is(err, mysqlstore.ErrSchemaMismatch) || !strings.Contains(err.Error(), "gatehouse migrate up") {
+		t.Fatalf("err = %v, want a schema mismatch that says how to migrate", err)
+	}
+}
+
+func TestOpenMigratesWhenAllowed(t *testing.T) {
+	db, closeDB, err := mysqlstore.Open(context.Background(), config(testenv.MySQLDSN(t), true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB()
+	m, err := mysqlstore.NewMigrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	current, known, err := m.Versions(context.Background())
+	if err != nil || current != known || known == 0 {
+		t.Fatalf("Versions = %d, %d, %v; want the newest version applied", current, known, err)
+	}
+}
+
+func TestOpenRefusesANewerSchema(t *testing.T) {
+	dsn := testenv.MySQLDSN(t)
+	db, closeDB, err := mysqlstore.Open(context.Background(), config(dsn, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB()
+	if err := mysqlstore.ExecForTest(db, "INSERT INTO gatehouse_schema_migrations (version_id, is_applied) VALUES (99999, 1)"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = mysqlstore.Open(context.Background(), config(dsn, true))
+	if !errors.Is(err, mysqlstore.ErrSchemaMismatch) || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("err = %v, want a refusal naming the newer schema", err)
+	}
+}
+
+func TestMigrateUpDownStatus(t *testing.T) {
+	db, err := mysqlstore.Connect(context.Background(), config(testenv.MySQLDSN(t), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	m, err := mysqlstore.NewMigrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	applied, err := m.Up(ctx)
+	if err != nil || len(applied) == 0 {
+		t.Fatalf("Up = %v, %v", applied, err)
+	}
+	st, err := m.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if !s.Applied {
+			t.Errorf("after Up, migration %d is not applied", s.Version)
+		}
+	}
+	if again, err := m.Up(ctx); err != nil || len(again) != 0 {
+		t.Errorf("second Up = %v, %v; want nothing to do", again, err)
+	}
+	for range st {
+		if _, err := m.Down(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := m.Down(ctx); err == nil {
+		t.Error("Down with nothing applied: want an error")
+	}
+	if err := mysqlstore.ExecForTest(db, "SELECT 1 FROM gatehouse_users"); err == nil {
+		t.Error("after rolling everything back the users table still exists")
+	}
+}
+
+func TestConnectFailsFastOnUnreachableServer(t *testing.T) {
+	start := time.Now()
+	_, err := mysqlstore.Connect(context.Background(), config("root@tcp(127.0.0.1:1)/x?timeout=1s", false))
+	if err == nil {
+		t.Fatal("Connect to a closed port succeeded")
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Errorf("Connect took %v", time.Since(start))
+	}
+}
+
+func TestConnectRejectsBadDSN(t *testing.T) {
+	if _, err := mysqlstore.Connect(context.Background(), config("not a dsn", false)); err == nil {
+		t.Fatal("want an error for a malformed DSN")
+	}
+}
+
+// TestOutageIsUnavailable: once the pool is gone every store call reports ErrUnavailable,
+// which the HTTP adapter answers with 503.
+func TestOutageIsUnavailable(t *testing.T) {
+	db, closeDB, err := mysqlstore.Open(context.Background(), config(testenv.MySQLDSN(t), true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := mysqlstore.NewUserStore(db)
+	closeDB()
+	_, err = users.UserByUsername(context.Background(), "alice")
+	if !errors.Is(err, domain.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+	if err := db.Ping(context.Background()); !errors.Is(err, domain.ErrUnavailable) {
+		t.Fatalf("Ping err = %v, want ErrUnavailable", err)
+	}
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c *fixedClock) Now() time.Time { return c.t }
+
+func TestSweepDeletesOnlyExpiredInBatches(t *testing.T) {
+	db, closeDB, err := mysqlstore.Open(context.Background(), config(testenv.MySQLDSN(t), true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB()
+	clock := &fixedClock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	sessions := mysqlstore.NewSessionStore(db, clock)
+	tokens := mysqlstore.NewTokenStore(db, clock)
+	ctx := context.Background()
+	const expired, live = 1234, 3
+	for i := range expired + live {
+		ttl := time.Minute
+		if i < live {
+			ttl = time.Hour
+		}
+		id := fmt.Sprintf("%032x", i)
+		h := domain.HashSecret(id)
+		if err := sessions.CreateSession(ctx, domain.Session{ID: id, UserID: 1, SecretHash: h, CreatedAt: clock.t,
+			LastSeenAt: clock.t, ExpiresAt: clock.t.Add(ttl)}); err != nil {
+			t.Fatal(err)
+		}
+		if i < 10 {
+			if err := tokens.CreateToken(ctx, domain.Token{ID: id, UserID: 1, SecretHash: h, CreatedAt: clock.t,
+				ExpiresAt: clock.t.Add(ttl)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := tokens.CreateToken(ctx, domain.Token{ID: "f" + strings.Repeat("0", 31), UserID: 1,
+		SecretHash: domain.HashSecret("never"), CreatedAt: clock.t}); err != nil {
+		t.Fatal(err)
+	}
+	clock.t = clock.t.Add(2 * time.Minute)
+	if n, err := sessions.Sweep(ctx); err != nil || n != expired {
+		t.Errorf("session Sweep = %d, %v; want %d", n, err, expired)
+	}
+	if n, err := tokens.Sweep(ctx); err != nil || n != 10-live {
+		t.Errorf("token Sweep = %d, %v; want %d", n, err, 10-live)
+	}
+	if got, _ := sessions.SessionsByUser(ctx, 1); len(got) != live {
+		t.Errorf("%d live sessions after the sweep, want %d", len(got), live)
+	}
+	if got, _ := tokens.TokensByUser(ctx, 1); len(got) != live+1 {
+		t.Errorf("%d live tokens after the sweep, want %d (the one that never expires kept)", len(got), live+1)
+	}
+}

@@ -1,0 +1,100 @@
+package mysqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/gatehouse/gatehouse/domain"
+)
+
+// UserStore implements ports.UserStore on the gatehouse_users table.
+type UserStore struct{ db *DB }
+
+// NewUserStore returns the user store of db.
+func NewUserStore(db *DB) *UserStore { return &UserStore{db: db} }
+
+type userRow struct {
+	ID           int64     `db:"id"`
+	Username     string    `db:"username"`
+	Email        string    `db:"email"`
+	PasswordHash string    `db:"password_hash"`
+	IsActive     bool      `db:"is_active"`
+	DateJoined   time.Time `db:"date_joined"`
+}
+
+func (r userRow) user() domain.User {
+	return domain.User{ID: domain.UserID(r.ID), Username: r.Username, Email: r.Email,
+		PasswordHash: r.PasswordHash, IsActive: r.IsActive, DateJoined: r.DateJoined.UTC()}
+}
+
+const userColumns = `id, username, email, password_hash, is_active, date_joined`
+
+// CreateUser inserts u. The unique key on username_key makes concurrent signups of one name
+// race safely: exactly one insert wins and the others get ErrUsernameTaken.
+func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User, error) {
+	ctx, cancel := s.db.ctx(ctx)
+	defer cancel()
+	res, err := s.db.x.ExecContext(ctx,
+		`INSERT INTO gatehouse_users (username, username_key, email, password_hash, is_active, date_joined)
+		 VALUES (?, ?, ?, ?, ?, ?)`,
+		u.Username, u.Key(), u.Email, u.PasswordHash, u.IsActive, u.DateJoined.UTC())
+	if duplicate(err) {
+		return domain.User{}, domain.ErrUsernameTaken
+	}
+	if err != nil {
+		return domain.User{}, translate(err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return domain.User{}, translate(err)
+	}
+	u.ID = domain.UserID(id)
+	u.DateJoined = u.DateJoined.UTC()
+	return u, nil
+}
+
+// UserByID implements ports.UserStore.
+func (s *UserStore) UserByID(ctx context.Context, id domain.UserID) (domain.User, error) {
+	return s.one(ctx, `SELECT `+userColumns+` FROM gatehouse_users WHERE id = ?`, int64(id))
+}
+
+// UserByUsername implements ports.UserStore.
+func (s *UserStore) UserByUsername(ctx context.Context, username string) (domain.User, error) {
+	return s.one(ctx, `SELECT `+userColumns+` FROM gatehouse_users WHERE username_key = ?`, domain.UsernameKey(username))
+}
+
+func (s *UserStore) one(ctx context.Context, query string, arg any) (domain.User, error) {
+	ctx, cancel := s.db.ctx(ctx)
+	defer cancel()
+	var r userRow
+	if err := s.db.x.GetContext(ctx, &r, query, arg); err != nil {
+		return domain.User{}, translate(err)
+	}
+	return r.user(), nil
+}
+
+// SetPasswordHash implements ports.UserStore.
+func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, hash string) error {
+	return s.db.execOne(ctx, `UPDATE gatehouse_users SET password_hash = ? WHERE id = ?`, hash, int64(id))
+}
+
+// execOne runs a statement that must match at least one row, or reports ErrNotFound.
+func (db *DB) execOne(ctx context.Context, query string, args ...any) error {
+	n, err := db.exec(ctx, query, args...)
+	if err == nil && n == 0 {
+		return domain.ErrNotFound
+	}
+	return err
+}
+
+// exec runs a statement and returns the number of rows it matched.
+func (db *DB) exec(ctx context.Context, query string, args ...any) (int, error) {
+	ctx, cancel := db.ctx(ctx)
+	defer cancel()
+	res, err := db.x.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, translate(err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), translate(err)
+}
