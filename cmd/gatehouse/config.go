@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/adapters/ginhttp"
+	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/domain"
@@ -26,11 +28,23 @@ type Config struct {
 	App             app.Settings
 	HTTP            ginhttp.Config
 	Argon2          passhash.Params
+	Stores          StoreChoice
+	MySQL           mysqlstore.Config
+	SweepInterval   time.Duration
 }
+
+// StoreChoice names the backend of each store port.
+type StoreChoice struct {
+	Users, Sessions, Tokens string
+}
+
+// backendNames are the values a store setting takes.
+var backendNames = []string{"memory", "mysql"}
 
 // setting is one configuration value: a GATEHOUSE_* variable, overridden by a flag.
 type setting struct {
 	flag, env, def, help string
+	secret               bool // never echoed in an error message
 	value                string
 }
 
@@ -47,6 +61,16 @@ func settings() []*setting {
 		{flag: "argon2-memory", env: "GATEHOUSE_ARGON2_MEMORY", def: "19456", help: "argon2id memory in KiB"},
 		{flag: "argon2-time", env: "GATEHOUSE_ARGON2_TIME", def: "2", help: "argon2id passes"},
 		{flag: "argon2-threads", env: "GATEHOUSE_ARGON2_THREADS", def: "1", help: "argon2id parallelism"},
+		{flag: "user-store", env: "GATEHOUSE_USER_STORE", def: "memory", help: "where users live: memory or mysql"},
+		{flag: "session-store", env: "GATEHOUSE_SESSION_STORE", def: "memory", help: "where sessions live: memory or mysql"},
+		{flag: "token-store", env: "GATEHOUSE_TOKEN_STORE", def: "memory", help: "where tokens live: memory or mysql"},
+		{flag: "mysql-dsn", env: "GATEHOUSE_MYSQL_DSN", def: "", help: "MySQL/MariaDB data source name, e.g. user:pass@tcp(127.0.0.1:3306)/gatehouse", secret: true},
+		{flag: "mysql-auto-migrate", env: "GATEHOUSE_MYSQL_AUTO_MIGRATE", def: "false", help: "apply pending migrations at start-up"},
+		{flag: "mysql-max-open-conns", env: "GATEHOUSE_MYSQL_MAX_OPEN_CONNS", def: "20", help: "connection pool size"},
+		{flag: "mysql-max-idle-conns", env: "GATEHOUSE_MYSQL_MAX_IDLE_CONNS", def: "10", help: "idle connections kept open"},
+		{flag: "mysql-conn-max-lifetime", env: "GATEHOUSE_MYSQL_CONN_MAX_LIFETIME", def: "5m", help: "connections are recycled after this long"},
+		{flag: "mysql-query-timeout", env: "GATEHOUSE_MYSQL_QUERY_TIMEOUT", def: "3s", help: "deadline of every statement"},
+		{flag: "sweep-interval", env: "GATEHOUSE_SWEEP_INTERVAL", def: "1m", help: "how often expired sessions and tokens are deleted"},
 		{flag: "log-level", env: "GATEHOUSE_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 		{flag: "log-format", env: "GATEHOUSE_LOG_FORMAT", def: "json", help: "json or text"},
 		{flag: "shutdown-timeout", env: "GATEHOUSE_SHUTDOWN_TIMEOUT", def: "15s", help: "how long in-flight requests may finish after SIGINT or SIGTERM"},
@@ -74,9 +98,10 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	p := parser{byEnv: map[string]string{}}
+	p := parser{byEnv: map[string]string{}, secret: map[string]bool{}}
 	for _, s := range all {
 		p.byEnv[s.env] = s.value
+		p.secret[s.env] = s.secret
 	}
 	return p.config()
 }
@@ -84,14 +109,37 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 // parser turns setting values into a Config, remembering the first error with the name of
 // the variable that caused it.
 type parser struct {
-	byEnv map[string]string
-	err   error
+	byEnv  map[string]string
+	secret map[string]bool
+	err    error
 }
 
 func (p *parser) fail(env, format string, args ...any) {
-	if p.err == nil {
-		p.err = fmt.Errorf("%s=%q: %s", env, p.byEnv[env], fmt.Sprintf(format, args...))
+	if p.err != nil {
+		return
 	}
+	if p.secret[env] {
+		// A DSN holds a password: name the variable, never its value.
+		p.err = fmt.Errorf("%s: %s", env, fmt.Sprintf(format, args...))
+		return
+	}
+	p.err = fmt.Errorf("%s=%q: %s", env, p.byEnv[env], fmt.Sprintf(format, args...))
+}
+
+func (p *parser) backend(env string) string {
+	v := strings.ToLower(p.byEnv[env])
+	if !slices.Contains(backendNames, v) {
+		p.fail(env, "want one of %s", strings.Join(backendNames, ", "))
+	}
+	return v
+}
+
+func (p *parser) int(env string) int {
+	n, err := strconv.Atoi(p.byEnv[env])
+	if err != nil || n < 0 {
+		p.fail(env, "want a non-negative whole number")
+	}
+	return n
 }
 
 func (p *parser) duration(env string) time.Duration {
@@ -138,6 +186,26 @@ func (p *parser) config() (Config, error) {
 		},
 		HTTP:   ginhttp.Config{CookieSecure: p.bool("GATEHOUSE_COOKIE_SECURE")},
 		Argon2: passhash.DefaultParams(),
+		Stores: StoreChoice{
+			Users:    p.backend("GATEHOUSE_USER_STORE"),
+			Sessions: p.backend("GATEHOUSE_SESSION_STORE"),
+			Tokens:   p.backend("GATEHOUSE_TOKEN_STORE"),
+		},
+		MySQL: mysqlstore.Config{
+			DSN:             p.byEnv["GATEHOUSE_MYSQL_DSN"],
+			AutoMigrate:     p.bool("GATEHOUSE_MYSQL_AUTO_MIGRATE"),
+			MaxOpenConns:    p.int("GATEHOUSE_MYSQL_MAX_OPEN_CONNS"),
+			MaxIdleConns:    p.int("GATEHOUSE_MYSQL_MAX_IDLE_CONNS"),
+			ConnMaxLifetime: p.duration("GATEHOUSE_MYSQL_CONN_MAX_LIFETIME"),
+			QueryTimeout:    p.duration("GATEHOUSE_MYSQL_QUERY_TIMEOUT"),
+		},
+		SweepInterval: p.duration("GATEHOUSE_SWEEP_INTERVAL"),
+	}
+	if c.Uses("mysql") && c.MySQL.DSN == "" {
+		p.fail("GATEHOUSE_MYSQL_DSN", "required when a store is mysql")
+	}
+	if c.SweepInterval <= 0 {
+		p.fail("GATEHOUSE_SWEEP_INTERVAL", "must be positive")
 	}
 	c.HTTP.SessionCookieMaxAge = c.App.Session.Absolute
 	c.Argon2.Memory = uint32(p.uint("GATEHOUSE_ARGON2_MEMORY", 32))
@@ -161,6 +229,11 @@ func (p *parser) config() (Config, error) {
 		}
 	}
 	return c, p.err
+}
+
+// Uses reports whether any store port is on the named backend.
+func (c Config) Uses(backend string) bool {
+	return c.Stores.Users == backend || c.Stores.Sessions == backend || c.Stores.Tokens == backend
 }
 
 // newLogger builds the process logger. Logs carry no secrets: handlers log routes and ids,

@@ -1,7 +1,8 @@
 // Command gatehouse runs the Gatehouse authentication service.
 //
-//	gatehouse [serve] [flags]   serve the HTTP API (the default command)
-//	gatehouse help              list the commands and settings
+//	gatehouse [serve] [flags]                serve the HTTP API (the default command)
+//	gatehouse migrate up|down|status [flags] manage the MySQL schema
+//	gatehouse help                           list the commands and settings
 //
 // Every flag has a GATEHOUSE_* environment variable; a flag overrides its variable.
 package main
@@ -45,8 +46,10 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 			return 1
 		}
 		return 0
+	case "migrate":
+		return migrate(args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: gatehouse [serve] [flags]\n\nFlags of serve:")
+		fmt.Fprintln(stdout, "usage: gatehouse [serve] [flags]\n       gatehouse migrate up|down|status [flags]\n\nFlags (each also a GATEHOUSE_* variable):")
 		_, _ = loadConfig("gatehouse serve", []string{"-h"}, getenv, stdout)
 		return 0
 	}

@@ -23,11 +23,15 @@ const (
 // serve assembles Gatehouse and serves it until ctx ends, then lets in-flight requests
 // finish within the shutdown timeout.
 func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
-	a, cleanup, err := newMemoryApp(cfg, log)
+	st, closeStores, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	defer closeStores()
+	a, err := newApp(cfg, log, st)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -44,7 +48,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("stores", "memory"),
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("user_store", cfg.Stores.Users),
+		slog.String("session_store", cfg.Stores.Sessions), slog.String("token_store", cfg.Stores.Tokens),
 		slog.Any("authenticators", cfg.Methods))
 
 	select {

@@ -7,40 +7,45 @@ import (
 
 	"github.com/gatehouse/gatehouse/adapters/ginhttp"
 	"github.com/gatehouse/gatehouse/adapters/memstore"
+	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/adapters/system"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/ports"
 )
 
-// Provider sets. Each backend has its own set, and each combination of backends its own
-// injector (wire.go), so a process opens only the backends it is configured for.
+// Provider sets. Each backend has its own set and its own injector (wire.go); main opens only
+// the backends the configuration names and gives each port its store (backends.go).
 
-// configSet hands each package its part of the configuration.
-var configSet = wire.NewSet(wire.FieldsOf(new(Config), "Methods", "App", "HTTP", "Argon2"))
-
-// systemSet provides the real clock, randomness and password hashing.
-var systemSet = wire.NewSet(
-	wire.Value(system.Clock{}), wire.Bind(new(ports.Clock), new(system.Clock)),
-	wire.Value(system.Random{}), wire.Bind(new(ports.Random), new(system.Random)),
-	passhash.New, wire.Bind(new(ports.PasswordHasher), new(*passhash.Argon2id)),
-)
+// clockSet provides the wall clock.
+var clockSet = wire.NewSet(wire.Value(system.Clock{}), wire.Bind(new(ports.Clock), new(system.Clock)))
 
 // memorySet keeps every store in process memory.
 var memorySet = wire.NewSet(
-	memstore.NewUserStore, wire.Bind(new(ports.UserStore), new(*memstore.UserStore)),
-	memstore.NewSessionStore, wire.Bind(new(ports.SessionStore), new(*memstore.SessionStore)),
-	memstore.NewTokenStore, wire.Bind(new(ports.TokenStore), new(*memstore.TokenStore)),
-	newMemoryJanitor, memoryPingers,
+	clockSet,
+	memstore.NewUserStore, memstore.NewSessionStore, memstore.NewTokenStore,
+	newMemoryJanitor, memoryBackend,
 )
 
-// coreSet provides the use cases and binds them to the driving ports.
+// mysqlSet keeps every store in MySQL or MariaDB.
+var mysqlSet = wire.NewSet(
+	clockSet,
+	wire.FieldsOf(new(Config), "MySQL"),
+	mysqlstore.Open, mysqlstore.NewUserStore, mysqlstore.NewSessionStore, mysqlstore.NewTokenStore,
+	newMySQLSweeper, mysqlBackend,
+)
+
+// coreSet provides randomness, password hashing, the use cases and the HTTP API over the
+// chosen stores.
 var coreSet = wire.NewSet(
+	clockSet,
+	wire.FieldsOf(new(Config), "Methods", "App", "HTTP", "Argon2"),
+	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens", "Pingers"),
+	wire.Value(system.Random{}), wire.Bind(new(ports.Random), new(system.Random)),
+	passhash.New, wire.Bind(new(ports.PasswordHasher), new(*passhash.Argon2id)),
 	app.NewVerifier, app.NewChain, app.NewAccounts, app.NewReadiness,
 	wire.Bind(new(ports.Authenticator), new(*app.Chain)),
 	wire.Bind(new(ports.Accounts), new(*app.Accounts)),
 	wire.Bind(new(ports.Readiness), new(*app.Readiness)),
+	ginhttp.New, newApplication,
 )
-
-// httpSet provides the HTTP API.
-var httpSet = wire.NewSet(ginhttp.New, newApplication)

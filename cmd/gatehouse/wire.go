@@ -3,13 +3,26 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/google/wire"
 )
 
-// newMemoryApp assembles Gatehouse with every store in process memory.
-func newMemoryApp(cfg Config, log *slog.Logger) (*application, func(), error) {
-	wire.Build(configSet, systemSet, memorySet, coreSet, httpSet)
+// newMemoryBackend assembles the in-memory stores.
+func newMemoryBackend(cfg Config) (*backend, func()) {
+	wire.Build(memorySet)
+	return nil, nil
+}
+
+// newMySQLBackend connects to MySQL, checks the schema, and assembles the MySQL stores.
+func newMySQLBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backend, func(), error) {
+	wire.Build(mysqlSet)
 	return nil, nil, nil
+}
+
+// newApp assembles Gatehouse over the chosen stores.
+func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
+	wire.Build(coreSet)
+	return nil, nil
 }

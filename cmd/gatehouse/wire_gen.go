@@ -7,8 +7,10 @@
 package main
 
 import (
+	"context"
 	"github.com/gatehouse/gatehouse/adapters/ginhttp"
 	"github.com/gatehouse/gatehouse/adapters/memstore"
+	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/adapters/system"
 	"github.com/gatehouse/gatehouse/app"
@@ -17,35 +19,67 @@ import (
 
 // Injectors from wire.go:
 
-// newMemoryApp assembles Gatehouse with every store in process memory.
-func newMemoryApp(cfg Config, log *slog.Logger) (*application, func(), error) {
-	v := cfg.Methods
+// newMemoryBackend assembles the in-memory stores.
+func newMemoryBackend(cfg Config) (*backend, func()) {
 	userStore := memstore.NewUserStore()
 	clock := _wireClockValue
 	sessionStore := memstore.NewSessionStore(clock)
 	tokenStore := memstore.NewTokenStore(clock)
-	params := cfg.Argon2
-	argon2id, err := passhash.New(params)
+	mainMemoryJanitor, cleanup := newMemoryJanitor(cfg, sessionStore, tokenStore)
+	mainBackend := memoryBackend(userStore, sessionStore, tokenStore, mainMemoryJanitor)
+	return mainBackend, func() {
+		cleanup()
+	}
+}
+
+var (
+	_wireClockValue = system.Clock{}
+)
+
+// newMySQLBackend connects to MySQL, checks the schema, and assembles the MySQL stores.
+func newMySQLBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backend, func(), error) {
+	config := cfg.MySQL
+	db, cleanup, err := mysqlstore.Open(ctx, config)
 	if err != nil {
 		return nil, nil, err
 	}
-	verifier := app.NewVerifier(userStore, argon2id)
-	appSettings := cfg.App
-	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, clock, appSettings)
-	random := _wireRandomValue
-	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, argon2id, verifier, clock, random, appSettings)
-	v2 := memoryPingers()
-	readiness := app.NewReadiness(v2)
-	config := cfg.HTTP
-	server := ginhttp.New(chain, accounts, readiness, config, log)
-	mainJanitor, cleanup := newMemoryJanitor(sessionStore, tokenStore)
-	mainApplication := newApplication(server, mainJanitor, log)
-	return mainApplication, func() {
+	userStore := mysqlstore.NewUserStore(db)
+	clock := _wireClockValue
+	sessionStore := mysqlstore.NewSessionStore(db, clock)
+	tokenStore := mysqlstore.NewTokenStore(db, clock)
+	mainMysqlSweeper, cleanup2 := newMySQLSweeper(cfg, log, sessionStore, tokenStore)
+	mainBackend := mysqlBackend(db, userStore, sessionStore, tokenStore, mainMysqlSweeper)
+	return mainBackend, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }
 
+// newApp assembles Gatehouse over the chosen stores.
+func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
+	v := cfg.Methods
+	userStore := s.Users
+	sessionStore := s.Sessions
+	tokenStore := s.Tokens
+	params := cfg.Argon2
+	argon2id, err := passhash.New(params)
+	if err != nil {
+		return nil, err
+	}
+	verifier := app.NewVerifier(userStore, argon2id)
+	clock := _wireClockValue
+	appSettings := cfg.App
+	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, clock, appSettings)
+	random := _wireRandomValue
+	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, argon2id, verifier, clock, random, appSettings)
+	v2 := s.Pingers
+	readiness := app.NewReadiness(v2)
+	config := cfg.HTTP
+	server := ginhttp.New(chain, accounts, readiness, config, log)
+	mainApplication := newApplication(server)
+	return mainApplication, nil
+}
+
 var (
-	_wireClockValue  = system.Clock{}
 	_wireRandomValue = system.Random{}
 )

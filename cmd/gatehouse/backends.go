@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/gatehouse/gatehouse/adapters/memstore"
+	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+// backend is one storage technology with a store for every port. Each port then takes its
+// store from the backend the configuration names, so any mix of backends works.
+type backend struct {
+	users    ports.UserStore
+	sessions ports.SessionStore
+	tokens   ports.TokenStore
+	pinger   ports.Pinger
+}
+
+// stores are the stores chosen for each port, and the backends behind them for readiness.
+type stores struct {
+	Users    ports.UserStore
+	Sessions ports.SessionStore
+	Tokens   ports.TokenStore
+	Pingers  []ports.Pinger
+}
+
+// openStores opens the backends the configuration names — only those — through their Wire
+// injectors, and picks each port's store. The returned function closes them.
+func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func(), error) {
+	opened := map[string]*backend{}
+	var cleanups []func()
+	closeAll := func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	get := func(name string) (*backend, error) {
+		if b, ok := opened[name]; ok {
+			return b, nil
+		}
+		var (
+			b       *backend
+			cleanup func()
+			err     error
+		)
+		switch name {
+		case "memory":
+			b, cleanup = newMemoryBackend(cfg)
+		case "mysql":
+			b, cleanup, err = newMySQLBackend(ctx, cfg, log)
+		default:
+			err = fmt.Errorf("unknown store backend %q", name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		opened[name] = b
+		cleanups = append(cleanups, cleanup)
+		return b, nil
+	}
+	var s stores
+	for _, pick := range []struct {
+		name string
+		set  func(*backend)
+	}{
+		{cfg.Stores.Users, func(b *backend) { s.Users = b.users }},
+		{cfg.Stores.Sessions, func(b *backend) { s.Sessions = b.sessions }},
+		{cfg.Stores.Tokens, func(b *backend) { s.Tokens = b.tokens }},
+	} {
+		b, err := get(pick.name)
+		if err != nil {
+			closeAll()
+			return stores{}, nil, err
+		}
+		pick.set(b)
+	}
+	for _, name := range backendNames {
+		if b, ok := opened[name]; ok {
+			s.Pingers = append(s.Pingers, b.pinger)
+		}
+	}
+	return s, closeAll, nil
+}
+
+func memoryBackend(u *memstore.UserStore, s *memstore.SessionStore, t *memstore.TokenStore, _ memoryJanitor) *backend {
+	return &backend{users: u, sessions: s, tokens: t, pinger: memstore.Pinger{}}
+}
+
+// memoryJanitor marks that expired memory credentials are being swept.
+type memoryJanitor struct{}
+
+func newMemoryJanitor(cfg Config, s *memstore.SessionStore, t *memstore.TokenStore) (memoryJanitor, func()) {
+	return memoryJanitor{}, memstore.StartJanitor(cfg.SweepInterval, s, t)
+}
+
+func mysqlBackend(db *mysqlstore.DB, u *mysqlstore.UserStore, s *mysqlstore.SessionStore, t *mysqlstore.TokenStore, _ mysqlSweeper) *backend {
+	return &backend{users: u, sessions: s, tokens: t, pinger: db}
+}
+
+// mysqlSweeper marks that expired MySQL rows are being deleted.
+type mysqlSweeper struct{}
+
+func newMySQLSweeper(cfg Config, log *slog.Logger, s *mysqlstore.SessionStore, t *mysqlstore.TokenStore) (mysqlSweeper, func()) {
+	return mysqlSweeper{}, mysqlstore.StartSweeper(cfg.SweepInterval, log, s, t)
+}
