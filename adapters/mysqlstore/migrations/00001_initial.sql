@@ -6,8 +6,9 @@
 CREATE TABLE gatehouse_users (
     id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
     username      VARCHAR(150) NOT NULL,
-    -- NFKC case-folded username: the uniqueness key, compared byte for byte.
-    username_key  VARCHAR(600) COLLATE utf8mb4_bin NOT NULL,
+    -- NFKC case-folded username: the uniqueness key. VARBINARY compares bytes exactly; a
+    -- _bin collation would still ignore trailing spaces (PAD SPACE).
+    username_key  VARBINARY(2048) NOT NULL,
     email         VARCHAR(254) NOT NULL DEFAULT '',
     password_hash TEXT NOT NULL,
     is_active     BOOLEAN NOT NULL,
