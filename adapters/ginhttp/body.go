@@ -117,12 +117,29 @@ func (f fields) str(name string, required bool, verr *domain.ValidationError) st
 	return ""
 }
 
-// limitBody caps the request body; a declared length over the cap is refused before reading.
+// limitBody caps the request body, whether or not the route reads it: a declared length over
+// the cap is refused before reading, and a body of unknown length (chunked) is read up to the
+// cap here, so an oversized one is refused on every route alike.
 func limitBody(c *gin.Context) {
-	if c.Request.ContentLength > MaxBodyBytes {
+	r := c.Request
+	switch {
+	case r.ContentLength > MaxBodyBytes:
 		writeProblem(c, errTooLarge.status, errTooLarge.detail, nil)
 		return
+	case r.ContentLength < 0:
+		raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, r.Body, MaxBodyBytes))
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeProblem(c, errTooLarge.status, errTooLarge.detail, nil)
+			return
+		}
+		if err != nil {
+			writeProblem(c, http.StatusBadRequest, "The request body could not be read.", nil)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+	default:
+		r.Body = http.MaxBytesReader(c.Writer, r.Body, MaxBodyBytes)
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
 	c.Next()
 }

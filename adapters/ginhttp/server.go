@@ -58,6 +58,8 @@ func (s *Server) routes() *gin.Engine {
 	// No proxy is trusted: the client IP is the socket's peer, so X-Forwarded-For cannot spoof it.
 	_ = e.SetTrustedProxies(nil)
 	e.HandleMethodNotAllowed = true
+	// An unknown path is a 404 problem document, not a redirect to a guessed one.
+	e.RedirectTrailingSlash = false
 	e.Use(s.recoverPanics, s.accessLog, secureHeaders, limitBody)
 	e.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "Not found.", nil) })
 	e.NoMethod(func(c *gin.Context) {
