@@ -40,6 +40,13 @@ func (a *Accounts) SignUp(ctx context.Context, in ports.SignUp) (domain.User, er
 	if err := verr.Err(); err != nil {
 		return domain.User{}, err
 	}
+	// A taken name is refused before the costly hash. CreateUser still decides races.
+	switch _, err := a.users.UserByUsername(ctx, username); {
+	case err == nil:
+		return domain.User{}, domain.ErrUsernameTaken
+	case !errors.Is(err, domain.ErrNotFound):
+		return domain.User{}, err
+	}
 	hash, err := a.hasher.Hash(in.Password)
 	if err != nil {
 		return domain.User{}, err
