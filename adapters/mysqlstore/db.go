@@ -5,6 +5,7 @@ package mysqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -71,11 +72,18 @@ func Connect(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
+// ValidDSN reports whether dsn parses as a go-sql-driver/mysql data source name.
+func ValidDSN(dsn string) bool {
+	_, err := mysql.ParseDSN(dsn)
+	return err == nil
+}
+
 // normalizeDSN forces the connection options the stores rely on, whatever the operator wrote.
 func normalizeDSN(dsn string) (string, error) {
 	c, err := mysql.ParseDSN(dsn)
 	if err != nil {
-		return "", fmt.Errorf("mysql: GATEHOUSE_MYSQL_DSN: %w", err)
+		// The driver's message can quote the DSN, password and all.
+		return "", errors.New("mysql: GATEHOUSE_MYSQL_DSN is not a valid DSN")
 	}
 	c.ParseTime = true
 	c.Loc = time.UTC

@@ -204,6 +204,9 @@ func (p *parser) config() (Config, error) {
 	if c.Uses("mysql") && c.MySQL.DSN == "" {
 		p.fail("GATEHOUSE_MYSQL_DSN", "required when a store is mysql")
 	}
+	if c.MySQL.DSN != "" && !mysqlstore.ValidDSN(c.MySQL.DSN) {
+		p.fail("GATEHOUSE_MYSQL_DSN", "not a valid DSN; want user:password@tcp(host:3306)/database")
+	}
 	if c.SweepInterval <= 0 {
 		p.fail("GATEHOUSE_SWEEP_INTERVAL", "must be positive")
 	}
@@ -219,6 +222,11 @@ func (p *parser) config() (Config, error) {
 	}
 	if c.App.Session.Idle <= 0 {
 		p.fail("GATEHOUSE_SESSION_IDLE_TIMEOUT", "must be positive")
+	}
+	if c.App.TouchInterval >= c.App.Session.Idle {
+		// Sessions slide only when touched; touching less often than they idle out would end
+		// sessions that are in use.
+		p.fail("GATEHOUSE_TOUCH_INTERVAL", "must be shorter than GATEHOUSE_SESSION_IDLE_TIMEOUT")
 	}
 	if c.App.Session.Absolute <= 0 {
 		p.fail("GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT", "must be positive")

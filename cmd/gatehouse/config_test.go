@@ -51,6 +51,8 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_TOKEN_TTL", "-1h"},
 		{"GATEHOUSE_SESSION_IDLE_TIMEOUT", "0"},
 		{"GATEHOUSE_COOKIE_SECURE", "maybe"},
+		{"GATEHOUSE_TOUCH_INTERVAL", "24h"},
+		{"GATEHOUSE_USER_STORE", "postgres"},
 		{"GATEHOUSE_ARGON2_MEMORY", "1024"},
 		{"GATEHOUSE_ARGON2_THREADS", "300"},
 		{"GATEHOUSE_LOG_LEVEL", "loud"},
@@ -94,4 +96,22 @@ func methodNames(ms []domain.AuthMethod) []string {
 		out[i] = string(m)
 	}
 	return out
+}
+
+func TestMySQLStoreNeedsDSN(t *testing.T) {
+	_, err := loadConfig("test", []string{"-token-store", "mysql"}, envOf(nil), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "GATEHOUSE_MYSQL_DSN") {
+		t.Fatalf("err = %v, want one naming GATEHOUSE_MYSQL_DSN", err)
+	}
+}
+
+func TestMalformedDSNIsNotEchoed(t *testing.T) {
+	env := envOf(map[string]string{"GATEHOUSE_MYSQL_DSN": "u:hunter2@tcp(db:3306/x", "GATEHOUSE_USER_STORE": "mysql"})
+	_, err := loadConfig("test", nil, env, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "GATEHOUSE_MYSQL_DSN") {
+		t.Fatalf("err = %v, want one naming GATEHOUSE_MYSQL_DSN", err)
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("error %q echoes the DSN's password", err)
+	}
 }
