@@ -1,0 +1,92 @@
+// Package api_test is the black-box HTTP suite of Gatehouse's whole contract. It builds the
+// real binary once, runs it as a child process per configuration, and talks to it over TCP as
+// any client would. The whole suite runs once per store profile.
+package api_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/tests/testenv"
+)
+
+// binary is the path of the gatehouse binary under test, built by TestMain.
+var binary string
+
+// profile is a choice of stores. env returns the environment that selects them for one
+// server; it may create what the server needs (a fresh database) and clean it up with t.
+type profile struct {
+	name string
+	env  func(t *testing.T) map[string]string
+}
+
+// profiles are the store profiles the suite runs against, in order.
+var profiles = []profile{
+	{"memory", func(*testing.T) map[string]string { return nil }},
+	{"mysql", func(t *testing.T) map[string]string {
+		return map[string]string{
+			"GATEHOUSE_USER_STORE":         "mysql",
+			"GATEHOUSE_SESSION_STORE":      "mysql",
+			"GATEHOUSE_TOKEN_STORE":        "mysql",
+			"GATEHOUSE_MYSQL_DSN":          testenv.MySQLDSN(t),
+			"GATEHOUSE_MYSQL_AUTO_MIGRATE": "true",
+		}
+	}},
+}
+
+// current is the profile being run.
+var current profile
+
+// profileEnv returns the environment a server of the current profile starts with.
+func profileEnv(t *testing.T) map[string]string { return current.env(t) }
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+// run builds the binary and runs every test once per profile, or only for the profile named by
+// GATEHOUSE_TEST_PROFILE. testing.M.Run may run more than once (go.dev/issue/23129).
+func run(m *testing.M) int {
+	only := os.Getenv("GATEHOUSE_TEST_PROFILE")
+	var selected []profile
+	for _, p := range profiles {
+		if only == "" || only == p.name {
+			selected = append(selected, p)
+		}
+	}
+	if len(selected) == 0 {
+		fmt.Fprintf(os.Stderr, "GATEHOUSE_TEST_PROFILE=%q: unknown profile; want memory or mysql\n", only)
+		return 2
+	}
+	dir, err := os.MkdirTemp("", "gatehouse-api-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	binary = filepath.Join(dir, "gatehouse")
+	args := []string{"build", "-o", binary}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	args = append(args, "github.com/gatehouse/gatehouse/cmd/gatehouse")
+	build := exec.Command("go", args...)
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "building gatehouse: %v\n", err)
+		return 1
+	}
+	code := 0
+	for _, p := range selected {
+		current = p
+		fmt.Printf("=== store profile %s\n", p.name)
+		if c := m.Run(); c != 0 {
+			fmt.Printf("--- store profile %s failed\n", p.name)
+			code = c
+		}
+	}
+	return code
+}
