@@ -90,7 +90,7 @@ func (c *Chain) session(ctx context.Context, creds domain.RequestCredentials, re
 	now := c.clock.Now()
 	if domain.TouchDue(s.LastSeenAt, now, c.settings.TouchInterval) {
 		s.LastSeenAt, s.ExpiresAt = now, c.settings.Session.ExpiresAt(s.CreatedAt, now)
-		if err := c.sessions.TouchSession(ctx, s.ID, s.LastSeenAt, s.ExpiresAt); errors.Is(err, domain.ErrNotFound) {
+		if err := c.sessions.TouchSession(ctx, s.SecretHash, s.LastSeenAt, s.ExpiresAt); errors.Is(err, domain.ErrNotFound) {
 			// Revoked between the lookup and now: the cookie is as stale as an unknown one.
 			res.ClearSessionCookie = true
 			return domain.Principal{}, errAbsent
@@ -123,7 +123,7 @@ func (c *Chain) token(ctx context.Context, a domain.Authorization) (domain.Princ
 	now := c.clock.Now()
 	if domain.TouchDue(t.LastUsedAt, now, c.settings.TouchInterval) {
 		t.LastUsedAt = now
-		if err := c.tokens.TouchToken(ctx, t.ID, now); errors.Is(err, domain.ErrNotFound) {
+		if err := c.tokens.TouchToken(ctx, t.SecretHash, now); errors.Is(err, domain.ErrNotFound) {
 			return domain.Principal{}, domain.ErrInvalidToken
 		} else if err != nil {
 			return domain.Principal{}, err

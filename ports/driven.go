@@ -34,9 +34,9 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, s domain.Session) error
 	// SessionByHash returns the live session with that secret hash, or domain.ErrNotFound.
 	SessionByHash(ctx context.Context, h domain.SecretHash) (domain.Session, error)
-	// TouchSession records use: it sets LastSeenAt and slides ExpiresAt. A missing session
-	// gives domain.ErrNotFound.
-	TouchSession(ctx context.Context, id string, lastSeen, expiresAt time.Time) error
+	// TouchSession records use of the live session with secret hash h: it sets LastSeenAt
+	// and slides ExpiresAt. A missing or expired session gives domain.ErrNotFound.
+	TouchSession(ctx context.Context, h domain.SecretHash, lastSeen, expiresAt time.Time) error
 	// SessionsByUser lists the user's live sessions, newest first.
 	SessionsByUser(ctx context.Context, user domain.UserID) ([]domain.Session, error)
 	// DeleteSession revokes one session of user; domain.ErrNotFound when user has no live
@@ -53,8 +53,9 @@ type TokenStore interface {
 	CreateToken(ctx context.Context, t domain.Token) error
 	// TokenByHash returns the live token with that secret hash, or domain.ErrNotFound.
 	TokenByHash(ctx context.Context, h domain.SecretHash) (domain.Token, error)
-	// TouchToken sets LastUsedAt; a missing token gives domain.ErrNotFound.
-	TouchToken(ctx context.Context, id string, lastUsed time.Time) error
+	// TouchToken sets LastUsedAt of the live token with secret hash h; a missing or expired
+	// token gives domain.ErrNotFound.
+	TouchToken(ctx context.Context, h domain.SecretHash, lastUsed time.Time) error
 	// TokensByUser lists the user's live tokens, newest first.
 	TokensByUser(ctx context.Context, user domain.UserID) ([]domain.Token, error)
 	// DeleteToken revokes one token of user; domain.ErrNotFound when user has no live token

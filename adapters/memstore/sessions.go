@@ -77,11 +77,11 @@ func (s *SessionStore) SessionByHash(_ context.Context, h domain.SecretHash) (do
 
 // TouchSession implements ports.SessionStore. A session that expired before the touch stays
 // expired: sliding the deadline of a dead session would revive it.
-func (s *SessionStore) TouchSession(_ context.Context, id string, lastSeen, expiresAt time.Time) error {
+func (s *SessionStore) TouchSession(_ context.Context, h domain.SecretHash, lastSeen, expiresAt time.Time) error {
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.t.liveByID(id, now)
+	r, ok := s.t.liveByHash(h, now)
 	if !ok {
 		return domain.ErrNotFound
 	}

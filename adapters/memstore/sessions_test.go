@@ -93,7 +93,7 @@ func TestSessionStoreExpiry(t *testing.T) {
 			if list, _ := s.SessionsByUser(ctx, 1); len(list) == 1 != tt.live {
 				t.Errorf("SessionsByUser = %v, want live %t", sessionIDs(list), tt.live)
 			}
-			if err := s.TouchSession(ctx, "s1", clock.Now(), clock.Now().Add(time.Hour)); !errors.Is(err, want) {
+			if err := s.TouchSession(ctx, hashOf("s1"), clock.Now(), clock.Now().Add(time.Hour)); !errors.Is(err, want) {
 				t.Errorf("TouchSession = %v, want %v", err, want)
 			}
 			if err := s.DeleteSession(ctx, 1, "s1"); !errors.Is(err, want) {
@@ -107,7 +107,7 @@ func TestSessionStoreTouchSlidesExpiry(t *testing.T) {
 	s, clock := sessionStore(t, newSession("s1", 1, t0, time.Hour))
 	clock.Advance(30 * time.Minute)
 	seen, expires := clock.Now(), clock.Now().Add(time.Hour)
-	if err := s.TouchSession(ctx, "s1", seen, expires); err != nil {
+	if err := s.TouchSession(ctx, hashOf("s1"), seen, expires); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(45 * time.Minute) // past the first deadline, before the second
@@ -119,7 +119,7 @@ func TestSessionStoreTouchSlidesExpiry(t *testing.T) {
 		t.Errorf("after touch: created %v, last seen %v, expires %v; want %v, %v, %v",
 			got.CreatedAt, got.LastSeenAt, got.ExpiresAt, t0, seen, expires)
 	}
-	if err := s.TouchSession(ctx, "unknown", seen, expires); !errors.Is(err, domain.ErrNotFound) {
+	if err := s.TouchSession(ctx, hashOf("unknown"), seen, expires); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("TouchSession(unknown) = %v, want ErrNotFound", err)
 	}
 }
@@ -127,7 +127,7 @@ func TestSessionStoreTouchSlidesExpiry(t *testing.T) {
 func TestSessionStoreTouchDoesNotRevive(t *testing.T) {
 	s, clock := sessionStore(t, newSession("s1", 1, t0, time.Hour))
 	clock.Advance(time.Hour)
-	if err := s.TouchSession(ctx, "s1", clock.Now(), clock.Now().Add(time.Hour)); !errors.Is(err, domain.ErrNotFound) {
+	if err := s.TouchSession(ctx, hashOf("s1"), clock.Now(), clock.Now().Add(time.Hour)); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("TouchSession(expired) = %v, want ErrNotFound", err)
 	}
 	if _, err := s.SessionByHash(ctx, hashOf("s1")); !errors.Is(err, domain.ErrNotFound) {

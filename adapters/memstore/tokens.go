@@ -73,11 +73,11 @@ func (s *TokenStore) TokenByHash(_ context.Context, h domain.SecretHash) (domain
 }
 
 // TouchToken implements ports.TokenStore.
-func (s *TokenStore) TouchToken(_ context.Context, id string, lastUsed time.Time) error {
+func (s *TokenStore) TouchToken(_ context.Context, h domain.SecretHash, lastUsed time.Time) error {
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.t.liveByID(id, now)
+	r, ok := s.t.liveByHash(h, now)
 	if !ok {
 		return domain.ErrNotFound
 	}

@@ -75,7 +75,7 @@ func TestTokenStoreExpiry(t *testing.T) {
 			if list, _ := s.TokensByUser(ctx, 1); len(list) == 1 != tt.live {
 				t.Errorf("TokensByUser = %v, want live %t", tokenIDs(list), tt.live)
 			}
-			if err := s.TouchToken(ctx, "t1", clock.Now()); !errors.Is(err, want) {
+			if err := s.TouchToken(ctx, hashOf("t1"), clock.Now()); !errors.Is(err, want) {
 				t.Errorf("TouchToken = %v, want %v", err, want)
 			}
 			if err := s.DeleteToken(ctx, 1, "t1"); !errors.Is(err, want) {
@@ -92,14 +92,14 @@ func TestTokenStoreTouch(t *testing.T) {
 	}
 	clock.Advance(time.Minute)
 	used := clock.Now()
-	if err := s.TouchToken(ctx, "t1", used); err != nil {
+	if err := s.TouchToken(ctx, hashOf("t1"), used); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.TokenByHash(ctx, hashOf("t1"))
 	if err != nil || !got.LastUsedAt.Equal(used) || !got.ExpiresAt.Equal(t0.Add(time.Hour)) {
 		t.Errorf("after touch: %+v, %v; want LastUsedAt %v and ExpiresAt unchanged", got, err, used)
 	}
-	if err := s.TouchToken(ctx, "unknown", used); !errors.Is(err, domain.ErrNotFound) {
+	if err := s.TouchToken(ctx, hashOf("unknown"), used); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("TouchToken(unknown) = %v, want ErrNotFound", err)
 	}
 }
@@ -220,7 +220,7 @@ func TestTokenStoreConcurrentUse(t *testing.T) {
 					return
 				}
 				_, _ = s.TokenByHash(ctx, hashOf(id))
-				_ = s.TouchToken(ctx, id, clock.Now())
+				_ = s.TouchToken(ctx, hashOf(id), clock.Now())
 				_, _ = s.TokensByUser(ctx, user)
 				clock.Advance(time.Millisecond)
 				switch i % 10 {

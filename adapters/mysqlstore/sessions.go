@@ -61,9 +61,9 @@ func (s *SessionStore) SessionByHash(ctx context.Context, h domain.SecretHash) (
 }
 
 // TouchSession implements ports.SessionStore.
-func (s *SessionStore) TouchSession(ctx context.Context, id string, lastSeen, expiresAt time.Time) error {
+func (s *SessionStore) TouchSession(ctx context.Context, h domain.SecretHash, lastSeen, expiresAt time.Time) error {
 	return s.db.execOne(ctx, `UPDATE gatehouse_sessions SET last_seen_at = ?, expires_at = ?
-		WHERE id = ? AND expires_at > ?`, lastSeen.UTC(), expiresAt.UTC(), id, s.clock.Now().UTC())
+		WHERE secret_hash = ? AND expires_at > ?`, lastSeen.UTC(), expiresAt.UTC(), h[:], s.clock.Now().UTC())
 }
 
 // SessionsByUser implements ports.SessionStore.

@@ -72,9 +72,9 @@ func (s *TokenStore) TokenByHash(ctx context.Context, h domain.SecretHash) (doma
 }
 
 // TouchToken implements ports.TokenStore.
-func (s *TokenStore) TouchToken(ctx context.Context, id string, lastUsed time.Time) error {
-	return s.db.execOne(ctx, `UPDATE gatehouse_tokens SET last_used_at = ? WHERE id = ? AND `+tokenLive,
-		lastUsed.UTC(), id, s.clock.Now().UTC())
+func (s *TokenStore) TouchToken(ctx context.Context, h domain.SecretHash, lastUsed time.Time) error {
+	return s.db.execOne(ctx, `UPDATE gatehouse_tokens SET last_used_at = ? WHERE secret_hash = ? AND `+tokenLive,
+		lastUsed.UTC(), h[:], s.clock.Now().UTC())
 }
 
 // TokensByUser implements ports.TokenStore.

@@ -84,7 +84,7 @@ func checkSessionGone(t *testing.T, s ports.SessionStore, sess domain.Session) {
 			}
 		}
 	}
-	if err := s.TouchSession(ctx, sess.ID, sess.ExpiresAt, sess.ExpiresAt.Add(24*time.Hour)); !errors.Is(err, domain.ErrNotFound) {
+	if err := s.TouchSession(ctx, sess.SecretHash, sess.ExpiresAt, sess.ExpiresAt.Add(24*time.Hour)); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("TouchSession = %v, want domain.ErrNotFound", err)
 	}
 	if err := s.DeleteSession(ctx, sess.UserID, sess.ID); !errors.Is(err, domain.ErrNotFound) {
@@ -181,7 +181,7 @@ func sessionDeadline(t *testing.T, f Factory) {
 			if list := listSessions(t, s, sess.UserID); len(list) != 1 {
 				t.Errorf("SessionsByUser lists %d sessions, want 1", len(list))
 			}
-			if err := s.TouchSession(t.Context(), sess.ID, clock.Now(), sess.ExpiresAt); err != nil {
+			if err := s.TouchSession(t.Context(), sess.SecretHash, clock.Now(), sess.ExpiresAt); err != nil {
 				t.Errorf("TouchSession error = %v", err)
 			}
 			if err := s.DeleteSession(t.Context(), sess.UserID, sess.ID); err != nil {
@@ -201,7 +201,7 @@ func sessionTouch(t *testing.T, f Factory) {
 	}
 	want := orig
 	want.LastSeenAt, want.ExpiresAt = seen, seen.Add(time.Hour)
-	if err := s.TouchSession(t.Context(), orig.ID, want.LastSeenAt, want.ExpiresAt); err != nil {
+	if err := s.TouchSession(t.Context(), orig.SecretHash, want.LastSeenAt, want.ExpiresAt); err != nil {
 		t.Fatalf("TouchSession error = %v", err)
 	}
 	checkSession(t, s, want)
@@ -218,7 +218,7 @@ func sessionTouchUnknown(t *testing.T, f Factory) {
 	s, clock := sessionStore(t, f)
 	sess := newSession(newUserID(), clock.Now(), time.Hour)
 	mustCreateSessions(t, s, sess)
-	if err := s.TouchSession(t.Context(), newPublicID(), clock.Now(), clock.Now().Add(time.Hour)); !errors.Is(err, domain.ErrNotFound) {
+	if err := s.TouchSession(t.Context(), newSecretHash(), clock.Now(), clock.Now().Add(time.Hour)); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("TouchSession(unknown) = %v, want domain.ErrNotFound", err)
 	}
 	checkSession(t, s, sess)

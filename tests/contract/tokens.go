@@ -84,7 +84,7 @@ func checkTokenGone(t *testing.T, s ports.TokenStore, tok domain.Token) {
 			}
 		}
 	}
-	if err := s.TouchToken(ctx, tok.ID, tok.CreatedAt.Add(time.Second)); !errors.Is(err, domain.ErrNotFound) {
+	if err := s.TouchToken(ctx, tok.SecretHash, tok.CreatedAt.Add(time.Second)); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("TouchToken = %v, want domain.ErrNotFound", err)
 	}
 	if err := s.DeleteToken(ctx, tok.UserID, tok.ID); !errors.Is(err, domain.ErrNotFound) {
@@ -178,7 +178,7 @@ func tokenDeadline(t *testing.T, f Factory) {
 			if list := listTokens(t, s, tok.UserID); len(list) != 1 {
 				t.Errorf("TokensByUser lists %d tokens, want 1", len(list))
 			}
-			if err := s.TouchToken(t.Context(), tok.ID, clock.Now()); err != nil {
+			if err := s.TouchToken(t.Context(), tok.SecretHash, clock.Now()); err != nil {
 				t.Errorf("TouchToken error = %v", err)
 			}
 			if err := s.DeleteToken(t.Context(), tok.UserID, tok.ID); err != nil {
@@ -201,7 +201,7 @@ func tokenNeverExpires(t *testing.T, f Factory) {
 	if list := listTokens(t, s, tok.UserID); len(list) != 1 {
 		t.Errorf("TokensByUser lists %d tokens, want 1", len(list))
 	}
-	if err := s.TouchToken(t.Context(), tok.ID, clock.Now()); err != nil {
+	if err := s.TouchToken(t.Context(), tok.SecretHash, clock.Now()); err != nil {
 		t.Errorf("TouchToken error = %v", err)
 	}
 }
@@ -215,7 +215,7 @@ func tokenTouch(t *testing.T, f Factory) {
 		if f.ExactExpiry {
 			clock.Set(want.LastUsedAt)
 		}
-		if err := s.TouchToken(t.Context(), want.ID, want.LastUsedAt); err != nil {
+		if err := s.TouchToken(t.Context(), want.SecretHash, want.LastUsedAt); err != nil {
 			t.Fatalf("TouchToken error = %v", err)
 		}
 		checkToken(t, s, want) // LastUsedAt moved, ExpiresAt and the rest did not
@@ -226,7 +226,7 @@ func tokenTouchUnknown(t *testing.T, f Factory) {
 	s, clock := tokenStore(t, f)
 	tok := newToken(newUserID(), clock.Now(), 0)
 	mustCreateTokens(t, s, tok)
-	if err := s.TouchToken(t.Context(), newPublicID(), clock.Now()); !errors.Is(err, domain.ErrNotFound) {
+	if err := s.TouchToken(t.Context(), newSecretHash(), clock.Now()); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("TouchToken(unknown) = %v, want domain.ErrNotFound", err)
 	}
 	checkToken(t, s, tok)
