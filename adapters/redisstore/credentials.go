@@ -1,0 +1,313 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+// credentials holds what sessions and tokens share. Each credential is a hash at
+// <prefix><kind>:<secret hash>, the only key a request knows, so authenticating costs one
+// HGETALL. Each user has an index, a sorted set under the user's hash tag with members
+// "<id>:<secret hash>" scored by expiry, for listing and revoking.
+//
+// The record is the truth: a credential authenticates only while its record exists and is
+// live. Revocation deletes the record before it returns (then tidies the index), so once a
+// revoke has returned no request authenticates with that credential. Creation writes the
+// index first, so revoke-all never misses a credential it could see. An index entry whose
+// record never came (a crash between the two writes) leaves with its deadline.
+//
+// Expiry: the record holds its deadline, checked against the injected clock on every read,
+// and Redis deletes it by a relative PEXPIRE of the same length. Relative rather than
+// PEXPIREAT, so skew between our clock and the server's cannot shorten or stretch a lifetime.
+type credentials struct {
+	c     *Client
+	clock ports.Clock
+	kind  string
+}
+
+func (k credentials) recordKey(h string) string { return k.c.key(k.kind, h) }
+func (k credentials) indexKey(user int64) string {
+	return k.c.key(userTag(user), k.kind+"s")
+}
+
+// never is the stored deadline of a credential that does not expire.
+const never = "0"
+
+func micros(t time.Time) string {
+	if t.IsZero() {
+		return never
+	}
+	return strconv.FormatInt(t.UnixMicro(), 10)
+}
+
+func parseMicros(s string) time.Time {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(n).UTC()
+}
+
+// ttl is the lifetime left until exp, in whole milliseconds rounded up (at least 1, so an
+// already expired record is removed at once); 0 means no expiry.
+func (k credentials) ttl(exp time.Time) int64 {
+	if exp.IsZero() {
+		return 0
+	}
+	return max(1, int64(math.Ceil(float64(exp.Sub(k.clock.Now()))/float64(time.Millisecond))))
+}
+
+func score(exp time.Time) string {
+	if exp.IsZero() {
+		return "+inf"
+	}
+	return micros(exp)
+}
+
+// indexAdd adds a member to a user's index, prunes entries that have expired, and keeps the
+// index alive as long as its longest-lived credential.
+var indexAdd = redis.NewScript(`
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+local fresh = redis.call('EXISTS', KEYS[1]) == 0
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+if ARGV[4] == '0' then redis.call('PERSIST', KEYS[1])
+elseif fresh then redis.call('PEXPIRE', KEYS[1], ARGV[4])
+else redis.call('PEXPIRE', KEYS[1], ARGV[4], 'GT') end
+return 1`)
+
+// create stores a credential: index first, then the record.
+func (k credentials) create(ctx context.Context, user int64, id string, h domain.SecretHash, exp time.Time, fields map[string]any) error {
+	ctx, cancel := k.c.ctx(ctx)
+	defer cancel()
+	hh, ttl := h.Hex(), k.ttl(exp)
+	now := micros(k.clock.Now())
+	if err := indexAdd.Run(ctx, k.c.rdb, []string{k.indexKey(user)}, id+":"+hh, score(exp), now, ttl).Err(); err != nil {
+		return translate(err)
+	}
+	fields["uid"], fields["id"], fields["exp"] = user, id, micros(exp)
+	pipe := k.c.rdb.TxPipeline()
+	pipe.HSet(ctx, k.recordKey(hh), fields)
+	if ttl > 0 {
+		pipe.PExpire(ctx, k.recordKey(hh), time.Duration(ttl)*time.Millisecond)
+	}
+	_, err := pipe.Exec(ctx)
+	return translate(err)
+}
+
+// live reports whether a record with deadline field exp is live now.
+func (k credentials) live(exp string, now time.Time) bool {
+	return exp == never || parseMicros(exp).After(now)
+}
+
+// get returns the live record with secret hash h.
+func (k credentials) get(ctx context.Context, h domain.SecretHash) (map[string]string, error) {
+	ctx, cancel := k.c.ctx(ctx)
+	defer cancel()
+	m, err := k.c.rdb.HGetAll(ctx, k.recordKey(h.Hex())).Result()
+	if err != nil {
+		return nil, translate(err)
+	}
+	if len(m) == 0 || !k.live(m["exp"], k.clock.Now()) {
+		return nil, domain.ErrNotFound
+	}
+	return m, nil
+}
+
+// recordUpdate sets fields of a live record and, when a TTL is given, its new lifetime.
+var recordUpdate = redis.NewScript(`
+local e = redis.call('HGET', KEYS[1], 'exp')
+if not e or (e ~= '0' and tonumber(e) <= tonumber(ARGV[1])) then return 0 end
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`)
+
+// indexRescore moves an index entry to a new deadline, keeping the index alive that long.
+var indexRescore = redis.NewScript(`
+if redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[1]) == 0 and redis.call('ZSCORE', KEYS[1], ARGV[1]) == false then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[3], 'GT')
+return 1`)
+
+// touch updates fields of a live record; a non-zero exp is its new deadline.
+func (k credentials) touch(ctx context.Context, h domain.SecretHash, exp time.Time, fields ...string) error {
+	ctx, cancel := k.c.ctx(ctx)
+	defer cancel()
+	now := k.clock.Now()
+	ttl := ""
+	if !exp.IsZero() {
+		ttl = strconv.FormatInt(k.ttl(exp), 10)
+		fields = append(fields, "exp", micros(exp))
+	}
+	args := append([]any{micros(now), ttl}, toAny(fields)...)
+	n, err := recordUpdate.Run(ctx, k.c.rdb, []string{k.recordKey(h.Hex())}, args...).Int()
+	if err != nil {
+		return translate(err)
+	}
+	if n == 0 {
+		return domain.ErrNotFound
+	}
+	if exp.IsZero() {
+		return nil
+	}
+	// The index entry follows the new deadline, so the index outlives no live session.
+	m, err := k.c.rdb.HMGet(ctx, k.recordKey(h.Hex()), "uid", "id").Result()
+	if err != nil || len(m) != 2 || m[0] == nil || m[1] == nil {
+		return translate(err)
+	}
+	uid, _ := strconv.ParseInt(m[0].(string), 10, 64)
+	member := m[1].(string) + ":" + h.Hex()
+	return translate(indexRescore.Run(ctx, k.c.rdb, []string{k.indexKey(uid)}, member, score(exp), ttl).Err())
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// entry is one index member.
+type entry struct{ id, hash string }
+
+func parseMember(m string) entry {
+	id, h, _ := strings.Cut(m, ":")
+	return entry{id: id, hash: h}
+}
+
+// entries returns the user's index entries that may be live.
+func (k credentials) entries(ctx context.Context, user int64) ([]entry, error) {
+	members, err := k.c.rdb.ZRangeByScore(ctx, k.indexKey(user), &redis.ZRangeBy{
+		Min: "(" + micros(k.clock.Now()), Max: "+inf",
+	}).Result()
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]entry, len(members))
+	for i, m := range members {
+		out[i] = parseMember(m)
+	}
+	return out, nil
+}
+
+// list returns the live records of user, newest first (ties by id). An entry without a
+// record is skipped but kept: its record may be being written right now (create writes the
+// index first). Entries leave the index when revoked or when their deadline passes.
+func (k credentials) list(ctx context.Context, user int64) ([]map[string]string, error) {
+	ctx, cancel := k.c.ctx(ctx)
+	defer cancel()
+	es, err := k.entries(ctx, user)
+	if err != nil || len(es) == 0 {
+		return nil, err
+	}
+	pipe := k.c.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(es))
+	for i, e := range es {
+		cmds[i] = pipe.HGetAll(ctx, k.recordKey(e.hash))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, translate(err)
+	}
+	now := k.clock.Now()
+	var out []map[string]string
+	for i, cmd := range cmds {
+		if m := cmd.Val(); len(m) > 0 && k.live(m["exp"], now) {
+			m["hash"] = es[i].hash
+			out = append(out, m)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ci, cj := parseMicros(out[i]["created"]), parseMicros(out[j]["created"])
+		if !ci.Equal(cj) {
+			return ci.After(cj)
+		}
+		return out[i]["id"] < out[j]["id"]
+	})
+	return out, nil
+}
+
+// recordDelete deletes a record and reports whether it was live.
+var recordDelete = redis.NewScript(`
+local e = redis.call('HGET', KEYS[1], 'exp')
+if not e then return 0 end
+redis.call('DEL', KEYS[1])
+if e ~= '0' and tonumber(e) <= tonumber(ARGV[1]) then return 0 end
+return 1`)
+
+// remove revokes the credential with public id of user.
+func (k credentials) remove(ctx context.Context, user int64, id string) error {
+	ctx, cancel := k.c.ctx(ctx)
+	defer cancel()
+	es, err := k.entries(ctx, user)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if e.id != id {
+			continue
+		}
+		n, err := k.revoke(ctx, user, []entry{e})
+		if err == nil && n == 0 {
+			return domain.ErrNotFound
+		}
+		return err
+	}
+	return domain.ErrNotFound
+}
+
+// removeAllBut revokes every credential of user except the one with public id except.
+func (k credentials) removeAllBut(ctx context.Context, user int64, except string) (int, error) {
+	ctx, cancel := k.c.ctx(ctx)
+	defer cancel()
+	es, err := k.entries(ctx, user)
+	if err != nil {
+		return 0, err
+	}
+	var doomed []entry
+	for _, e := range es {
+		if e.id != except {
+			doomed = append(doomed, e)
+		}
+	}
+	return k.revoke(ctx, user, doomed)
+}
+
+// revoke deletes the records of es (one script per record: they may live on different
+// Cluster slots), then their index entries, and counts the records that were live.
+func (k credentials) revoke(ctx context.Context, user int64, es []entry) (int, error) {
+	if len(es) == 0 {
+		return 0, nil
+	}
+	now := micros(k.clock.Now())
+	pipe := k.c.rdb.Pipeline()
+	cmds := make([]*redis.Cmd, len(es))
+	members := make([]any, len(es))
+	for i, e := range es {
+		// Eval, not EvalSha: a pipeline cannot fall back when a node lacks the script.
+		cmds[i] = recordDelete.Eval(ctx, pipe, []string{k.recordKey(e.hash)}, now)
+		members[i] = e.id + ":" + e.hash
+	}
+	_, err := pipe.Exec(ctx)
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return 0, translate(err)
+	}
+	live := 0
+	for _, cmd := range cmds {
+		if n, _ := cmd.Int(); n == 1 {
+			live++
+		}
+	}
+	if err := k.c.rdb.ZRem(ctx, k.indexKey(user), members...).Err(); err != nil {
+		return live, translate(err)
+	}
+	return live, nil
+}

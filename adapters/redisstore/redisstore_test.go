@@ -1,0 +1,71 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/adapters/redisstore"
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/tests/testenv"
+)
+
+func TestOpenRejectsBadConfiguration(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  redisstore.Config
+		want string
+	}{
+		{"no address", redisstore.Config{}, "GATEHOUSE_REDIS_URL or GATEHOUSE_REDIS_ADDRS"},
+		{"bad URL", redisstore.Config{URL: "http://user:hunter2@x"}, "not a valid"},
+		{"braces in prefix", redisstore.Config{URL: "redis://127.0.0.1:6379", Prefix: "a{b}"}, "prefix"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := redisstore.Open(context.Background(), tt.cfg)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want one mentioning %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("error %q echoes a password", err)
+			}
+		})
+	}
+}
+
+func TestOpenFailsOnUnreachableServer(t *testing.T) {
+	_, _, err := redisstore.Open(context.Background(), redisstore.Config{URL: "redis://127.0.0.1:1/0", Timeout: time.Second})
+	if !errors.Is(err, domain.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+}
+
+// TestOutageIsUnavailable: once the connection is gone every store call reports
+// ErrUnavailable, which the HTTP adapter answers with 503.
+func TestOutageIsUnavailable(t *testing.T) {
+	url := testenv.RedisURL(t)
+	c, closeClient, err := redisstore.Open(context.Background(), redisstore.Config{
+		URL: url, Prefix: testenv.RedisPrefix(t, url, nil), Timeout: time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := redisstore.NewUserStore(c)
+	tokens := redisstore.NewTokenStore(c, clock{})
+	closeClient()
+	if _, err := users.UserByUsername(context.Background(), "alice"); !errors.Is(err, domain.ErrUnavailable) {
+		t.Errorf("UserByUsername err = %v, want ErrUnavailable", err)
+	}
+	if _, err := tokens.TokenByHash(context.Background(), domain.HashSecret("x")); !errors.Is(err, domain.ErrUnavailable) {
+		t.Errorf("TokenByHash err = %v, want ErrUnavailable", err)
+	}
+	if err := c.Ping(context.Background()); !errors.Is(err, domain.ErrUnavailable) {
+		t.Errorf("Ping err = %v, want ErrUnavailable", err)
+	}
+}
+
+type clock struct{}
+
+func (clock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

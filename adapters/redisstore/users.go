@@ -1,0 +1,113 @@
+package redisstore
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gatehouse/gatehouse/domain"
+)
+
+// UserStore implements ports.UserStore. A user is a hash under its own hash tag; a
+// username's key maps to the user's id and is claimed with SET NX, which is what makes
+// concurrent signups of one name give exactly one user.
+type UserStore struct{ c *Client }
+
+// NewUserStore returns the user store of c.
+func NewUserStore(c *Client) *UserStore { return &UserStore{c: c} }
+
+func (s *UserStore) userKey(id int64) string { return s.c.key(userTag(id), "user") }
+func (s *UserStore) nameKey(username string) string {
+	return s.c.key("username", domain.UsernameKey(username))
+}
+
+// CreateUser writes the user's hash first and claims the name second, so a name is never
+// claimed by an id without a user. When the claim fails the hash is removed again.
+func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User, error) {
+	ctx, cancel := s.c.ctx(ctx)
+	defer cancel()
+	id, err := s.c.rdb.Incr(ctx, s.c.key("user_id_seq")).Result()
+	if err != nil {
+		return domain.User{}, translate(err)
+	}
+	u.ID = domain.UserID(id)
+	u.DateJoined = u.DateJoined.UTC()
+	if err := s.c.rdb.HSet(ctx, s.userKey(id), userFields(u)).Err(); err != nil {
+		return domain.User{}, translate(err)
+	}
+	claimed, err := s.c.rdb.SetNX(ctx, s.nameKey(u.Username), id, 0).Result()
+	if err != nil || !claimed {
+		s.c.rdb.Del(context.WithoutCancel(ctx), s.userKey(id))
+		if err != nil {
+			return domain.User{}, translate(err)
+		}
+		return domain.User{}, domain.ErrUsernameTaken
+	}
+	return u, nil
+}
+
+func userFields(u domain.User) map[string]any {
+	active := "0"
+	if u.IsActive {
+		active = "1"
+	}
+	return map[string]any{
+		"username": u.Username, "email": u.Email, "hash": u.PasswordHash,
+		"active": active, "joined": u.DateJoined.UnixMicro(),
+	}
+}
+
+// UserByID implements ports.UserStore.
+func (s *UserStore) UserByID(ctx context.Context, id domain.UserID) (domain.User, error) {
+	ctx, cancel := s.c.ctx(ctx)
+	defer cancel()
+	return s.load(ctx, int64(id))
+}
+
+// UserByUsername implements ports.UserStore.
+func (s *UserStore) UserByUsername(ctx context.Context, username string) (domain.User, error) {
+	ctx, cancel := s.c.ctx(ctx)
+	defer cancel()
+	id, err := s.c.rdb.Get(ctx, s.nameKey(username)).Int64()
+	if err != nil {
+		return domain.User{}, translate(err)
+	}
+	return s.load(ctx, id)
+}
+
+func (s *UserStore) load(ctx context.Context, id int64) (domain.User, error) {
+	m, err := s.c.rdb.HGetAll(ctx, s.userKey(id)).Result()
+	if err != nil {
+		return domain.User{}, translate(err)
+	}
+	if len(m) == 0 {
+		return domain.User{}, domain.ErrNotFound
+	}
+	joined, _ := strconv.ParseInt(m["joined"], 10, 64)
+	return domain.User{
+		ID: domain.UserID(id), Username: m["username"], Email: m["email"], PasswordHash: m["hash"],
+		IsActive: m["active"] == "1", DateJoined: time.UnixMicro(joined).UTC(),
+	}, nil
+}
+
+// setIfExists sets one field of a hash that exists, and reports whether it did.
+var setIfExists = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`)
+
+// SetPasswordHash implements ports.UserStore.
+func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, hash string) error {
+	ctx, cancel := s.c.ctx(ctx)
+	defer cancel()
+	n, err := setIfExists.Run(ctx, s.c.rdb, []string{s.userKey(int64(id))}, "hash", hash).Int()
+	if err != nil {
+		return translate(err)
+	}
+	if n == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
