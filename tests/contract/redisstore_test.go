@@ -1,0 +1,47 @@
+package contract_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/adapters/redisstore"
+	"github.com/gatehouse/gatehouse/ports"
+	"github.com/gatehouse/gatehouse/tests/contract"
+	"github.com/gatehouse/gatehouse/tests/testenv"
+)
+
+// redisFactory opens the Redis stores under a random key prefix that is removed afterwards.
+// The stores keep each record's deadline and judge it by the suite's clock, so expiry is
+// exact even though Redis also expires keys by its own clock.
+func redisFactory(t *testing.T, name string, cfg redisstore.Config) contract.Factory {
+	t.Helper()
+	cfg.Prefix = testenv.RedisPrefix(t, cfg.URL, cfg.Addrs)
+	c, closeClient, err := redisstore.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(closeClient)
+	return contract.Factory{
+		Name:        name,
+		Users:       func(*testing.T) ports.UserStore { return redisstore.NewUserStore(c) },
+		Sessions:    func(_ *testing.T, clock ports.Clock) ports.SessionStore { return redisstore.NewSessionStore(c, clock) },
+		Tokens:      func(_ *testing.T, clock ports.Clock) ports.TokenStore { return redisstore.NewTokenStore(c, clock) },
+		ExactExpiry: true,
+	}
+}
+
+// TestRedis runs the suite against the server at GATEHOUSE_TEST_REDIS_URL.
+func TestRedis(t *testing.T) {
+	contract.Run(t, redisFactory(t, "redis", redisstore.Config{URL: testenv.RedisURL(t), Timeout: 10 * time.Second}))
+}
+
+// TestRedisCluster runs the suite against a three-master Redis Cluster started for the test,
+// through the same adapter: every multi-key operation must stay on one slot (no CROSSSLOT).
+func TestRedisCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starting a Redis Cluster takes seconds; skipped under -short")
+	}
+	addrs := testenv.RedisCluster(t)
+	contract.Run(t, redisFactory(t, "redis cluster", redisstore.Config{Addrs: addrs, Cluster: true, Timeout: 10 * time.Second}))
+}
