@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/adapters/memstore"
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
+	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/ports"
 )
 
@@ -51,6 +52,8 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 			b, cleanup = newMemoryBackend(cfg)
 		case "mysql":
 			b, cleanup, err = newMySQLBackend(ctx, cfg, log)
+		case "redis":
+			b, cleanup, err = newRedisBackend(ctx, cfg)
 		default:
 			err = fmt.Errorf("unknown store backend %q", name)
 		}
@@ -105,4 +108,10 @@ type mysqlSweeper struct{}
 
 func newMySQLSweeper(cfg Config, log *slog.Logger, s *mysqlstore.SessionStore, t *mysqlstore.TokenStore) (mysqlSweeper, func()) {
 	return mysqlSweeper{}, mysqlstore.StartSweeper(cfg.SweepInterval, log, s, t)
+}
+
+// redisBackend needs no sweeper: Redis expires keys itself, and index entries are pruned by
+// their deadline as users create credentials.
+func redisBackend(c *redisstore.Client, u *redisstore.UserStore, s *redisstore.SessionStore, t *redisstore.TokenStore) *backend {
+	return &backend{users: u, sessions: s, tokens: t, pinger: c}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/ginhttp"
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
+	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/domain"
 )
@@ -30,6 +31,7 @@ type Config struct {
 	Argon2          passhash.Params
 	Stores          StoreChoice
 	MySQL           mysqlstore.Config
+	Redis           redisstore.Config
 	SweepInterval   time.Duration
 }
 
@@ -39,7 +41,7 @@ type StoreChoice struct {
 }
 
 // backendNames are the values a store setting takes.
-var backendNames = []string{"memory", "mysql"}
+var backendNames = []string{"memory", "mysql", "redis"}
 
 // setting is one configuration value: a GATEHOUSE_* variable, overridden by a flag.
 type setting struct {
@@ -61,15 +63,23 @@ func settings() []*setting {
 		{flag: "argon2-memory", env: "GATEHOUSE_ARGON2_MEMORY", def: "19456", help: "argon2id memory in KiB"},
 		{flag: "argon2-time", env: "GATEHOUSE_ARGON2_TIME", def: "2", help: "argon2id passes"},
 		{flag: "argon2-threads", env: "GATEHOUSE_ARGON2_THREADS", def: "1", help: "argon2id parallelism"},
-		{flag: "user-store", env: "GATEHOUSE_USER_STORE", def: "memory", help: "where users live: memory or mysql"},
-		{flag: "session-store", env: "GATEHOUSE_SESSION_STORE", def: "memory", help: "where sessions live: memory or mysql"},
-		{flag: "token-store", env: "GATEHOUSE_TOKEN_STORE", def: "memory", help: "where tokens live: memory or mysql"},
+		{flag: "user-store", env: "GATEHOUSE_USER_STORE", def: "memory", help: "where users live: memory, mysql or redis"},
+		{flag: "session-store", env: "GATEHOUSE_SESSION_STORE", def: "memory", help: "where sessions live: memory, mysql or redis"},
+		{flag: "token-store", env: "GATEHOUSE_TOKEN_STORE", def: "memory", help: "where tokens live: memory, mysql or redis"},
 		{flag: "mysql-dsn", env: "GATEHOUSE_MYSQL_DSN", def: "", help: "MySQL/MariaDB data source name, e.g. user:pass@tcp(127.0.0.1:3306)/gatehouse", secret: true},
 		{flag: "mysql-auto-migrate", env: "GATEHOUSE_MYSQL_AUTO_MIGRATE", def: "false", help: "apply pending migrations at start-up"},
 		{flag: "mysql-max-open-conns", env: "GATEHOUSE_MYSQL_MAX_OPEN_CONNS", def: "20", help: "connection pool size"},
 		{flag: "mysql-max-idle-conns", env: "GATEHOUSE_MYSQL_MAX_IDLE_CONNS", def: "10", help: "idle connections kept open"},
 		{flag: "mysql-conn-max-lifetime", env: "GATEHOUSE_MYSQL_CONN_MAX_LIFETIME", def: "5m", help: "connections are recycled after this long"},
 		{flag: "mysql-query-timeout", env: "GATEHOUSE_MYSQL_QUERY_TIMEOUT", def: "3s", help: "deadline of every statement"},
+		{flag: "redis-url", env: "GATEHOUSE_REDIS_URL", def: "", help: "Redis server URL, e.g. redis://127.0.0.1:6379/0", secret: true},
+		{flag: "redis-addrs", env: "GATEHOUSE_REDIS_ADDRS", def: "", help: "comma-separated Cluster nodes, or Sentinels with -redis-master-name (instead of the URL)"},
+		{flag: "redis-master-name", env: "GATEHOUSE_REDIS_MASTER_NAME", def: "", help: "Sentinel master name"},
+		{flag: "redis-cluster", env: "GATEHOUSE_REDIS_CLUSTER", def: "false", help: "treat a single address as a Cluster endpoint"},
+		{flag: "redis-username", env: "GATEHOUSE_REDIS_USERNAME", def: "", help: "Redis ACL user for the address list"},
+		{flag: "redis-password", env: "GATEHOUSE_REDIS_PASSWORD", def: "", help: "Redis password for the address list", secret: true},
+		{flag: "redis-prefix", env: "GATEHOUSE_REDIS_PREFIX", def: "gatehouse:", help: "prefix of every Redis key"},
+		{flag: "redis-timeout", env: "GATEHOUSE_REDIS_TIMEOUT", def: "2s", help: "deadline of every Redis command"},
 		{flag: "sweep-interval", env: "GATEHOUSE_SWEEP_INTERVAL", def: "1m", help: "how often expired sessions and tokens are deleted"},
 		{flag: "log-level", env: "GATEHOUSE_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
 		{flag: "log-format", env: "GATEHOUSE_LOG_FORMAT", def: "json", help: "json or text"},
@@ -199,7 +209,26 @@ func (p *parser) config() (Config, error) {
 			ConnMaxLifetime: p.duration("GATEHOUSE_MYSQL_CONN_MAX_LIFETIME"),
 			QueryTimeout:    p.duration("GATEHOUSE_MYSQL_QUERY_TIMEOUT"),
 		},
+		Redis: redisstore.Config{
+			URL:        p.byEnv["GATEHOUSE_REDIS_URL"],
+			Addrs:      splitList(p.byEnv["GATEHOUSE_REDIS_ADDRS"]),
+			MasterName: p.byEnv["GATEHOUSE_REDIS_MASTER_NAME"],
+			Cluster:    p.bool("GATEHOUSE_REDIS_CLUSTER"),
+			Username:   p.byEnv["GATEHOUSE_REDIS_USERNAME"],
+			Password:   p.byEnv["GATEHOUSE_REDIS_PASSWORD"],
+			Prefix:     p.byEnv["GATEHOUSE_REDIS_PREFIX"],
+			Timeout:    p.duration("GATEHOUSE_REDIS_TIMEOUT"),
+		},
 		SweepInterval: p.duration("GATEHOUSE_SWEEP_INTERVAL"),
+	}
+	if c.Uses("redis") && c.Redis.URL == "" && len(c.Redis.Addrs) == 0 {
+		p.fail("GATEHOUSE_REDIS_URL", "required (or GATEHOUSE_REDIS_ADDRS) when a store is redis")
+	}
+	if c.Redis.URL != "" && !redisstore.ValidURL(c.Redis.URL) {
+		p.fail("GATEHOUSE_REDIS_URL", "not a valid redis:// or rediss:// URL")
+	}
+	if !redisstore.ValidPrefix(c.Redis.Prefix) {
+		p.fail("GATEHOUSE_REDIS_PREFIX", "may not contain { or }: they would put every key on one Cluster slot")
 	}
 	if c.Uses("mysql") && c.MySQL.DSN == "" {
 		p.fail("GATEHOUSE_MYSQL_DSN", "required when a store is mysql")
@@ -237,6 +266,16 @@ func (p *parser) config() (Config, error) {
 		}
 	}
 	return c, p.err
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // Uses reports whether any store port is on the named backend.

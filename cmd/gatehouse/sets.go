@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/memstore"
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
+	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/adapters/system"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/ports"
@@ -33,6 +34,14 @@ var mysqlSet = wire.NewSet(
 	wire.FieldsOf(new(Config), "MySQL"),
 	mysqlstore.Open, mysqlstore.NewUserStore, mysqlstore.NewSessionStore, mysqlstore.NewTokenStore,
 	newMySQLSweeper, mysqlBackend,
+)
+
+// redisSet keeps every store in Redis (one server, Sentinel or Cluster).
+var redisSet = wire.NewSet(
+	clockSet,
+	wire.FieldsOf(new(Config), "Redis"),
+	redisstore.Open, redisstore.NewUserStore, redisstore.NewSessionStore, redisstore.NewTokenStore,
+	redisBackend,
 )
 
 // coreSet provides randomness, password hashing, the use cases and the HTTP API over the

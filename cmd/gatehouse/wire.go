@@ -21,6 +21,12 @@ func newMySQLBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backen
 	return nil, nil, nil
 }
 
+// newRedisBackend connects to Redis and assembles the Redis stores.
+func newRedisBackend(ctx context.Context, cfg Config) (*backend, func(), error) {
+	wire.Build(redisSet)
+	return nil, nil, nil
+}
+
 // newApp assembles Gatehouse over the chosen stores.
 func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 	wire.Build(coreSet)

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/memstore"
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
+	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/adapters/system"
 	"github.com/gatehouse/gatehouse/app"
 	"log/slog"
@@ -51,6 +52,23 @@ func newMySQLBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backen
 	mainBackend := mysqlBackend(db, userStore, sessionStore, tokenStore, mainMysqlSweeper)
 	return mainBackend, func() {
 		cleanup2()
+		cleanup()
+	}, nil
+}
+
+// newRedisBackend connects to Redis and assembles the Redis stores.
+func newRedisBackend(ctx context.Context, cfg Config) (*backend, func(), error) {
+	config := cfg.Redis
+	client, cleanup, err := redisstore.Open(ctx, config)
+	if err != nil {
+		return nil, nil, err
+	}
+	userStore := redisstore.NewUserStore(client)
+	clock := _wireClockValue
+	sessionStore := redisstore.NewSessionStore(client, clock)
+	tokenStore := redisstore.NewTokenStore(client, clock)
+	mainBackend := redisBackend(client, userStore, sessionStore, tokenStore)
+	return mainBackend, func() {
 		cleanup()
 	}, nil
 }
