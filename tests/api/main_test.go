@@ -23,15 +23,32 @@ type profile struct {
 // profiles are the store profiles the suite runs against, in order.
 var profiles = []profile{
 	{"memory", func(*testing.T) map[string]string { return nil }},
-	{"mysql", func(t *testing.T) map[string]string {
-		return map[string]string{
-			"GATEHOUSE_USER_STORE":         "mysql",
-			"GATEHOUSE_SESSION_STORE":      "mysql",
-			"GATEHOUSE_TOKEN_STORE":        "mysql",
-			"GATEHOUSE_MYSQL_DSN":          testenv.MySQLDSN(t),
-			"GATEHOUSE_MYSQL_AUTO_MIGRATE": "true",
+	{"mysql", func(t *testing.T) map[string]string { return stores(t, "mysql", "mysql", "mysql") }},
+	{"redis", func(t *testing.T) map[string]string { return stores(t, "redis", "redis", "redis") }},
+	// The recommended production shape: users in MySQL, sessions and tokens in Redis.
+	{"mysql+redis", func(t *testing.T) map[string]string { return stores(t, "mysql", "redis", "redis") }},
+}
+
+// stores returns the environment that puts users, sessions and tokens on the named
+// backends, each in a database or key prefix of its own that is removed when t ends.
+func stores(t *testing.T, users, sessions, tokens string) map[string]string {
+	env := map[string]string{
+		"GATEHOUSE_USER_STORE":    users,
+		"GATEHOUSE_SESSION_STORE": sessions,
+		"GATEHOUSE_TOKEN_STORE":   tokens,
+	}
+	for _, b := range []string{users, sessions, tokens} {
+		switch {
+		case b == "mysql" && env["GATEHOUSE_MYSQL_DSN"] == "":
+			env["GATEHOUSE_MYSQL_DSN"] = testenv.MySQLDSN(t)
+			env["GATEHOUSE_MYSQL_AUTO_MIGRATE"] = "true"
+		case b == "redis" && env["GATEHOUSE_REDIS_URL"] == "":
+			url := testenv.RedisURL(t)
+			env["GATEHOUSE_REDIS_URL"] = url
+			env["GATEHOUSE_REDIS_PREFIX"] = testenv.RedisPrefix(t, url, nil)
 		}
-	}},
+	}
+	return env
 }
 
 // current is the profile being run.
@@ -55,7 +72,7 @@ func run(m *testing.M) int {
 		}
 	}
 	if len(selected) == 0 {
-		fmt.Fprintf(os.Stderr, "GATEHOUSE_TEST_PROFILE=%q: unknown profile; want memory or mysql\n", only)
+		fmt.Fprintf(os.Stderr, "GATEHOUSE_TEST_PROFILE=%q: unknown profile; want memory, mysql, redis or mysql+redis\n", only)
 		return 2
 	}
 	dir, err := os.MkdirTemp("", "gatehouse-api-")
