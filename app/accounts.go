@@ -95,6 +95,10 @@ func (a *Accounts) ObtainToken(ctx context.Context, in ports.Login) (domain.Issu
 	if err := a.tokens.CreateToken(ctx, t); err != nil {
 		return domain.IssuedToken{}, err
 	}
+	if err := a.confirm(ctx, user); err != nil {
+		_ = a.tokens.DeleteToken(context.WithoutCancel(ctx), user.ID, t.ID)
+		return domain.IssuedToken{}, err
+	}
 	return domain.IssuedToken{Token: t, Secret: secret}, nil
 }
 
@@ -123,8 +127,27 @@ func (a *Accounts) Login(ctx context.Context, in ports.Login) (domain.User, doma
 	if err := a.sessions.CreateSession(ctx, s); err != nil {
 		return domain.User{}, domain.IssuedSession{}, err
 	}
+	if err := a.confirm(ctx, user); err != nil {
+		_ = a.sessions.DeleteSession(context.WithoutCancel(ctx), user.ID, s.ID)
+		return domain.User{}, domain.IssuedSession{}, err
+	}
 	a.endPrevious(ctx, in.PreviousSession)
 	return user, domain.IssuedSession{Session: s, Secret: secret, CSRFToken: domain.CSRFToken(secret)}, nil
+}
+
+// confirm checks, after a credential was stored, that the user is still active with the
+// password hash that was verified. A password change revokes every credential it can see;
+// one stored by a login that verified the old password just before the change is seen by
+// either that revocation or this check, so no credential made with an old password survives.
+func (a *Accounts) confirm(ctx context.Context, verified domain.User) error {
+	now, err := a.users.UserByID(ctx, verified.ID)
+	if err != nil {
+		return err
+	}
+	if now.PasswordHash != verified.PasswordHash || !now.IsActive {
+		return domain.ErrInvalidCredentials
+	}
+	return nil
 }
 
 // endPrevious ends the session a browser held before logging in again, as Django's login()
@@ -217,15 +240,28 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 	if err != nil {
 		return err
 	}
-	if err := a.users.SetPasswordHash(ctx, user.ID, hash); err != nil {
+	// Revoke before the change as well as after it: should the change or the second
+	// revocation fail, no credential made with the old password is left behind a new one.
+	keepSession, keepToken := keep(p)
+	if err := a.revokeAllBut(ctx, user.ID, keepSession, keepToken); err != nil {
 		return err
 	}
-	var keepSession, keepToken string
-	if p.Session != nil {
-		keepSession = p.Session.ID
-	}
-	if p.Token != nil {
-		keepToken = p.Token.ID
+	if err := a.users.SetPasswordHash(ctx, user.ID, user.PasswordHash, hash); errors.Is(err, domain.ErrNotFound) {
+		// The password changed since we verified the old one.
+		return domain.NewValidationError("old_password", "Your old password was entered incorrectly. Please enter it again.")
+	} else if err != nil {
+		return err
 	}
 	return a.revokeAllBut(ctx, user.ID, keepSession, keepToken)
+}
+
+// keep names the session and token that authenticated p, which a password change spares.
+func keep(p domain.Principal) (session, token string) {
+	if p.Session != nil {
+		session = p.Session.ID
+	}
+	if p.Token != nil {
+		token = p.Token.ID
+	}
+	return session, token
 }

@@ -54,7 +54,7 @@ func (v *Verifier) Check(ctx context.Context, username, password string) (domain
 	if rehash {
 		// Best effort: a failed upgrade is retried at the next login, and must not fail this one.
 		if hash, err := v.hasher.Hash(password); err == nil {
-			if v.users.SetPasswordHash(ctx, user.ID, hash) == nil {
+			if v.users.SetPasswordHash(ctx, user.ID, user.PasswordHash, hash) == nil {
 				user.PasswordHash = hash
 			}
 		}

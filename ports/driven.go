@@ -24,8 +24,11 @@ type UserStore interface {
 	// UserByUsername returns the user whose domain.UsernameKey equals that of username, or
 	// domain.ErrNotFound.
 	UserByUsername(ctx context.Context, username string) (domain.User, error)
-	// SetPasswordHash replaces the user's password hash, or returns domain.ErrNotFound.
-	SetPasswordHash(ctx context.Context, id domain.UserID, hash string) error
+	// SetPasswordHash replaces the user's password hash with hash if it is still old, as one
+	// atomic compare-and-set, and returns domain.ErrNotFound when the user is missing or the
+	// stored hash is no longer old. It keeps a concurrent password change from being undone
+	// by a hash upgrade that verified the previous password.
+	SetPasswordHash(ctx context.Context, id domain.UserID, old, hash string) error
 }
 
 // SessionStore keeps sessions by the hash of their secret. Lookups never return a session

@@ -65,11 +65,11 @@ func (s *UserStore) UserByUsername(_ context.Context, username string) (domain.U
 }
 
 // SetPasswordHash implements ports.UserStore.
-func (s *UserStore) SetPasswordHash(_ context.Context, id domain.UserID, hash string) error {
+func (s *UserStore) SetPasswordHash(_ context.Context, id domain.UserID, old, hash string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.byID[id]
-	if !ok {
+	if !ok || u.PasswordHash != old {
 		return domain.ErrNotFound
 	}
 	u.PasswordHash = hash

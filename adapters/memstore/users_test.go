@@ -85,7 +85,7 @@ func TestUserStoreNotFound(t *testing.T) {
 	if _, err := s.UserByUsername(ctx, "bob"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("UserByUsername(bob) = %v, want ErrNotFound", err)
 	}
-	if err := s.SetPasswordHash(ctx, 2, "h"); !errors.Is(err, domain.ErrNotFound) {
+	if err := s.SetPasswordHash(ctx, 2, "", "h"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("SetPasswordHash(2) = %v, want ErrNotFound", err)
 	}
 }
@@ -96,7 +96,10 @@ func TestUserStoreSetPasswordHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetPasswordHash(ctx, u.ID, "new"); err != nil {
+	if err := s.SetPasswordHash(ctx, u.ID, "stale", "new"); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("SetPasswordHash with a stale old hash = %v, want ErrNotFound", err)
+	}
+	if err := s.SetPasswordHash(ctx, u.ID, "old", "new"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.UserByUsername(ctx, "alice")

@@ -74,8 +74,9 @@ func (s *UserStore) one(ctx context.Context, query string, arg any) (domain.User
 }
 
 // SetPasswordHash implements ports.UserStore.
-func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, hash string) error {
-	return s.db.execOne(ctx, `UPDATE gatehouse_users SET password_hash = ? WHERE id = ?`, hash, int64(id))
+func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, old, hash string) error {
+	return s.db.execOne(ctx, `UPDATE gatehouse_users SET password_hash = ? WHERE id = ? AND password_hash = ?`,
+		hash, int64(id), old)
 }
 
 // execOne runs a statement that must match at least one row, or reports ErrNotFound.

@@ -92,17 +92,17 @@ func (s *UserStore) load(ctx context.Context, id int64) (domain.User, error) {
 	}, nil
 }
 
-// setIfExists sets one field of a hash that exists, and reports whether it did.
-var setIfExists = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+// compareAndSet sets a field of a hash to ARGV[3] if it holds ARGV[2], and reports whether it did.
+var compareAndSet = redis.NewScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return 1`)
 
 // SetPasswordHash implements ports.UserStore.
-func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, hash string) error {
+func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, old, hash string) error {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	n, err := setIfExists.Run(ctx, s.c.rdb, []string{s.userKey(int64(id))}, "hash", hash).Int()
+	n, err := compareAndSet.Run(ctx, s.c.rdb, []string{s.userKey(int64(id))}, "hash", old, hash).Int()
 	if err != nil {
 		return translate(err)
 	}

@@ -34,6 +34,7 @@ func RunUserStore(t *testing.T, f Factory) {
 	t.Run("not found", func(t *testing.T) { userNotFound(t, f) })
 	t.Run("set password hash changes only the hash", func(t *testing.T) { userSetPasswordHash(t, f) })
 	t.Run("set password hash of a missing user", func(t *testing.T) { userSetPasswordHashMissing(t, f) })
+	t.Run("set password hash refuses a stale old hash", func(t *testing.T) { userSetPasswordHashStale(t, f) })
 	t.Run("concurrent creation of one username", func(t *testing.T) { userConcurrentSameName(t, f) })
 	t.Run("concurrent creation of different usernames", func(t *testing.T) { userConcurrentDistinct(t, f) })
 }
@@ -245,7 +246,7 @@ func userSetPasswordHash(t *testing.T, f Factory) {
 	s, ns := f.Users(t), newNamespace()
 	alice := mustCreateUser(t, s, newUser(ns.name("alice")))
 	bob := mustCreateUser(t, s, newUser(ns.name("bob")))
-	if err := s.SetPasswordHash(t.Context(), alice.ID, bcryptHash); err != nil {
+	if err := s.SetPasswordHash(t.Context(), alice.ID, alice.PasswordHash, bcryptHash); err != nil {
 		t.Fatalf("SetPasswordHash(%d) error = %v", alice.ID, err)
 	}
 	alice.PasswordHash = bcryptHash
@@ -256,8 +257,24 @@ func userSetPasswordHash(t *testing.T, f Factory) {
 func userSetPasswordHashMissing(t *testing.T, f Factory) {
 	s, ns := f.Users(t), newNamespace()
 	alice := mustCreateUser(t, s, newUser(ns.name("alice")))
-	if err := s.SetPasswordHash(t.Context(), math.MaxInt64, bcryptHash); !errors.Is(err, domain.ErrNotFound) {
+	if err := s.SetPasswordHash(t.Context(), math.MaxInt64, alice.PasswordHash, bcryptHash); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("SetPasswordHash(missing) = %v, want domain.ErrNotFound", err)
 	}
+	checkUser(t, s, alice)
+}
+
+// userSetPasswordHashStale: a hash upgrade that verified an old password must not undo a
+// password change that landed in between.
+func userSetPasswordHashStale(t *testing.T, f Factory) {
+	s, ns := f.Users(t), newNamespace()
+	alice := mustCreateUser(t, s, newUser(ns.name("alice")))
+	changed := alice.PasswordHash + "-changed"
+	if err := s.SetPasswordHash(t.Context(), alice.ID, alice.PasswordHash, changed); err != nil {
+		t.Fatalf("SetPasswordHash = %v", err)
+	}
+	if err := s.SetPasswordHash(t.Context(), alice.ID, alice.PasswordHash, bcryptHash); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("SetPasswordHash(stale old hash) = %v, want domain.ErrNotFound", err)
+	}
+	alice.PasswordHash = changed
 	checkUser(t, s, alice)
 }
