@@ -47,7 +47,7 @@ func (a *Accounts) SignUp(ctx context.Context, in ports.SignUp) (domain.User, er
 	case !errors.Is(err, domain.ErrNotFound):
 		return domain.User{}, err
 	}
-	hash, err := a.hasher.Hash(in.Password)
+	hash, err := a.hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return domain.User{}, err
 	}
@@ -228,7 +228,11 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 	if err != nil {
 		return err
 	}
-	if ok, _ := a.hasher.Verify(in.Old, user.PasswordHash); !ok {
+	ok, _, err := a.hasher.Verify(ctx, in.Old, user.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return domain.NewValidationError("old_password", "Your old password was entered incorrectly. Please enter it again.")
 	}
 	if err := domain.ValidatePassword(in.New, user.Username, user.Email); err != nil {
@@ -236,7 +240,7 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 		errors.As(err, &verr)
 		return &domain.ValidationError{Fields: map[string][]string{"new_password": verr.Fields["password"]}}
 	}
-	hash, err := a.hasher.Hash(in.New)
+	hash, err := a.hasher.Hash(ctx, in.New)
 	if err != nil {
 		return err
 	}

@@ -84,6 +84,7 @@ type env struct {
 	sessions *memstore.SessionStore
 	tokens   *memstore.TokenStore
 	hasher   *passhash.Argon2id
+	port     *passhash.Limiter // hasher as the use cases see it
 	verifier *app.Verifier
 	accounts *app.Accounts
 	settings app.Settings
@@ -108,7 +109,8 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 	users := memstore.NewUserStore()
 	sessions := memstore.NewSessionStore(clock)
 	tokens := memstore.NewTokenStore(clock)
-	verifier := app.NewVerifier(users, hasher)
+	port := passhash.NewLimiter(hasher, 4, time.Second)
+	verifier := app.NewVerifier(users, port)
 	return &env{
 		t:        t,
 		clock:    clock,
@@ -117,8 +119,9 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 		sessions: sessions,
 		tokens:   tokens,
 		hasher:   hasher,
+		port:     port,
 		verifier: verifier,
-		accounts: app.NewAccounts(users, sessions, tokens, hasher, verifier, clock, random, settings),
+		accounts: app.NewAccounts(users, sessions, tokens, port, verifier, clock, random, settings),
 		settings: settings,
 	}
 }

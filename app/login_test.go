@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -268,11 +269,11 @@ type recordingHasher struct {
 	verified []string
 }
 
-func (h *recordingHasher) Verify(pw, encoded string) (ok, rehash bool) {
+func (h *recordingHasher) Verify(ctx context.Context, pw, encoded string) (ok, rehash bool, err error) {
 	h.mu.Lock()
 	h.verified = append(h.verified, encoded)
 	h.mu.Unlock()
-	return h.PasswordHasher.Verify(pw, encoded)
+	return h.PasswordHasher.Verify(ctx, pw, encoded)
 }
 
 // An unknown user costs one verification of a hash with the current parameters, like a wrong
@@ -291,7 +292,7 @@ func TestVerifierSpendsOneHashVerificationOnEveryFailure(t *testing.T) {
 			e := newEnv(t)
 			e.signUp("alice")
 			e.createUser("carol", e.hasher, false)
-			h := &recordingHasher{PasswordHasher: e.hasher}
+			h := &recordingHasher{PasswordHasher: e.port}
 			v := app.NewVerifier(e.users, h)
 			if _, err := v.Check(t.Context(), tt.username, tt.password); !errors.Is(err, domain.ErrInvalidCredentials) {
 				t.Fatalf("Check: %v, want ErrInvalidCredentials", err)

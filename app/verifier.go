@@ -14,18 +14,14 @@ import (
 type Verifier struct {
 	users  ports.UserStore
 	hasher ports.PasswordHasher
-	dummy  func() (string, error)
+
+	mu    sync.Mutex
+	dummy string // a hash of nothing, verified for unknown users
 }
 
 // NewVerifier returns a Verifier over users and hasher.
 func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher) *Verifier {
-	return &Verifier{
-		users:  users,
-		hasher: hasher,
-		dummy: sync.OnceValues(func() (string, error) {
-			return hasher.Hash("gatehouse timing equaliser")
-		}),
-	}
+	return &Verifier{users: users, hasher: hasher}
 }
 
 // Check returns the active user with that username and password, or
@@ -39,27 +35,50 @@ func (v *Verifier) Check(ctx context.Context, username, password string) (domain
 	}
 	user, err := v.lookup(ctx, username)
 	if errors.Is(err, domain.ErrNotFound) {
-		if dummy, err := v.dummy(); err == nil {
-			v.hasher.Verify(password, dummy)
+		dummy, err := v.dummyHash(ctx)
+		if err != nil {
+			return domain.User{}, err
+		}
+		if _, _, err := v.hasher.Verify(ctx, password, dummy); err != nil {
+			return domain.User{}, err
 		}
 		return domain.User{}, domain.ErrInvalidCredentials
 	}
 	if err != nil {
 		return domain.User{}, err
 	}
-	ok, rehash := v.hasher.Verify(password, user.PasswordHash)
+	ok, rehash, err := v.hasher.Verify(ctx, password, user.PasswordHash)
+	if err != nil {
+		return domain.User{}, err
+	}
 	if !ok || !user.IsActive {
 		return domain.User{}, domain.ErrInvalidCredentials
 	}
 	if rehash {
-		// Best effort: a failed upgrade is retried at the next login, and must not fail this one.
-		if hash, err := v.hasher.Hash(password); err == nil {
+		// Best effort: a failed upgrade is retried at the next login, and must not fail this
+		// one. The compare-and-set loses to a password change made since the check.
+		if hash, err := v.hasher.Hash(ctx, password); err == nil {
 			if v.users.SetPasswordHash(ctx, user.ID, user.PasswordHash, hash) == nil {
 				user.PasswordHash = hash
 			}
 		}
 	}
 	return user, nil
+}
+
+// dummyHash returns the hash verified for unknown users, made with the configured parameters
+// on first use (so start-up does not pay for it) and made again if that first try failed.
+func (v *Verifier) dummyHash(ctx context.Context) (string, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.dummy == "" {
+		h, err := v.hasher.Hash(ctx, "gatehouse timing equaliser")
+		if err != nil {
+			return "", err
+		}
+		v.dummy = h
+	}
+	return v.dummy, nil
 }
 
 func (v *Verifier) lookup(ctx context.Context, username string) (domain.User, error) {

@@ -69,14 +69,16 @@ type TokenStore interface {
 	DeleteUserTokens(ctx context.Context, user domain.UserID, except string) (int, error)
 }
 
-// PasswordHasher turns passwords into encoded hashes and checks them.
+// PasswordHasher turns passwords into encoded hashes and checks them. Hashing is costly by
+// design, so an implementation may make callers wait for capacity: it then returns an error
+// wrapping domain.ErrUnavailable when ctx ends or the wait is too long.
 type PasswordHasher interface {
 	// Hash returns an encoded hash of password with a fresh salt.
-	Hash(password string) (string, error)
+	Hash(ctx context.Context, password string) (string, error)
 	// Verify reports whether password matches encoded, and whether encoded should be replaced
 	// by a new Hash because it was made with other parameters than the configured ones. A
 	// malformed encoded hash is a non-match, not an error.
-	Verify(password, encoded string) (ok, rehash bool)
+	Verify(ctx context.Context, password, encoded string) (ok, rehash bool, err error)
 }
 
 // Clock tells the time.

@@ -60,7 +60,7 @@ func (s *Server) routes() *gin.Engine {
 	e.HandleMethodNotAllowed = true
 	// An unknown path is a 404 problem document, not a redirect to a guessed one.
 	e.RedirectTrailingSlash = false
-	e.Use(s.recoverPanics, s.accessLog, secureHeaders, limitBody)
+	e.Use(s.accessLog, s.recoverPanics, secureHeaders, limitBody)
 	e.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "Not found.", nil) })
 	e.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "Method \""+c.Request.Method+"\" not allowed.", nil)

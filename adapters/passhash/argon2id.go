@@ -13,13 +13,10 @@ import (
 	"fmt"
 
 	"golang.org/x/crypto/argon2"
-
-	"github.com/gatehouse/gatehouse/ports"
 )
 
-var _ ports.PasswordHasher = (*Argon2id)(nil)
-
-// Argon2id is a ports.PasswordHasher. It is safe for concurrent use.
+// Argon2id hashes and verifies passwords; Limiter puts it behind ports.PasswordHasher. It is
+// safe for concurrent use.
 type Argon2id struct {
 	params Params
 }
@@ -58,7 +55,7 @@ func (a *Argon2id) Hash(password string) (string, error) {
 // the parameters and salt stored in encoded and comparing in constant time
 // (crypto/subtle), so the comparison leaks nothing about how much of the hash matched.
 // A malformed string, an algorithm other than argon2id, a version other than 19, or
-// parameters outside sane bounds (more than 4 GiB of memory, more than 64 passes) give
+// parameters outside sane bounds (more than 1 GiB of memory, 64 passes, or 2 GiB·passes) give
 // (false, false) without running argon2.
 //
 // rehash is true when password matches and any stored parameter (memory, passes, threads,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,10 +30,17 @@ type Config struct {
 	App             app.Settings
 	HTTP            ginhttp.Config
 	Argon2          passhash.Params
+	Hashing         Hashing
 	Stores          StoreChoice
 	MySQL           mysqlstore.Config
 	Redis           redisstore.Config
 	SweepInterval   time.Duration
+}
+
+// Hashing bounds concurrent password hashing (see passhash.Limiter).
+type Hashing struct {
+	Slots   int
+	MaxWait time.Duration
 }
 
 // StoreChoice names the backend of each store port.
@@ -63,6 +71,8 @@ func settings() []*setting {
 		{flag: "argon2-memory", env: "GATEHOUSE_ARGON2_MEMORY", def: "19456", help: "argon2id memory in KiB"},
 		{flag: "argon2-time", env: "GATEHOUSE_ARGON2_TIME", def: "2", help: "argon2id passes"},
 		{flag: "argon2-threads", env: "GATEHOUSE_ARGON2_THREADS", def: "1", help: "argon2id parallelism"},
+		{flag: "hash-concurrency", env: "GATEHOUSE_HASH_CONCURRENCY", def: strconv.Itoa(runtime.NumCPU()), help: "password hashes computed at once (each holds the argon2id memory)"},
+		{flag: "hash-wait", env: "GATEHOUSE_HASH_WAIT", def: "2s", help: "how long a request waits for a hashing slot before it gets 503"},
 		{flag: "user-store", env: "GATEHOUSE_USER_STORE", def: "memory", help: "where users live: memory, mysql or redis"},
 		{flag: "session-store", env: "GATEHOUSE_SESSION_STORE", def: "memory", help: "where sessions live: memory, mysql or redis"},
 		{flag: "token-store", env: "GATEHOUSE_TOKEN_STORE", def: "memory", help: "where tokens live: memory, mysql or redis"},
@@ -115,6 +125,10 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	}
 	return p.config()
 }
+
+// maxLifetime bounds credential lifetimes: far beyond any sane setting, and well within the
+// years every store can represent.
+const maxLifetime = 10 * 365 * 24 * time.Hour
 
 // parser turns setting values into a Config, remembering the first error with the name of
 // the variable that caused it.
@@ -243,6 +257,15 @@ func (p *parser) config() (Config, error) {
 	c.Argon2.Memory = uint32(p.uint("GATEHOUSE_ARGON2_MEMORY", 32))
 	c.Argon2.Time = uint32(p.uint("GATEHOUSE_ARGON2_TIME", 32))
 	c.Argon2.Threads = uint8(p.uint("GATEHOUSE_ARGON2_THREADS", 8))
+	c.Hashing = Hashing{Slots: p.int("GATEHOUSE_HASH_CONCURRENCY"), MaxWait: p.duration("GATEHOUSE_HASH_WAIT")}
+	if c.Hashing.Slots < 1 {
+		p.fail("GATEHOUSE_HASH_CONCURRENCY", "must be at least 1")
+	}
+	for _, env := range []string{"GATEHOUSE_TOKEN_TTL", "GATEHOUSE_SESSION_IDLE_TIMEOUT", "GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT"} {
+		if p.duration(env) > maxLifetime {
+			p.fail(env, "must be at most %v (ten years)", maxLifetime)
+		}
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(p.byEnv["GATEHOUSE_LOG_LEVEL"])); err != nil {
 		p.fail("GATEHOUSE_LOG_LEVEL", "want debug, info, warn or error")
 	}
@@ -261,8 +284,11 @@ func (p *parser) config() (Config, error) {
 		p.fail("GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT", "must be positive")
 	}
 	if p.err == nil {
-		if err := c.Argon2.CheckFloor(); err != nil {
-			p.fail("GATEHOUSE_ARGON2_MEMORY", "%v", err)
+		if _, err := passhash.New(c.Argon2); err != nil {
+			p.err = fmt.Errorf("GATEHOUSE_ARGON2_MEMORY=%d, GATEHOUSE_ARGON2_TIME=%d, GATEHOUSE_ARGON2_THREADS=%d: %v",
+				c.Argon2.Memory, c.Argon2.Time, c.Argon2.Threads, err)
+		} else if err := c.Argon2.CheckFloor(); err != nil {
+			p.err = fmt.Errorf("GATEHOUSE_ARGON2_MEMORY=%d, GATEHOUSE_ARGON2_TIME=%d: %v", c.Argon2.Memory, c.Argon2.Time, err)
 		}
 	}
 	return c, p.err

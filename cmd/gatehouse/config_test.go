@@ -55,6 +55,10 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_USER_STORE", "postgres"},
 		{"GATEHOUSE_ARGON2_MEMORY", "1024"},
 		{"GATEHOUSE_ARGON2_THREADS", "300"},
+		{"GATEHOUSE_ARGON2_THREADS", "0"},
+		{"GATEHOUSE_ARGON2_TIME", "1"},
+		{"GATEHOUSE_TOKEN_TTL", "100000h"},
+		{"GATEHOUSE_HASH_CONCURRENCY", "0"},
 		{"GATEHOUSE_LOG_LEVEL", "loud"},
 		{"GATEHOUSE_LOG_FORMAT", "xml"},
 	}

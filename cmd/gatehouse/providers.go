@@ -4,7 +4,13 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/adapters/ginhttp"
+	"github.com/gatehouse/gatehouse/adapters/passhash"
 )
+
+// newHasher puts argon2id behind the hashing limit.
+func newHasher(h *passhash.Argon2id, cfg Hashing) *passhash.Limiter {
+	return passhash.NewLimiter(h, cfg.Slots, cfg.MaxWait)
+}
 
 // application is an assembled Gatehouse, ready to serve.
 type application struct {

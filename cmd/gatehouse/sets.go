@@ -48,10 +48,10 @@ var redisSet = wire.NewSet(
 // chosen stores.
 var coreSet = wire.NewSet(
 	clockSet,
-	wire.FieldsOf(new(Config), "Methods", "App", "HTTP", "Argon2"),
+	wire.FieldsOf(new(Config), "Methods", "App", "HTTP", "Argon2", "Hashing"),
 	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens", "Pingers"),
 	wire.Value(system.Random{}), wire.Bind(new(ports.Random), new(system.Random)),
-	passhash.New, wire.Bind(new(ports.PasswordHasher), new(*passhash.Argon2id)),
+	passhash.New, newHasher, wire.Bind(new(ports.PasswordHasher), new(*passhash.Limiter)),
 	app.NewVerifier, app.NewChain, app.NewAccounts, app.NewReadiness,
 	wire.Bind(new(ports.Authenticator), new(*app.Chain)),
 	wire.Bind(new(ports.Accounts), new(*app.Accounts)),

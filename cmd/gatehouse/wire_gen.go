@@ -84,12 +84,14 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 	if err != nil {
 		return nil, err
 	}
-	verifier := app.NewVerifier(userStore, argon2id)
+	hashing := cfg.Hashing
+	limiter := newHasher(argon2id, hashing)
+	verifier := app.NewVerifier(userStore, limiter)
 	clock := _wireClockValue
 	appSettings := cfg.App
 	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, clock, appSettings)
 	random := _wireRandomValue
-	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, argon2id, verifier, clock, random, appSettings)
+	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings)
 	v2 := s.Pingers
 	readiness := app.NewReadiness(v2)
 	config := cfg.HTTP

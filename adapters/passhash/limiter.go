@@ -1,0 +1,71 @@
+package passhash
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+var _ ports.PasswordHasher = (*Limiter)(nil)
+
+// Limiter bounds how many argon2id computations run at once. Each one holds its memory
+// parameter (19 MiB by default) for tens of milliseconds, and Basic authentication hashes on
+// every request, so without a bound a flood of logins exhausts memory long before CPU. A
+// request waits for a slot at most maxWait (and never past its own deadline); after that it
+// fails with domain.ErrUnavailable, which the HTTP adapter answers with 503 and Retry-After.
+// Waiting requests hold no argon2 memory, so the process's peak stays near slots × m.
+type Limiter struct {
+	hasher  *Argon2id
+	slots   chan struct{}
+	maxWait time.Duration
+}
+
+// NewLimiter returns hasher behind a limit of slots concurrent computations.
+func NewLimiter(hasher *Argon2id, slots int, maxWait time.Duration) *Limiter {
+	return &Limiter{hasher: hasher, slots: make(chan struct{}, max(slots, 1)), maxWait: maxWait}
+}
+
+// errBusy is what a request gets when no slot frees up in time.
+var errBusy = fmt.Errorf("%w: every password-hashing slot is busy", domain.ErrUnavailable)
+
+func (l *Limiter) acquire(ctx context.Context) error {
+	select {
+	case l.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	timer := time.NewTimer(l.maxWait)
+	defer timer.Stop()
+	select {
+	case l.slots <- struct{}{}:
+		return nil
+	case <-timer.C:
+		return errBusy
+	case <-ctx.Done():
+		return fmt.Errorf("%w: %v", errBusy, ctx.Err())
+	}
+}
+
+func (l *Limiter) release() { <-l.slots }
+
+// Hash implements ports.PasswordHasher.
+func (l *Limiter) Hash(ctx context.Context, password string) (string, error) {
+	if err := l.acquire(ctx); err != nil {
+		return "", err
+	}
+	defer l.release()
+	return l.hasher.Hash(password)
+}
+
+// Verify implements ports.PasswordHasher.
+func (l *Limiter) Verify(ctx context.Context, password, encoded string) (ok, rehash bool, err error) {
+	if err := l.acquire(ctx); err != nil {
+		return false, false, err
+	}
+	defer l.release()
+	ok, rehash = l.hasher.Verify(password, encoded)
+	return ok, rehash, nil
+}
