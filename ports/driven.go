@@ -81,6 +81,19 @@ type PasswordHasher interface {
 	Verify(ctx context.Context, password, encoded string) (ok, rehash bool, err error)
 }
 
+// RateLimiter counts events per key under a rate, so limits such as failed logins per user
+// hold across requests (and, with a shared backend, across instances). Keys are opaque and
+// short; a rate that is Off never limits. Implementations judge time by their clock, so a
+// limit is exact under a fake one.
+type RateLimiter interface {
+	// Wait reports how long key must wait before another event under rate is allowed; 0
+	// means now. It records nothing.
+	Wait(ctx context.Context, key string, rate domain.Rate) (time.Duration, error)
+	// Take records one event for key if rate allows it now and returns 0; otherwise it
+	// records nothing and returns how long to wait. Check and record are one atomic step.
+	Take(ctx context.Context, key string, rate domain.Rate) (time.Duration, error)
+}
+
 // Clock tells the time.
 type Clock interface {
 	Now() time.Time

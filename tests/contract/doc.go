@@ -1,5 +1,5 @@
 // Package contract is the shared contract suite of Gatehouse's store ports: one set of cases
-// per port (ports.UserStore, ports.SessionStore, ports.TokenStore) that every adapter runs
+// per port (ports.UserStore, ports.SessionStore, ports.TokenStore, ports.RateLimiter) that every adapter runs
 // unchanged, so "swappable stores" is a tested claim rather than a hope. An adapter's test
 // builds a Factory and calls Run; see memstore_test.go for the smallest example.
 //

@@ -8,14 +8,17 @@ import (
 	"github.com/gatehouse/gatehouse/tests/contract"
 )
 
-// memory returns the Factory of the memory stores, which expire items by the clock they are
-// given.
+// memory returns the Factory of the memory stores and rate limiter, which expire items by the
+// clock they are given.
 func memory() contract.Factory {
 	return contract.Factory{
 		Name:     "memory",
 		Users:    func(*testing.T) ports.UserStore { return memstore.NewUserStore() },
 		Sessions: func(_ *testing.T, clock ports.Clock) ports.SessionStore { return memstore.NewSessionStore(clock) },
 		Tokens:   func(_ *testing.T, clock ports.Clock) ports.TokenStore { return memstore.NewTokenStore(clock) },
+		RateLimiter: func(_ *testing.T, clock ports.Clock) ports.RateLimiter {
+			return memstore.NewRateLimiter(clock)
+		},
 
 		ExactExpiry: true,
 	}

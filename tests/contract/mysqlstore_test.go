@@ -14,6 +14,7 @@ import (
 // TestMySQL runs the suite against MySQL/MariaDB at GATEHOUSE_TEST_MYSQL_DSN, in a database
 // created for this run and dropped after it. Every case isolates itself by its own ids and
 // names, so the cases share that one database; the stores judge expiry by the suite's clock.
+// MySQL has no rate limiter, so the RateLimiter cases skip.
 func TestMySQL(t *testing.T) {
 	db, closeDB, err := mysqlstore.Open(context.Background(), mysqlstore.Config{
 		DSN: testenv.MySQLDSN(t), MaxOpenConns: 60, MaxIdleConns: 60, ConnMaxLifetime: time.Minute,

@@ -11,9 +11,10 @@ import (
 	"github.com/gatehouse/gatehouse/tests/testenv"
 )
 
-// redisFactory opens the Redis stores under a random key prefix that is removed afterwards.
-// The stores keep each record's deadline and judge it by the suite's clock, so expiry is
-// exact even though Redis also expires keys by its own clock.
+// redisFactory opens the Redis stores and rate limiter under a random key prefix that is
+// removed afterwards. The stores keep each record's deadline and the limiter each key's TAT,
+// and judge them by the suite's clock, so expiry and limits are exact even though Redis also
+// expires keys by its own clock.
 func redisFactory(t *testing.T, name string, cfg redisstore.Config) contract.Factory {
 	t.Helper()
 	cfg.Prefix = testenv.RedisPrefix(t, cfg.URL, cfg.Addrs)
@@ -27,6 +28,7 @@ func redisFactory(t *testing.T, name string, cfg redisstore.Config) contract.Fac
 		Users:       func(*testing.T) ports.UserStore { return redisstore.NewUserStore(c) },
 		Sessions:    func(_ *testing.T, clock ports.Clock) ports.SessionStore { return redisstore.NewSessionStore(c, clock) },
 		Tokens:      func(_ *testing.T, clock ports.Clock) ports.TokenStore { return redisstore.NewTokenStore(c, clock) },
+		RateLimiter: func(_ *testing.T, clock ports.Clock) ports.RateLimiter { return redisstore.NewRateLimiter(c, clock) },
 		ExactExpiry: true,
 	}
 }
