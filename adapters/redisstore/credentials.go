@@ -26,9 +26,11 @@ import (
 // index first, so revoke-all never misses a credential it could see. An index entry whose
 // record never came (a crash between the two writes) leaves with its deadline.
 //
-// Expiry: the record holds its deadline, checked against the injected clock on every read,
-// and Redis deletes it by a relative PEXPIRE of the same length. Relative rather than
-// PEXPIREAT, so skew between our clock and the server's cannot shorten or stretch a lifetime.
+// Expiry: the record holds its deadline, checked against the injected clock on every read;
+// that check is what ends a credential, exactly at its deadline. Redis deletes the key a
+// little later by a relative PEXPIRE (the lifetime left plus expiryGrace): relative rather
+// than PEXPIREAT so skew between our clock and the server's cannot cut a lifetime short, and
+// with grace so the key outlives the deadline that decides.
 type credentials struct {
 	c     *Client
 	clock ports.Clock
@@ -58,13 +60,17 @@ func parseMicros(s string) time.Time {
 	return time.UnixMicro(n).UTC()
 }
 
-// ttl is the lifetime left until exp, in whole milliseconds rounded up (at least 1, so an
-// already expired record is removed at once); 0 means no expiry.
+// expiryGrace is how long Redis keeps a key past its credential's deadline.
+const expiryGrace = time.Minute
+
+// ttl is how long Redis keeps a credential expiring at exp, in whole milliseconds; 0 means
+// no expiry.
 func (k credentials) ttl(exp time.Time) int64 {
 	if exp.IsZero() {
 		return 0
 	}
-	return max(1, int64(math.Ceil(float64(exp.Sub(k.clock.Now()))/float64(time.Millisecond))))
+	left := max(exp.Sub(k.clock.Now()), 0) + expiryGrace
+	return int64(math.Ceil(float64(left) / float64(time.Millisecond)))
 }
 
 func score(exp time.Time) string {
