@@ -11,6 +11,8 @@ import (
 // Accounts implements ports.Accounts: signing up, logging in and out, and managing one's own
 // tokens, sessions and password.
 type Accounts struct {
+	limiter  ports.RateLimiter
+	throttle Throttle
 	users    ports.UserStore
 	sessions ports.SessionStore
 	tokens   ports.TokenStore
@@ -24,13 +26,24 @@ type Accounts struct {
 // NewAccounts returns the account use cases over the given ports.
 func NewAccounts(users ports.UserStore, sessions ports.SessionStore, tokens ports.TokenStore,
 	hasher ports.PasswordHasher, verifier *Verifier, clock ports.Clock, random ports.Random,
-	settings Settings) *Accounts {
+	settings Settings, limiter ports.RateLimiter, throttle Throttle) *Accounts {
 	return &Accounts{users: users, sessions: sessions, tokens: tokens, hasher: hasher,
-		verifier: verifier, clock: clock, random: random, settings: settings}
+		verifier: verifier, clock: clock, random: random, settings: settings,
+		limiter: limiter, throttle: throttle}
 }
 
 // SignUp creates an active user after checking every field, reporting all problems at once.
+// Signups are limited per client IP, so one address cannot mass-create accounts.
 func (a *Accounts) SignUp(ctx context.Context, in ports.SignUp) (domain.User, error) {
+	if !a.throttle.SignupIP.Off() {
+		wait, err := a.limiter.Take(ctx, throttleKey("signup-ip", in.IP), a.throttle.SignupIP)
+		if err != nil {
+			return domain.User{}, err
+		}
+		if wait > 0 {
+			return domain.User{}, &domain.RateLimitedError{RetryAfter: wait}
+		}
+	}
 	var verr domain.ValidationError
 	username, err := domain.NormalizeUsername(in.Username)
 	collect(&verr, err)
@@ -79,7 +92,7 @@ func (a *Accounts) ObtainToken(ctx context.Context, in ports.Login) (domain.Issu
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}
-	user, err := a.verifier.Check(ctx, in.Username, in.Password)
+	user, err := a.verifier.Check(ctx, in.Username, in.Password, in.IP)
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}
@@ -105,7 +118,7 @@ func (a *Accounts) ObtainToken(ctx context.Context, in ports.Login) (domain.Issu
 // Login checks the password and starts a session with a new id, so an id planted in the
 // browser before login is never promoted to an authenticated one (session fixation).
 func (a *Accounts) Login(ctx context.Context, in ports.Login) (domain.User, domain.IssuedSession, error) {
-	user, err := a.verifier.Check(ctx, in.Username, in.Password)
+	user, err := a.verifier.Check(ctx, in.Username, in.Password, in.IP)
 	if err != nil {
 		return domain.User{}, domain.IssuedSession{}, err
 	}

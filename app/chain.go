@@ -47,7 +47,7 @@ func (c *Chain) Authenticate(ctx context.Context, creds domain.RequestCredential
 		case domain.MethodToken:
 			p, err = c.token(ctx, creds.Authorization)
 		case domain.MethodBasic:
-			p, err = c.basic(ctx, creds.Authorization)
+			p, err = c.basic(ctx, creds.Authorization, creds.ClientIP)
 		}
 		if errors.Is(err, errAbsent) {
 			continue
@@ -134,14 +134,14 @@ func (c *Chain) token(ctx context.Context, a domain.Authorization) (domain.Princ
 
 // basic authenticates by "Authorization: Basic ..." (RFC 7617), checking the password on
 // every request as DRF's BasicAuthentication does.
-func (c *Chain) basic(ctx context.Context, a domain.Authorization) (domain.Principal, error) {
+func (c *Chain) basic(ctx context.Context, a domain.Authorization, ip string) (domain.Principal, error) {
 	switch {
 	case a.Scheme == domain.SchemeNone || a.Scheme == domain.SchemeToken:
 		return domain.Principal{}, errAbsent
 	case a.Err != nil:
 		return domain.Principal{}, a.Err
 	}
-	user, err := c.verifier.Check(ctx, a.Username, a.Password)
+	user, err := c.verifier.Check(ctx, a.Username, a.Password, ip)
 	if err != nil {
 		return domain.Principal{}, err
 	}

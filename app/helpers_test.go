@@ -85,6 +85,7 @@ type env struct {
 	tokens   *memstore.TokenStore
 	hasher   *passhash.Argon2id
 	port     *passhash.Limiter // hasher as the use cases see it
+	limiter  *memstore.RateLimiter
 	verifier *app.Verifier
 	accounts *app.Accounts
 	settings app.Settings
@@ -110,7 +111,8 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 	sessions := memstore.NewSessionStore(clock)
 	tokens := memstore.NewTokenStore(clock)
 	port := passhash.NewLimiter(hasher, 4, time.Second)
-	verifier := app.NewVerifier(users, port)
+	limiter := memstore.NewRateLimiter(clock)
+	verifier := app.NewVerifier(users, port, limiter, app.Throttle{})
 	return &env{
 		t:        t,
 		clock:    clock,
@@ -120,8 +122,9 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 		tokens:   tokens,
 		hasher:   hasher,
 		port:     port,
+		limiter:  limiter,
 		verifier: verifier,
-		accounts: app.NewAccounts(users, sessions, tokens, port, verifier, clock, random, settings),
+		accounts: app.NewAccounts(users, sessions, tokens, port, verifier, clock, random, settings, limiter, app.Throttle{}),
 		settings: settings,
 	}
 }

@@ -12,23 +12,41 @@ import (
 // Verifier checks a username and password. Login, token login and Basic authentication all
 // go through it, so they share one timing profile and one upgrade path.
 type Verifier struct {
-	users  ports.UserStore
-	hasher ports.PasswordHasher
+	users    ports.UserStore
+	hasher   ports.PasswordHasher
+	limiter  ports.RateLimiter
+	throttle Throttle
 
 	mu    sync.Mutex
 	dummy string // a hash of nothing, verified for unknown users
 }
 
-// NewVerifier returns a Verifier over users and hasher.
-func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher) *Verifier {
-	return &Verifier{users: users, hasher: hasher}
+// NewVerifier returns a Verifier over users and hasher that counts failures in limiter.
+func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher, limiter ports.RateLimiter, throttle Throttle) *Verifier {
+	return &Verifier{users: users, hasher: hasher, limiter: limiter, throttle: throttle}
 }
 
 // Check returns the active user with that username and password, or
 // domain.ErrInvalidCredentials. An unknown username still costs one hash verification, so
 // the response time does not reveal whether the account exists (OWASP Authentication Cheat
 // Sheet). A hash with outdated parameters is replaced after a successful check.
-func (v *Verifier) Check(ctx context.Context, username, password string) (domain.User, error) {
+//
+// Failures are counted per (username, ip) and per ip; over either limit Check returns
+// *domain.RateLimitedError before any hashing, so a throttled attacker costs us little.
+func (v *Verifier) Check(ctx context.Context, username, password, ip string) (domain.User, error) {
+	if err := loginWait(ctx, v.limiter, v.throttle, username, ip); err != nil {
+		return domain.User{}, err
+	}
+	user, err := v.check(ctx, username, password)
+	if errors.Is(err, domain.ErrInvalidCredentials) {
+		if terr := loginFailed(ctx, v.limiter, v.throttle, username, ip); terr != nil {
+			return domain.User{}, terr
+		}
+	}
+	return user, err
+}
+
+func (v *Verifier) check(ctx context.Context, username, password string) (domain.User, error) {
 	if len(password) > domain.MaxPasswordBytes {
 		// No stored password is this long, and hashing it would only cost us time.
 		return domain.User{}, domain.ErrInvalidCredentials

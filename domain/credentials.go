@@ -131,6 +131,7 @@ type RequestCredentials struct {
 	Authorization Authorization
 	SessionSecret string // the sessionid cookie; empty when absent
 	CSRFToken     string // the X-CSRFToken header
+	ClientIP      string // for throttling Basic authentication failures
 }
 
 // Principal is an authenticated user and how they were authenticated. Session or Token is

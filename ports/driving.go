@@ -30,6 +30,7 @@ type SignUp struct {
 	Username string
 	Password string
 	Email    string
+	IP       string // the client's address, for the signup limit
 }
 
 // Login is the input of Accounts.Login and Accounts.ObtainToken. IP and UserAgent are

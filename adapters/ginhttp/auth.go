@@ -2,6 +2,7 @@ package ginhttp
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,6 +21,7 @@ func (s *Server) signup(c *gin.Context) {
 		Username: f.str("username", true, &verr),
 		Password: f.str("password", true, &verr),
 		Email:    f.str("email", false, &verr),
+		IP:       c.ClientIP(),
 	}
 	if err := verr.Err(); err != nil {
 		s.fail(c, err)
@@ -65,6 +67,12 @@ func (s *Server) obtainToken(c *gin.Context) {
 }
 
 func (s *Server) login(c *gin.Context) {
+	if origin := c.GetHeader("Origin"); origin != "" && !s.trustedOrigin(c, origin) {
+		// Login CSRF: a cross-site form must not log the victim's browser into the
+		// attacker's account. Browsers send Origin on every cross-site POST.
+		s.fail(c, &domain.CSRFError{Reason: "Origin checking failed - " + origin + " does not match any trusted origins."})
+		return
+	}
 	in, err := s.readLogin(c, true)
 	if err != nil {
 		s.fail(c, err)
@@ -81,6 +89,15 @@ func (s *Server) login(c *gin.Context) {
 	}
 	s.setSessionCookies(c, session)
 	c.JSON(http.StatusOK, viewUser(user))
+}
+
+// trustedOrigin reports whether origin is the server's own (by the Host the request was
+// sent to) or one of the configured trusted origins.
+func (s *Server) trustedOrigin(c *gin.Context, origin string) bool {
+	if origin == "http://"+c.Request.Host || origin == "https://"+c.Request.Host {
+		return true
+	}
+	return slices.Contains(s.cfg.TrustedOrigins, origin)
 }
 
 func (s *Server) logout(c *gin.Context) {

@@ -44,7 +44,7 @@ func credentials(c *gin.Context) (domain.RequestCredentials, bool) {
 	if len(auth) > 1 {
 		return domain.RequestCredentials{}, false
 	}
-	creds := domain.RequestCredentials{Method: c.Request.Method, CSRFToken: c.GetHeader(csrfHeader)}
+	creds := domain.RequestCredentials{Method: c.Request.Method, CSRFToken: c.GetHeader(csrfHeader), ClientIP: c.ClientIP()}
 	if len(auth) == 1 {
 		creds.Authorization = domain.ParseAuthorization(auth[0])
 	}

@@ -21,6 +21,13 @@ type Config struct {
 	// SessionCookieMaxAge is how long browsers keep the session cookie: the absolute session
 	// timeout, since the server enforces the idle one.
 	SessionCookieMaxAge time.Duration
+	// TrustedProxies lists the addresses or CIDR ranges of proxies whose X-Forwarded-For
+	// (or X-Real-IP) names the client. Requests from anywhere else are identified by their
+	// socket address, so a client cannot choose the address it is throttled by.
+	TrustedProxies []string
+	// TrustedOrigins lists the origins (scheme://host[:port]) besides the server's own from
+	// which a browser may post a session login.
+	TrustedOrigins []string
 }
 
 // Server answers Gatehouse's HTTP API.
@@ -55,8 +62,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	// No proxy is trusted: the client IP is the socket's peer, so X-Forwarded-For cannot spoof it.
-	_ = e.SetTrustedProxies(nil)
+	// Only the configured proxies may name the client; the configuration validated the list.
+	_ = e.SetTrustedProxies(s.cfg.TrustedProxies)
 	e.HandleMethodNotAllowed = true
 	// An unknown path is a 404 problem document, not a redirect to a guessed one.
 	e.RedirectTrailingSlash = false

@@ -17,6 +17,7 @@ type backend struct {
 	users    ports.UserStore
 	sessions ports.SessionStore
 	tokens   ports.TokenStore
+	limiter  ports.RateLimiter // nil where the backend keeps no counters
 	pinger   ports.Pinger
 }
 
@@ -25,6 +26,7 @@ type stores struct {
 	Users    ports.UserStore
 	Sessions ports.SessionStore
 	Tokens   ports.TokenStore
+	Limiter  ports.RateLimiter
 	Pingers  []ports.Pinger
 }
 
@@ -72,6 +74,7 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 		{cfg.Stores.Users, func(b *backend) { s.Users = b.users }},
 		{cfg.Stores.Sessions, func(b *backend) { s.Sessions = b.sessions }},
 		{cfg.Stores.Tokens, func(b *backend) { s.Tokens = b.tokens }},
+		{cfg.Stores.Throttle, func(b *backend) { s.Limiter = b.limiter }},
 	} {
 		b, err := get(pick.name)
 		if err != nil {
@@ -88,15 +91,15 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 	return s, closeAll, nil
 }
 
-func memoryBackend(u *memstore.UserStore, s *memstore.SessionStore, t *memstore.TokenStore, _ memoryJanitor) *backend {
-	return &backend{users: u, sessions: s, tokens: t, pinger: memstore.Pinger{}}
+func memoryBackend(u *memstore.UserStore, s *memstore.SessionStore, t *memstore.TokenStore, l *memstore.RateLimiter, _ memoryJanitor) *backend {
+	return &backend{users: u, sessions: s, tokens: t, limiter: l, pinger: memstore.Pinger{}}
 }
 
 // memoryJanitor marks that expired memory credentials are being swept.
 type memoryJanitor struct{}
 
-func newMemoryJanitor(cfg Config, s *memstore.SessionStore, t *memstore.TokenStore) (memoryJanitor, func()) {
-	return memoryJanitor{}, memstore.StartJanitor(cfg.SweepInterval, s, t)
+func newMemoryJanitor(cfg Config, s *memstore.SessionStore, t *memstore.TokenStore, l *memstore.RateLimiter) (memoryJanitor, func()) {
+	return memoryJanitor{}, memstore.StartJanitor(cfg.SweepInterval, s, t, l)
 }
 
 func mysqlBackend(db *mysqlstore.DB, u *mysqlstore.UserStore, s *mysqlstore.SessionStore, t *mysqlstore.TokenStore, _ mysqlSweeper) *backend {
@@ -112,6 +115,6 @@ func newMySQLSweeper(cfg Config, log *slog.Logger, s *mysqlstore.SessionStore, t
 
 // redisBackend needs no sweeper: Redis expires keys itself, and index entries are pruned by
 // their deadline as users create credentials.
-func redisBackend(c *redisstore.Client, u *redisstore.UserStore, s *redisstore.SessionStore, t *redisstore.TokenStore) *backend {
-	return &backend{users: u, sessions: s, tokens: t, pinger: c}
+func redisBackend(c *redisstore.Client, u *redisstore.UserStore, s *redisstore.SessionStore, t *redisstore.TokenStore, l *redisstore.RateLimiter) *backend {
+	return &backend{users: u, sessions: s, tokens: t, limiter: l, pinger: c}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
+	"net/url"
 	"runtime"
 	"slices"
 	"strconv"
@@ -31,6 +33,7 @@ type Config struct {
 	HTTP            ginhttp.Config
 	Argon2          passhash.Params
 	Hashing         Hashing
+	Throttle        app.Throttle
 	Stores          StoreChoice
 	MySQL           mysqlstore.Config
 	Redis           redisstore.Config
@@ -45,7 +48,7 @@ type Hashing struct {
 
 // StoreChoice names the backend of each store port.
 type StoreChoice struct {
-	Users, Sessions, Tokens string
+	Users, Sessions, Tokens, Throttle string
 }
 
 // backendNames are the values a store setting takes.
@@ -73,6 +76,12 @@ func settings() []*setting {
 		{flag: "argon2-threads", env: "GATEHOUSE_ARGON2_THREADS", def: "1", help: "argon2id parallelism"},
 		{flag: "hash-concurrency", env: "GATEHOUSE_HASH_CONCURRENCY", def: strconv.Itoa(runtime.NumCPU()), help: "password hashes computed at once (each holds the argon2id memory)"},
 		{flag: "hash-wait", env: "GATEHOUSE_HASH_WAIT", def: "2s", help: "how long a request waits for a hashing slot before it gets 503"},
+		{flag: "throttle-login-user", env: "GATEHOUSE_THROTTLE_LOGIN_USER", def: "5/min", help: "failed logins per username and client IP, as N/s|min|hour|day, or off"},
+		{flag: "throttle-login-ip", env: "GATEHOUSE_THROTTLE_LOGIN_IP", def: "100/min", help: "failed logins per client IP, or off"},
+		{flag: "throttle-signup-ip", env: "GATEHOUSE_THROTTLE_SIGNUP_IP", def: "20/hour", help: "signups per client IP, or off"},
+		{flag: "throttle-store", env: "GATEHOUSE_THROTTLE_STORE", def: "memory", help: "where throttle counters live: memory (this process) or redis (shared by every instance)"},
+		{flag: "trusted-origins", env: "GATEHOUSE_TRUSTED_ORIGINS", def: "", help: "comma-separated origins (https://app.example.com) besides the server's own that may post a session login"},
+		{flag: "trusted-proxies", env: "GATEHOUSE_TRUSTED_PROXIES", def: "", help: "comma-separated proxy addresses or CIDRs whose X-Forwarded-For names the client"},
 		{flag: "user-store", env: "GATEHOUSE_USER_STORE", def: "memory", help: "where users live: memory, mysql or redis"},
 		{flag: "session-store", env: "GATEHOUSE_SESSION_STORE", def: "memory", help: "where sessions live: memory, mysql or redis"},
 		{flag: "token-store", env: "GATEHOUSE_TOKEN_STORE", def: "memory", help: "where tokens live: memory, mysql or redis"},
@@ -158,6 +167,14 @@ func (p *parser) backend(env string) string {
 	return v
 }
 
+func (p *parser) rate(env string) domain.Rate {
+	r, err := domain.ParseRate(p.byEnv[env])
+	if err != nil {
+		p.fail(env, "%v", err)
+	}
+	return r
+}
+
 func (p *parser) int(env string) int {
 	n, err := strconv.Atoi(p.byEnv[env])
 	if err != nil || n < 0 {
@@ -214,6 +231,12 @@ func (p *parser) config() (Config, error) {
 			Users:    p.backend("GATEHOUSE_USER_STORE"),
 			Sessions: p.backend("GATEHOUSE_SESSION_STORE"),
 			Tokens:   p.backend("GATEHOUSE_TOKEN_STORE"),
+			Throttle: p.backend("GATEHOUSE_THROTTLE_STORE"),
+		},
+		Throttle: app.Throttle{
+			LoginUser: p.rate("GATEHOUSE_THROTTLE_LOGIN_USER"),
+			LoginIP:   p.rate("GATEHOUSE_THROTTLE_LOGIN_IP"),
+			SignupIP:  p.rate("GATEHOUSE_THROTTLE_SIGNUP_IP"),
 		},
 		MySQL: mysqlstore.Config{
 			DSN:             p.byEnv["GATEHOUSE_MYSQL_DSN"],
@@ -254,6 +277,23 @@ func (p *parser) config() (Config, error) {
 		p.fail("GATEHOUSE_SWEEP_INTERVAL", "must be positive")
 	}
 	c.HTTP.SessionCookieMaxAge = c.App.Session.Absolute
+	c.HTTP.TrustedProxies = splitList(p.byEnv["GATEHOUSE_TRUSTED_PROXIES"])
+	c.HTTP.TrustedOrigins = splitList(p.byEnv["GATEHOUSE_TRUSTED_ORIGINS"])
+	for _, o := range c.HTTP.TrustedOrigins {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+			p.fail("GATEHOUSE_TRUSTED_ORIGINS", "%q is not an origin such as https://app.example.com", o)
+		}
+	}
+	for _, proxy := range c.HTTP.TrustedProxies {
+		if _, err := netip.ParsePrefix(proxy); err != nil {
+			if _, err := netip.ParseAddr(proxy); err != nil {
+				p.fail("GATEHOUSE_TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range", proxy)
+			}
+		}
+	}
+	if c.Stores.Throttle == "mysql" {
+		p.fail("GATEHOUSE_THROTTLE_STORE", "want memory or redis: counters change on every failed login, which is no job for MySQL")
+	}
 	c.Argon2.Memory = uint32(p.uint("GATEHOUSE_ARGON2_MEMORY", 32))
 	c.Argon2.Time = uint32(p.uint("GATEHOUSE_ARGON2_TIME", 32))
 	c.Argon2.Threads = uint8(p.uint("GATEHOUSE_ARGON2_THREADS", 8))
@@ -306,7 +346,8 @@ func splitList(s string) []string {
 
 // Uses reports whether any store port is on the named backend.
 func (c Config) Uses(backend string) bool {
-	return c.Stores.Users == backend || c.Stores.Sessions == backend || c.Stores.Tokens == backend
+	s := c.Stores
+	return s.Users == backend || s.Sessions == backend || s.Tokens == backend || s.Throttle == backend
 }
 
 // newLogger builds the process logger. Logs carry no secrets: handlers log routes and ids,

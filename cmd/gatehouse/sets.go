@@ -24,7 +24,7 @@ var clockSet = wire.NewSet(wire.Value(system.Clock{}), wire.Bind(new(ports.Clock
 // memorySet keeps every store in process memory.
 var memorySet = wire.NewSet(
 	clockSet,
-	memstore.NewUserStore, memstore.NewSessionStore, memstore.NewTokenStore,
+	memstore.NewUserStore, memstore.NewSessionStore, memstore.NewTokenStore, memstore.NewRateLimiter,
 	newMemoryJanitor, memoryBackend,
 )
 
@@ -40,7 +40,7 @@ var mysqlSet = wire.NewSet(
 var redisSet = wire.NewSet(
 	clockSet,
 	wire.FieldsOf(new(Config), "Redis"),
-	redisstore.Open, redisstore.NewUserStore, redisstore.NewSessionStore, redisstore.NewTokenStore,
+	redisstore.Open, redisstore.NewUserStore, redisstore.NewSessionStore, redisstore.NewTokenStore, redisstore.NewRateLimiter,
 	redisBackend,
 )
 
@@ -48,8 +48,8 @@ var redisSet = wire.NewSet(
 // chosen stores.
 var coreSet = wire.NewSet(
 	clockSet,
-	wire.FieldsOf(new(Config), "Methods", "App", "HTTP", "Argon2", "Hashing"),
-	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens", "Pingers"),
+	wire.FieldsOf(new(Config), "Methods", "App", "HTTP", "Argon2", "Hashing", "Throttle"),
+	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens", "Limiter", "Pingers"),
 	wire.Value(system.Random{}), wire.Bind(new(ports.Random), new(system.Random)),
 	passhash.New, newHasher, wire.Bind(new(ports.PasswordHasher), new(*passhash.Limiter)),
 	app.NewVerifier, app.NewChain, app.NewAccounts, app.NewReadiness,

@@ -26,8 +26,9 @@ func newMemoryBackend(cfg Config) (*backend, func()) {
 	clock := _wireClockValue
 	sessionStore := memstore.NewSessionStore(clock)
 	tokenStore := memstore.NewTokenStore(clock)
-	mainMemoryJanitor, cleanup := newMemoryJanitor(cfg, sessionStore, tokenStore)
-	mainBackend := memoryBackend(userStore, sessionStore, tokenStore, mainMemoryJanitor)
+	rateLimiter := memstore.NewRateLimiter(clock)
+	mainMemoryJanitor, cleanup := newMemoryJanitor(cfg, sessionStore, tokenStore, rateLimiter)
+	mainBackend := memoryBackend(userStore, sessionStore, tokenStore, rateLimiter, mainMemoryJanitor)
 	return mainBackend, func() {
 		cleanup()
 	}
@@ -67,7 +68,8 @@ func newRedisBackend(ctx context.Context, cfg Config) (*backend, func(), error) 
 	clock := _wireClockValue
 	sessionStore := redisstore.NewSessionStore(client, clock)
 	tokenStore := redisstore.NewTokenStore(client, clock)
-	mainBackend := redisBackend(client, userStore, sessionStore, tokenStore)
+	rateLimiter := redisstore.NewRateLimiter(client, clock)
+	mainBackend := redisBackend(client, userStore, sessionStore, tokenStore, rateLimiter)
 	return mainBackend, func() {
 		cleanup()
 	}, nil
@@ -86,12 +88,14 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 	}
 	hashing := cfg.Hashing
 	limiter := newHasher(argon2id, hashing)
-	verifier := app.NewVerifier(userStore, limiter)
+	rateLimiter := s.Limiter
+	throttle := cfg.Throttle
+	verifier := app.NewVerifier(userStore, limiter, rateLimiter, throttle)
 	clock := _wireClockValue
 	appSettings := cfg.App
 	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, clock, appSettings)
 	random := _wireRandomValue
-	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings)
+	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle)
 	v2 := s.Pingers
 	readiness := app.NewReadiness(v2)
 	config := cfg.HTTP

@@ -46,6 +46,8 @@ func stores(t *testing.T, users, sessions, tokens string) map[string]string {
 			url := testenv.RedisURL(t)
 			env["GATEHOUSE_REDIS_URL"] = url
 			env["GATEHOUSE_REDIS_PREFIX"] = testenv.RedisPrefix(t, url, nil)
+			// Where Redis is at hand, throttle counters live there too, shared by instances.
+			env["GATEHOUSE_THROTTLE_STORE"] = "redis"
 		}
 	}
 	return env

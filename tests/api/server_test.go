@@ -74,6 +74,10 @@ func serverEnv(t *testing.T, env map[string]string) []string {
 		// Debug level, so the leak check sees everything the server could log.
 		"GATEHOUSE_LOG_LEVEL":  "debug",
 		"GATEHOUSE_LOG_FORMAT": "json",
+		// Limits the suite never reaches, so only the throttling tests meet them.
+		"GATEHOUSE_THROTTLE_LOGIN_USER": "1000/min",
+		"GATEHOUSE_THROTTLE_LOGIN_IP":   "1000/min",
+		"GATEHOUSE_THROTTLE_SIGNUP_IP":  "1000/min",
 	}
 	for k, v := range profileEnv(t) {
 		all[k] = v
