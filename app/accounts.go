@@ -11,6 +11,7 @@ import (
 // Accounts implements ports.Accounts: signing up, logging in and out, and managing one's own
 // tokens, sessions and password.
 type Accounts struct {
+	audit    ports.Auditor
 	limiter  ports.RateLimiter
 	throttle Throttle
 	users    ports.UserStore
@@ -26,10 +27,10 @@ type Accounts struct {
 // NewAccounts returns the account use cases over the given ports.
 func NewAccounts(users ports.UserStore, sessions ports.SessionStore, tokens ports.TokenStore,
 	hasher ports.PasswordHasher, verifier *Verifier, clock ports.Clock, random ports.Random,
-	settings Settings, limiter ports.RateLimiter, throttle Throttle) *Accounts {
+	settings Settings, limiter ports.RateLimiter, throttle Throttle, audit ports.Auditor) *Accounts {
 	return &Accounts{users: users, sessions: sessions, tokens: tokens, hasher: hasher,
 		verifier: verifier, clock: clock, random: random, settings: settings,
-		limiter: limiter, throttle: throttle}
+		limiter: limiter, throttle: throttle, audit: audit}
 }
 
 // SignUp creates an active user after checking every field, reporting all problems at once.
@@ -64,13 +65,17 @@ func (a *Accounts) SignUp(ctx context.Context, in ports.SignUp) (domain.User, er
 	if err != nil {
 		return domain.User{}, err
 	}
-	return a.users.CreateUser(ctx, domain.User{
+	user, err := a.users.CreateUser(ctx, domain.User{
 		Username:     username,
 		Email:        email,
 		PasswordHash: hash,
 		IsActive:     true,
 		DateJoined:   a.clock.Now(),
 	})
+	if err == nil {
+		a.audit.Audit(ctx, domain.Audit{Event: domain.AuditSignup, UserID: user.ID})
+	}
+	return user, err
 }
 
 // collect merges a *domain.ValidationError into verr.
@@ -92,7 +97,7 @@ func (a *Accounts) ObtainToken(ctx context.Context, in ports.Login) (domain.Issu
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}
-	user, err := a.verifier.Check(ctx, in.Username, in.Password, in.IP)
+	user, err := a.verifier.Check(ctx, in.Username, in.Password, in.IP, domain.MethodToken)
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}
@@ -112,13 +117,15 @@ func (a *Accounts) ObtainToken(ctx context.Context, in ports.Login) (domain.Issu
 		_ = a.tokens.DeleteToken(context.WithoutCancel(ctx), user.ID, t.ID)
 		return domain.IssuedToken{}, err
 	}
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditLogin, UserID: user.ID, Method: domain.MethodToken, ItemID: t.ID})
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditTokenCreated, UserID: user.ID, Method: domain.MethodToken, ItemID: t.ID})
 	return domain.IssuedToken{Token: t, Secret: secret}, nil
 }
 
 // Login checks the password and starts a session with a new id, so an id planted in the
 // browser before login is never promoted to an authenticated one (session fixation).
 func (a *Accounts) Login(ctx context.Context, in ports.Login) (domain.User, domain.IssuedSession, error) {
-	user, err := a.verifier.Check(ctx, in.Username, in.Password, in.IP)
+	user, err := a.verifier.Check(ctx, in.Username, in.Password, in.IP, domain.MethodSession)
 	if err != nil {
 		return domain.User{}, domain.IssuedSession{}, err
 	}
@@ -145,6 +152,7 @@ func (a *Accounts) Login(ctx context.Context, in ports.Login) (domain.User, doma
 		return domain.User{}, domain.IssuedSession{}, err
 	}
 	a.endPrevious(ctx, in.PreviousSession)
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditLogin, UserID: user.ID, Method: domain.MethodSession, ItemID: s.ID})
 	return user, domain.IssuedSession{Session: s, Secret: secret, CSRFToken: domain.CSRFToken(secret)}, nil
 }
 
@@ -179,21 +187,27 @@ func (a *Accounts) endPrevious(ctx context.Context, secret string) {
 // to revoke. Revoking what a concurrent request already revoked is not an error.
 func (a *Accounts) Logout(ctx context.Context, p domain.Principal) error {
 	var err error
+	rec := domain.Audit{Event: domain.AuditLogout, UserID: p.User.ID, Method: p.Method}
 	switch {
 	case p.Session != nil:
-		err = a.sessions.DeleteSession(ctx, p.User.ID, p.Session.ID)
+		err, rec.ItemID = a.sessions.DeleteSession(ctx, p.User.ID, p.Session.ID), p.Session.ID
 	case p.Token != nil:
-		err = a.tokens.DeleteToken(ctx, p.User.ID, p.Token.ID)
+		err, rec.ItemID = a.tokens.DeleteToken(ctx, p.User.ID, p.Token.ID), p.Token.ID
 	}
-	if errors.Is(err, domain.ErrNotFound) {
-		return nil
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return err
 	}
-	return err
+	a.audit.Audit(ctx, rec)
+	return nil
 }
 
 // LogoutAll revokes every session and token of p's user.
 func (a *Accounts) LogoutAll(ctx context.Context, p domain.Principal) error {
-	return a.revokeAllBut(ctx, p.User.ID, "", "")
+	if err := a.revokeAllBut(ctx, p.User.ID, "", ""); err != nil {
+		return err
+	}
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditLogoutAll, UserID: p.User.ID, Method: p.Method})
+	return nil
 }
 
 func (a *Accounts) revokeAllBut(ctx context.Context, user domain.UserID, session, token string) error {
@@ -214,7 +228,11 @@ func (a *Accounts) RevokeToken(ctx context.Context, p domain.Principal, id strin
 	if !domain.ValidPublicID(id) {
 		return domain.ErrNotFound
 	}
-	return a.tokens.DeleteToken(ctx, p.User.ID, id)
+	if err := a.tokens.DeleteToken(ctx, p.User.ID, id); err != nil {
+		return err
+	}
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditTokenRevoked, UserID: p.User.ID, Method: p.Method, ItemID: id})
+	return nil
 }
 
 // ListSessions lists the caller's live sessions.
@@ -227,7 +245,11 @@ func (a *Accounts) RevokeSession(ctx context.Context, p domain.Principal, id str
 	if !domain.ValidPublicID(id) {
 		return domain.ErrNotFound
 	}
-	return a.sessions.DeleteSession(ctx, p.User.ID, id)
+	if err := a.sessions.DeleteSession(ctx, p.User.ID, id); err != nil {
+		return err
+	}
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditSessionRevoked, UserID: p.User.ID, Method: p.Method, ItemID: id})
+	return nil
 }
 
 // ChangePassword replaces the caller's password and revokes every other session and token,
@@ -269,7 +291,11 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 	} else if err != nil {
 		return err
 	}
-	return a.revokeAllBut(ctx, user.ID, keepSession, keepToken)
+	if err := a.revokeAllBut(ctx, user.ID, keepSession, keepToken); err != nil {
+		return err
+	}
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditPasswordChanged, UserID: user.ID, Method: p.Method})
+	return nil
 }
 
 // keep names the session and token that authenticated p, which a password change spares.

@@ -141,7 +141,7 @@ func (c *Chain) basic(ctx context.Context, a domain.Authorization, ip string) (d
 	case a.Err != nil:
 		return domain.Principal{}, a.Err
 	}
-	user, err := c.verifier.Check(ctx, a.Username, a.Password, ip)
+	user, err := c.verifier.Check(ctx, a.Username, a.Password, ip, domain.MethodBasic)
 	if err != nil {
 		return domain.Principal{}, err
 	}

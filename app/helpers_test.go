@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -86,6 +87,7 @@ type env struct {
 	hasher   *passhash.Argon2id
 	port     *passhash.Limiter // hasher as the use cases see it
 	limiter  *memstore.RateLimiter
+	audit    *auditLog
 	verifier *app.Verifier
 	accounts *app.Accounts
 	settings app.Settings
@@ -112,7 +114,8 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 	tokens := memstore.NewTokenStore(clock)
 	port := passhash.NewLimiter(hasher, 4, time.Second)
 	limiter := memstore.NewRateLimiter(clock)
-	verifier := app.NewVerifier(users, port, limiter, app.Throttle{})
+	audit := &auditLog{}
+	verifier := app.NewVerifier(users, port, limiter, app.Throttle{}, audit)
 	return &env{
 		t:        t,
 		clock:    clock,
@@ -123,8 +126,9 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 		hasher:   hasher,
 		port:     port,
 		limiter:  limiter,
+		audit:    audit,
 		verifier: verifier,
-		accounts: app.NewAccounts(users, sessions, tokens, port, verifier, clock, random, settings, limiter, app.Throttle{}),
+		accounts: app.NewAccounts(users, sessions, tokens, port, verifier, clock, random, settings, limiter, app.Throttle{}, audit),
 		settings: settings,
 	}
 }
@@ -313,4 +317,29 @@ func sessionIDs(list []domain.Session) []string {
 		out = append(out, s.ID)
 	}
 	return out
+}
+
+// auditLog records audit events.
+type auditLog struct {
+	mu     sync.Mutex
+	events []domain.Audit
+}
+
+func (l *auditLog) Audit(_ context.Context, a domain.Audit) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, a)
+}
+
+// since returns the events recorded since mark (a previous len).
+func (l *auditLog) since(mark int) []domain.Audit {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]domain.Audit(nil), l.events[mark:]...)
+}
+
+func (l *auditLog) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.events)
 }

@@ -293,8 +293,8 @@ func TestVerifierSpendsOneHashVerificationOnEveryFailure(t *testing.T) {
 			e.signUp("alice")
 			e.createUser("carol", e.hasher, false)
 			h := &recordingHasher{PasswordHasher: e.port}
-			v := app.NewVerifier(e.users, h, e.limiter, app.Throttle{})
-			if _, err := v.Check(t.Context(), tt.username, tt.password, "192.0.2.1"); !errors.Is(err, domain.ErrInvalidCredentials) {
+			v := app.NewVerifier(e.users, h, e.limiter, app.Throttle{}, e.audit)
+			if _, err := v.Check(t.Context(), tt.username, tt.password, "192.0.2.1", domain.MethodToken); !errors.Is(err, domain.ErrInvalidCredentials) {
 				t.Fatalf("Check: %v, want ErrInvalidCredentials", err)
 			}
 			if len(h.verified) != 1 || !strings.HasPrefix(h.verified[0], testPHCPrefix) {

@@ -40,7 +40,7 @@ func TestLoginRacingAPasswordChangeLeavesNoCredential(t *testing.T) {
 					t.Errorf("SetPasswordHash: %v", err)
 				}
 			}}
-			accounts := app.NewAccounts(e.users, stores, stores, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{})
+			accounts := app.NewAccounts(e.users, stores, stores, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit)
 			in := ports.Login{Username: "racer", Password: password}
 			var err error
 			if kind == "token" {
@@ -82,7 +82,7 @@ func TestHashUpgradeDoesNotUndoAPasswordChange(t *testing.T) {
 	weaker.Time++
 	u := e.createUser("upgrader", newHasher(t, weaker), true)
 	users := changeBeforeUpgrade{UserStore: e.users, changed: "changed elsewhere"}
-	if _, err := app.NewVerifier(users, e.port, e.limiter, app.Throttle{}).Check(t.Context(), "upgrader", password, "192.0.2.1"); err != nil {
+	if _, err := app.NewVerifier(users, e.port, e.limiter, app.Throttle{}, e.audit).Check(t.Context(), "upgrader", password, "192.0.2.1", domain.MethodToken); err != nil {
 		t.Fatalf("Check: %v", err)
 	}
 	if got := e.passwordHash(u.ID); got != "changed elsewhere" {

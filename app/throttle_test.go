@@ -13,8 +13,8 @@ import (
 // throttled builds the use cases of e with throttle, counting every hash verification.
 func throttled(e *env, throttle app.Throttle) (*app.Verifier, *app.Accounts, *recordingHasher) {
 	h := &recordingHasher{PasswordHasher: e.port}
-	v := app.NewVerifier(e.users, h, e.limiter, throttle)
-	a := app.NewAccounts(e.users, e.sessions, e.tokens, h, v, e.clock, e.random, e.settings, e.limiter, throttle)
+	v := app.NewVerifier(e.users, h, e.limiter, throttle, e.audit)
+	a := app.NewAccounts(e.users, e.sessions, e.tokens, h, v, e.clock, e.random, e.settings, e.limiter, throttle, e.audit)
 	return v, a, h
 }
 
@@ -32,26 +32,26 @@ func TestFailedLoginsAreLimitedPerUserAndAddress(t *testing.T) {
 	e.signUp("bob")
 	v, _, h := throttled(e, app.Throttle{LoginUser: domain.Rate{Events: 3, Per: time.Minute}})
 	for range 3 {
-		if _, err := v.Check(t.Context(), "alice", "wrong-Password-1", "192.0.2.1"); !errors.Is(err, domain.ErrInvalidCredentials) {
+		if _, err := v.Check(t.Context(), "alice", "wrong-Password-1", "192.0.2.1", domain.MethodToken); !errors.Is(err, domain.ErrInvalidCredentials) {
 			t.Fatalf("failure under the limit: %v", err)
 		}
 	}
 	before := len(h.verified)
-	_, err := v.Check(t.Context(), "ALICE", password, "192.0.2.1")
+	_, err := v.Check(t.Context(), "ALICE", password, "192.0.2.1", domain.MethodToken)
 	wantLimited(t, err)
 	if len(h.verified) != before {
 		t.Error("a throttled login ran a password hash")
 	}
-	if _, err := v.Check(t.Context(), "alice", password, "192.0.2.2"); err != nil {
+	if _, err := v.Check(t.Context(), "alice", password, "192.0.2.2", domain.MethodToken); err != nil {
 		t.Errorf("same user, other address: %v", err)
 	}
-	if _, err := v.Check(t.Context(), "bob", password, "192.0.2.1"); err != nil {
+	if _, err := v.Check(t.Context(), "bob", password, "192.0.2.1", domain.MethodToken); err != nil {
 		t.Errorf("other user, same address: %v", err)
 	}
-	_, err = v.Check(t.Context(), "alice", password, "192.0.2.1")
+	_, err = v.Check(t.Context(), "alice", password, "192.0.2.1", domain.MethodToken)
 	wantLimited(t, err) // a success elsewhere reset nothing here
 	e.clock.Advance(20 * time.Second)
-	if _, err := v.Check(t.Context(), "alice", password, "192.0.2.1"); err != nil {
+	if _, err := v.Check(t.Context(), "alice", password, "192.0.2.1", domain.MethodToken); err != nil {
 		t.Errorf("after one interval: %v", err)
 	}
 }
@@ -61,11 +61,11 @@ func TestFailedLoginsAreLimitedPerAddress(t *testing.T) {
 	e.signUp("carol")
 	v, _, _ := throttled(e, app.Throttle{LoginIP: domain.Rate{Events: 2, Per: time.Minute}})
 	for _, user := range []string{"nobody", "someone"} {
-		if _, err := v.Check(t.Context(), user, password, "192.0.2.9"); !errors.Is(err, domain.ErrInvalidCredentials) {
+		if _, err := v.Check(t.Context(), user, password, "192.0.2.9", domain.MethodToken); !errors.Is(err, domain.ErrInvalidCredentials) {
 			t.Fatalf("failure under the limit: %v", err)
 		}
 	}
-	_, err := v.Check(t.Context(), "carol", password, "192.0.2.9")
+	_, err := v.Check(t.Context(), "carol", password, "192.0.2.9", domain.MethodToken)
 	wantLimited(t, err)
 }
 

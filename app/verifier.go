@@ -16,14 +16,16 @@ type Verifier struct {
 	hasher   ports.PasswordHasher
 	limiter  ports.RateLimiter
 	throttle Throttle
+	audit    ports.Auditor
 
 	mu    sync.Mutex
 	dummy string // a hash of nothing, verified for unknown users
 }
 
-// NewVerifier returns a Verifier over users and hasher that counts failures in limiter.
-func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher, limiter ports.RateLimiter, throttle Throttle) *Verifier {
-	return &Verifier{users: users, hasher: hasher, limiter: limiter, throttle: throttle}
+// NewVerifier returns a Verifier over users and hasher that counts failures in limiter and
+// records them with audit.
+func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher, limiter ports.RateLimiter, throttle Throttle, audit ports.Auditor) *Verifier {
+	return &Verifier{users: users, hasher: hasher, limiter: limiter, throttle: throttle, audit: audit}
 }
 
 // Check returns the active user with that username and password, or
@@ -33,15 +35,23 @@ func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher, limiter por
 //
 // Failures are counted per (username, ip) and per ip; over either limit Check returns
 // *domain.RateLimitedError before any hashing, so a throttled attacker costs us little.
-func (v *Verifier) Check(ctx context.Context, username, password, ip string) (domain.User, error) {
+//
+// method says which kind of login this is, for the audit record of a failure.
+func (v *Verifier) Check(ctx context.Context, username, password, ip string, method domain.AuthMethod) (domain.User, error) {
 	if err := loginWait(ctx, v.limiter, v.throttle, username, ip); err != nil {
+		var limited *domain.RateLimitedError
+		if errors.As(err, &limited) {
+			v.audit.Audit(ctx, domain.Audit{Event: domain.AuditLoginThrottled, Method: method})
+		}
 		return domain.User{}, err
 	}
 	user, err := v.check(ctx, username, password)
 	if errors.Is(err, domain.ErrInvalidCredentials) {
+		v.audit.Audit(ctx, domain.Audit{Event: domain.AuditLoginFailed, UserID: user.ID, Method: method})
 		if terr := loginFailed(ctx, v.limiter, v.throttle, username, ip); terr != nil {
 			return domain.User{}, terr
 		}
+		return domain.User{}, err
 	}
 	return user, err
 }
@@ -70,7 +80,8 @@ func (v *Verifier) check(ctx context.Context, username, password string) (domain
 		return domain.User{}, err
 	}
 	if !ok || !user.IsActive {
-		return domain.User{}, domain.ErrInvalidCredentials
+		// The id goes to the audit record only; Check returns no user on failure.
+		return domain.User{ID: user.ID}, domain.ErrInvalidCredentials
 	}
 	if rehash {
 		// Best effort: a failed upgrade is retried at the next login, and must not fail this

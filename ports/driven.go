@@ -94,6 +94,12 @@ type RateLimiter interface {
 	Take(ctx context.Context, key string, rate domain.Rate) (time.Duration, error)
 }
 
+// Auditor records audit events. It must not fail the operation it records: an
+// implementation that cannot write reports the problem its own way.
+type Auditor interface {
+	Audit(ctx context.Context, a domain.Audit)
+}
+
 // Clock tells the time.
 type Clock interface {
 	Now() time.Time

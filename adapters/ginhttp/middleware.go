@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/domain"
 )
 
 // recoverPanics turns a panic into a 500 problem document and a log line, so one bad request
@@ -41,6 +43,7 @@ func (s *Server) accessLog(c *gin.Context) {
 	start := time.Now()
 	id := requestID(c.GetHeader("X-Request-ID"))
 	c.Header("X-Request-ID", id)
+	c.Request = c.Request.WithContext(domain.WithRequest(c.Request.Context(), domain.Request{ID: id, ClientIP: c.ClientIP()}))
 	c.Next()
 	route := c.FullPath()
 	if route == "" {

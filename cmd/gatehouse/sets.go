@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
+	"github.com/gatehouse/gatehouse/adapters/slogaudit"
 	"github.com/gatehouse/gatehouse/adapters/system"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/ports"
@@ -52,6 +53,7 @@ var coreSet = wire.NewSet(
 	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens", "Limiter", "Pingers"),
 	wire.Value(system.Random{}), wire.Bind(new(ports.Random), new(system.Random)),
 	passhash.New, newHasher, wire.Bind(new(ports.PasswordHasher), new(*passhash.Limiter)),
+	slogaudit.New, wire.Bind(new(ports.Auditor), new(*slogaudit.Logger)),
 	app.NewVerifier, app.NewChain, app.NewAccounts, app.NewReadiness,
 	wire.Bind(new(ports.Authenticator), new(*app.Chain)),
 	wire.Bind(new(ports.Accounts), new(*app.Accounts)),

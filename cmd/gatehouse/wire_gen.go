@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
+	"github.com/gatehouse/gatehouse/adapters/slogaudit"
 	"github.com/gatehouse/gatehouse/adapters/system"
 	"github.com/gatehouse/gatehouse/app"
 	"log/slog"
@@ -90,12 +91,13 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 	limiter := newHasher(argon2id, hashing)
 	rateLimiter := s.Limiter
 	throttle := cfg.Throttle
-	verifier := app.NewVerifier(userStore, limiter, rateLimiter, throttle)
+	logger := slogaudit.New(log)
+	verifier := app.NewVerifier(userStore, limiter, rateLimiter, throttle, logger)
 	clock := _wireClockValue
 	appSettings := cfg.App
 	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, clock, appSettings)
 	random := _wireRandomValue
-	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle)
+	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, logger)
 	v2 := s.Pingers
 	readiness := app.NewReadiness(v2)
 	config := cfg.HTTP

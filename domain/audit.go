@@ -1,0 +1,49 @@
+package domain
+
+import "context"
+
+// AuditEvent names something an operator may need to answer for later: who signed up,
+// logged in or failed to, revoked what, changed a password.
+type AuditEvent string
+
+const (
+	AuditSignup          AuditEvent = "signup"
+	AuditLogin           AuditEvent = "login"
+	AuditLoginFailed     AuditEvent = "login_failed"
+	AuditLoginThrottled  AuditEvent = "login_throttled"
+	AuditLogout          AuditEvent = "logout"
+	AuditLogoutAll       AuditEvent = "logout_all"
+	AuditTokenCreated    AuditEvent = "token_created"
+	AuditTokenRevoked    AuditEvent = "token_revoked"
+	AuditSessionRevoked  AuditEvent = "session_revoked"
+	AuditPasswordChanged AuditEvent = "password_changed"
+)
+
+// Audit is one audit record. It never holds a secret: credentials appear by public id only.
+// The request's id and client address come with the context (see WithRequest).
+type Audit struct {
+	Event  AuditEvent
+	UserID UserID     // 0 when no user is known (a failed login for an unknown name)
+	Method AuthMethod // how the actor authenticated, or is logging in
+	ItemID string     // the public id of the token or session concerned, if any
+}
+
+// Request identifies the request a use case serves, for audit records.
+type Request struct {
+	ID       string
+	ClientIP string
+}
+
+type requestKey struct{}
+
+// WithRequest returns ctx carrying r, so records made deep in a use case can be tied to the
+// request's access log line and client.
+func WithRequest(ctx context.Context, r Request) context.Context {
+	return context.WithValue(ctx, requestKey{}, r)
+}
+
+// RequestFrom returns the request carried by ctx, or the zero Request.
+func RequestFrom(ctx context.Context) Request {
+	r, _ := ctx.Value(requestKey{}).(Request)
+	return r
+}
