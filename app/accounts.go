@@ -129,31 +129,40 @@ func (a *Accounts) Login(ctx context.Context, in ports.Login) (domain.User, doma
 	if err != nil {
 		return domain.User{}, domain.IssuedSession{}, err
 	}
-	secret, id, err := newSecret(a.random, domain.SessionPrefix)
+	is, err := a.startSession(ctx, user.ID, in.IP, in.UserAgent)
 	if err != nil {
 		return domain.User{}, domain.IssuedSession{}, err
+	}
+	if err := a.confirm(ctx, user); err != nil {
+		_ = a.sessions.DeleteSession(context.WithoutCancel(ctx), user.ID, is.ID)
+		return domain.User{}, domain.IssuedSession{}, err
+	}
+	a.endPrevious(ctx, in.PreviousSession)
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditLogin, UserID: user.ID, Method: domain.MethodSession, ItemID: is.ID})
+	return user, is, nil
+}
+
+// startSession stores a new session for user with a fresh id and secret.
+func (a *Accounts) startSession(ctx context.Context, user domain.UserID, ip, userAgent string) (domain.IssuedSession, error) {
+	secret, id, err := newSecret(a.random, domain.SessionPrefix)
+	if err != nil {
+		return domain.IssuedSession{}, err
 	}
 	now := a.clock.Now()
 	s := domain.Session{
 		ID:         id,
-		UserID:     user.ID,
+		UserID:     user,
 		SecretHash: domain.HashSecret(secret),
 		CreatedAt:  now,
 		LastSeenAt: now,
 		ExpiresAt:  a.settings.Session.ExpiresAt(now, now),
-		IP:         in.IP,
-		UserAgent:  domain.TruncateUserAgent(in.UserAgent),
+		IP:         ip,
+		UserAgent:  domain.TruncateUserAgent(userAgent),
 	}
 	if err := a.sessions.CreateSession(ctx, s); err != nil {
-		return domain.User{}, domain.IssuedSession{}, err
+		return domain.IssuedSession{}, err
 	}
-	if err := a.confirm(ctx, user); err != nil {
-		_ = a.sessions.DeleteSession(context.WithoutCancel(ctx), user.ID, s.ID)
-		return domain.User{}, domain.IssuedSession{}, err
-	}
-	a.endPrevious(ctx, in.PreviousSession)
-	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditLogin, UserID: user.ID, Method: domain.MethodSession, ItemID: s.ID})
-	return user, domain.IssuedSession{Session: s, Secret: secret, CSRFToken: domain.CSRFToken(secret)}, nil
+	return domain.IssuedSession{Session: s, Secret: secret, CSRFToken: domain.CSRFToken(secret)}, nil
 }
 
 // confirm checks, after a credential was stored, that the user is still active with the
@@ -252,59 +261,62 @@ func (a *Accounts) RevokeSession(ctx context.Context, p domain.Principal, id str
 	return nil
 }
 
+// errWrongOldPassword is the answer to a password change whose old password is wrong.
+var errWrongOldPassword = domain.NewValidationError("old_password", "Your old password was entered incorrectly. Please enter it again.")
+
 // ChangePassword replaces the caller's password and revokes every other session and token,
-// so whoever learned the old password loses access. The credential making the request stays
-// valid; Basic callers keep nothing, since the old password in their header no longer works.
-func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in ports.PasswordChange) error {
+// so whoever learned the old password loses access. A caller's token stays valid. A caller's
+// session is replaced by a new one, returned, since an id that was valid before a privilege
+// change should not stay valid after it (OWASP Session Management Cheat Sheet). Basic callers
+// keep nothing: the old password in their header no longer works.
+func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in ports.PasswordChange) (*domain.IssuedSession, error) {
 	if len(in.Old) > domain.MaxPasswordBytes {
-		return domain.NewValidationError("old_password", "Your old password was entered incorrectly. Please enter it again.")
+		return nil, errWrongOldPassword
 	}
 	user, err := a.users.UserByID(ctx, p.User.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ok, _, err := a.hasher.Verify(ctx, in.Old, user.PasswordHash)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !ok {
-		return domain.NewValidationError("old_password", "Your old password was entered incorrectly. Please enter it again.")
+		return nil, errWrongOldPassword
 	}
 	if err := domain.ValidatePassword(in.New, user.Username, user.Email); err != nil {
 		var verr *domain.ValidationError
 		errors.As(err, &verr)
-		return &domain.ValidationError{Fields: map[string][]string{"new_password": verr.Fields["password"]}}
+		return nil, &domain.ValidationError{Fields: map[string][]string{"new_password": verr.Fields["password"]}}
 	}
 	hash, err := a.hasher.Hash(ctx, in.New)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	var keepToken string
+	if p.Token != nil {
+		keepToken = p.Token.ID
 	}
 	// Revoke before the change as well as after it: should the change or the second
 	// revocation fail, no credential made with the old password is left behind a new one.
-	keepSession, keepToken := keep(p)
-	if err := a.revokeAllBut(ctx, user.ID, keepSession, keepToken); err != nil {
-		return err
+	if err := a.revokeAllBut(ctx, user.ID, "", keepToken); err != nil {
+		return nil, err
 	}
 	if err := a.users.SetPasswordHash(ctx, user.ID, user.PasswordHash, hash); errors.Is(err, domain.ErrNotFound) {
-		// The password changed since we verified the old one.
-		return domain.NewValidationError("old_password", "Your old password was entered incorrectly. Please enter it again.")
+		return nil, errWrongOldPassword // changed since we verified the old one
 	} else if err != nil {
-		return err
+		return nil, err
 	}
-	if err := a.revokeAllBut(ctx, user.ID, keepSession, keepToken); err != nil {
-		return err
+	if err := a.revokeAllBut(ctx, user.ID, "", keepToken); err != nil {
+		return nil, err
 	}
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditPasswordChanged, UserID: user.ID, Method: p.Method})
-	return nil
-}
-
-// keep names the session and token that authenticated p, which a password change spares.
-func keep(p domain.Principal) (session, token string) {
-	if p.Session != nil {
-		session = p.Session.ID
+	if p.Session == nil {
+		return nil, nil
 	}
-	if p.Token != nil {
-		token = p.Token.ID
+	is, err := a.startSession(ctx, user.ID, p.Session.IP, p.Session.UserAgent)
+	if err != nil {
+		return nil, err
 	}
-	return session, token
+	return &is, nil
 }

@@ -273,7 +273,7 @@ func TestRevokeSession(t *testing.T) {
 func TestChangePasswordRevokesOtherCredentials(t *testing.T) {
 	t.Parallel()
 	want := map[domain.AuthMethod][4]bool{
-		domain.MethodSession: {true, false, false, false},
+		domain.MethodSession: {false, false, false, false}, // the caller's session is replaced
 		domain.MethodToken:   {false, false, true, false},
 		domain.MethodBasic:   {false, false, false, false},
 	}
@@ -283,9 +283,20 @@ func TestChangePasswordRevokesOtherCredentials(t *testing.T) {
 			e := newEnv(t)
 			alice, bob := e.holder("alice"), e.holder("bob")
 			p := kind.principal(e, alice)
-			err := e.accounts.ChangePassword(t.Context(), p, ports.PasswordChange{Old: password, New: newPassword})
+			rotated, err := e.accounts.ChangePassword(t.Context(), p, ports.PasswordChange{Old: password, New: newPassword})
 			if err != nil {
 				t.Fatalf("ChangePassword: %v", err)
+			}
+			if (rotated != nil) != (kind.method == domain.MethodSession) {
+				t.Errorf("ChangePassword returned session %v for a %s caller; want one for session callers only", rotated, kind.method)
+			}
+			if rotated != nil {
+				if !e.sessionLive(rotated.Secret) || rotated.ID == p.Session.ID {
+					t.Errorf("the replacement session is not live or kept the old id")
+				}
+				if rotated.IP != p.Session.IP || rotated.UserAgent != p.Session.UserAgent {
+					t.Errorf("the replacement session lost the client's IP or User-Agent")
+				}
 			}
 			if got := e.live(alice); got != want[kind.method] {
 				t.Errorf("alice's sessions, tokens live = %v, want %v", got, want[kind.method])
@@ -315,7 +326,7 @@ func TestChangePasswordRejectsWrongOldPassword(t *testing.T) {
 			alice := e.holder("alice")
 			before := e.passwordHash(alice.user.ID)
 			p := e.principal(tokenCreds(alice.tokens[0].Secret))
-			err := e.accounts.ChangePassword(t.Context(), p, ports.PasswordChange{Old: old, New: newPassword})
+			_, err := e.accounts.ChangePassword(t.Context(), p, ports.PasswordChange{Old: old, New: newPassword})
 			onlyField(t, err, "old_password")
 			assertUnchanged(t, e, alice, before)
 		})
@@ -331,7 +342,7 @@ func TestChangePasswordRejectsWeakNewPassword(t *testing.T) {
 			alice := e.holder("alice")
 			before := e.passwordHash(alice.user.ID)
 			p := e.principal(sessionCreds(http.MethodPost, alice.sessions[0].Secret, alice.sessions[0].CSRFToken))
-			err := e.accounts.ChangePassword(t.Context(), p, ports.PasswordChange{Old: password, New: weak})
+			_, err := e.accounts.ChangePassword(t.Context(), p, ports.PasswordChange{Old: password, New: weak})
 			onlyField(t, err, "new_password")
 			assertUnchanged(t, e, alice, before)
 		})

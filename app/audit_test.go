@@ -53,9 +53,11 @@ func TestUseCasesAreAudited(t *testing.T) {
 	if err := e.accounts.RevokeToken(ctx, p, tok.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.accounts.ChangePassword(ctx, p, ports.PasswordChange{Old: password, New: "quartz-Lantern-5521"}); err != nil {
+	rotated, err := e.accounts.ChangePassword(ctx, p, ports.PasswordChange{Old: password, New: "quartz-Lantern-5521"})
+	if err != nil {
 		t.Fatal(err)
 	}
+	p = e.principal(sessionCreds("POST", rotated.Secret, rotated.CSRFToken))
 	if err := e.accounts.Logout(ctx, p); err != nil {
 		t.Fatal(err)
 	}

@@ -68,8 +68,9 @@ type Accounts interface {
 	ListSessions(ctx context.Context, p domain.Principal) ([]domain.Session, error)
 	RevokeSession(ctx context.Context, p domain.Principal, id string) error
 	// ChangePassword checks the old password, applies the policy to the new one, stores it,
-	// and revokes every other session and token of the user.
-	ChangePassword(ctx context.Context, p domain.Principal, in PasswordChange) error
+	// and revokes every other session and token of the user. A session caller's session is
+	// replaced: the new one is returned (nil for other callers).
+	ChangePassword(ctx context.Context, p domain.Principal, in PasswordChange) (*domain.IssuedSession, error)
 }
 
 // Readiness reports whether every configured backend answers.

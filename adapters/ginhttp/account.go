@@ -76,9 +76,13 @@ func (s *Server) changePassword(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := s.accounts.ChangePassword(c.Request.Context(), principal(c), in); err != nil {
+	rotated, err := s.accounts.ChangePassword(c.Request.Context(), principal(c), in)
+	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	if rotated != nil {
+		s.setSessionCookies(c, *rotated)
 	}
 	c.Status(http.StatusNoContent)
 }

@@ -38,15 +38,23 @@ func TestChangePassword(t *testing.T) {
 			if via == "session" {
 				caller = withSession(sess)
 			}
-			s.do(t, "POST", "/v1/auth/password", caller, jsonBody(map[string]string{
+			r := s.do(t, "POST", "/v1/auth/password", caller, jsonBody(map[string]string{
 				"old_password": a.password, "new_password": "glacier-Orbit-6614",
 			})).expect(t, http.StatusNoContent)
 
-			s.me(t, caller)
 			others := map[string]opt{"other session": withSession(otherSess), "other token": withToken(otherTok.secret)}
 			if via == "token" {
+				s.me(t, caller)
 				others["session"] = withSession(sess)
 			} else {
+				// The session id is rotated: the response carries the new one, the old one is gone.
+				sid, csrf := r.cookie("sessionid"), r.cookie("csrftoken")
+				if sid == nil || sid.Value == "" || sid.Value == sess.cookie || csrf == nil {
+					t.Fatalf("a session caller's password change set no new session: %v", r.header.Values("Set-Cookie"))
+				}
+				s.secret(sid.Value)
+				s.me(t, withSession(session{cookie: sid.Value, csrf: csrf.Value}))
+				others["old session"] = withSession(sess)
 				others["token"] = withToken(tok.secret)
 			}
 			for name, o := range others {
