@@ -21,6 +21,7 @@ func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), readyTimeout)
 	defer cancel()
 	if failed := s.ready.Ready(ctx); len(failed) > 0 {
+		c.Header("Retry-After", "1")
 		writeProblem(c, http.StatusServiceUnavailable, "Not ready: "+strings.Join(failed, ", ")+" unavailable.", nil)
 		return
 	}

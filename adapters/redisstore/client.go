@@ -78,8 +78,11 @@ func universalOptions(cfg Config) (*redis.UniversalOptions, error) {
 		Username:      cfg.Username,
 		Password:      cfg.Password,
 		DialTimeout:   3 * time.Second,
-		ReadTimeout:   cfg.Timeout,
-		WriteTimeout:  cfg.Timeout,
+		// One retry rides over a pooled connection the server dropped; more would only
+		// keep a request waiting out its deadline against a server that is down.
+		MaxRetries:   1,
+		ReadTimeout:  cfg.Timeout,
+		WriteTimeout: cfg.Timeout,
 	}
 	if cfg.URL != "" {
 		u, err := redis.ParseURL(cfg.URL)
