@@ -84,6 +84,14 @@ func (c *Chain) session(ctx context.Context, creds domain.RequestCredentials, re
 	if err != nil {
 		return domain.Principal{}, err
 	}
+	if c.settings.Bind.Mismatch(s, creds.ClientIP, creds.UserAgent) {
+		// A cookie replayed from elsewhere: end the session for everyone, not just this request.
+		res.ClearSessionCookie = true
+		if err := c.sessions.DeleteSession(ctx, s.UserID, s.ID); err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return domain.Principal{}, err
+		}
+		return domain.Principal{}, domain.ErrSessionBound
+	}
 	if err := domain.CheckCSRF(creds.Method, domain.CSRFToken(creds.SessionSecret), creds.CSRFToken); err != nil {
 		return domain.Principal{}, err
 	}

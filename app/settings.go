@@ -17,6 +17,8 @@ type Settings struct {
 	// TouchInterval is the least time between two writes of a credential's last-used time,
 	// so an authenticated request normally costs a single store read.
 	TouchInterval time.Duration
+	// Bind ties sessions to the client's IP and/or User-Agent.
+	Bind domain.SessionBinding
 }
 
 // DefaultSettings are the defaults documented in the README: 30-day tokens, sessions idle out

@@ -131,7 +131,8 @@ type RequestCredentials struct {
 	Authorization Authorization
 	SessionSecret string // the sessionid cookie; empty when absent
 	CSRFToken     string // the X-CSRFToken header
-	ClientIP      string // for throttling Basic authentication failures
+	ClientIP      string // for throttling Basic failures and session binding
+	UserAgent     string // for session binding
 }
 
 // Principal is an authenticated user and how they were authenticated. Session or Token is

@@ -34,6 +34,9 @@ var (
 	// ErrInactiveUser is the ErrInvalidCredentials of a valid token or session whose owner was
 	// deactivated or deleted.
 	ErrInactiveUser = fmt.Errorf("%w: user inactive or deleted", ErrInvalidCredentials)
+	// ErrSessionBound is the ErrInvalidCredentials of a session presented by another client
+	// than the one it is bound to (see SessionBinding); the session is destroyed.
+	ErrSessionBound = fmt.Errorf("%w: session bound to another client", ErrInvalidCredentials)
 )
 
 // CSRFError reports a session-authenticated unsafe request without a valid CSRF token.

@@ -47,6 +47,17 @@ func (p SessionPolicy) ExpiresAt(created, lastSeen time.Time) time.Time {
 	return absolute
 }
 
+// SessionBinding ties a session to the client that logged in: a request from another IP
+// address or User-Agent ends the session. Off by default: mobile clients change address.
+type SessionBinding struct {
+	IP, UserAgent bool
+}
+
+// Mismatch reports whether a request from ip with userAgent may not use session s.
+func (b SessionBinding) Mismatch(s Session, ip, userAgent string) bool {
+	return b.IP && s.IP != ip || b.UserAgent && s.UserAgent != TruncateUserAgent(userAgent)
+}
+
 // MaxUserAgentLength bounds what a session records of the client's User-Agent.
 const MaxUserAgentLength = 256
 

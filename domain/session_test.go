@@ -102,3 +102,36 @@ func TestTruncateUserAgent(t *testing.T) {
 		})
 	}
 }
+
+func TestSessionBindingMismatch(t *testing.T) {
+	s := domain.Session{IP: "192.0.2.1", UserAgent: "Firefox"}
+	tests := []struct {
+		name      string
+		bind      domain.SessionBinding
+		ip, agent string
+		mismatch  bool
+	}{
+		{"off accepts anything", domain.SessionBinding{}, "198.51.100.1", "curl", false},
+		{"ip: same address", domain.SessionBinding{IP: true}, "192.0.2.1", "curl", false},
+		{"ip: other address", domain.SessionBinding{IP: true}, "198.51.100.1", "Firefox", true},
+		{"ua: same agent", domain.SessionBinding{UserAgent: true}, "198.51.100.1", "Firefox", false},
+		{"ua: other agent", domain.SessionBinding{UserAgent: true}, "192.0.2.1", "curl", true},
+		{"both: one differs", domain.SessionBinding{IP: true, UserAgent: true}, "192.0.2.1", "curl", true},
+		{"both: same client", domain.SessionBinding{IP: true, UserAgent: true}, "192.0.2.1", "Firefox", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.bind.Mismatch(s, tt.ip, tt.agent); got != tt.mismatch {
+				t.Errorf("Mismatch = %v, want %v", got, tt.mismatch)
+			}
+		})
+	}
+}
+
+func TestSessionBindingComparesTheStoredTruncation(t *testing.T) {
+	long := strings.Repeat("a", domain.MaxUserAgentLength+50)
+	s := domain.Session{UserAgent: domain.TruncateUserAgent(long)}
+	if (domain.SessionBinding{UserAgent: true}).Mismatch(s, "", long) {
+		t.Error("a long User-Agent does not match its own stored truncation")
+	}
+}

@@ -79,9 +79,7 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	in.TokenName = ""
-	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
-		in.PreviousSession = ck.Value
-	}
+	in.PreviousSession = s.sessionSecret(c)
 	user, session, err := s.accounts.Login(c.Request.Context(), in)
 	if err != nil {
 		s.fail(c, err)

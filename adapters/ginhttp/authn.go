@@ -8,11 +8,15 @@ import (
 	"github.com/gatehouse/gatehouse/domain"
 )
 
-// Cookie and header names are Django's, so DRF clients keep working unchanged.
+// Cookie and header names are Django's, so DRF clients keep working unchanged. With
+// Config.HostPrefix the cookies are named __Host-sessionid and __Host-csrftoken: browsers then
+// accept them only with Secure, Path=/ and no Domain, so a sibling subdomain cannot plant or
+// overwrite them (RFC 6265bis §4.1.3.2).
 const (
 	sessionCookie = "sessionid"
 	csrfCookie    = "csrftoken"
 	csrfHeader    = "X-CSRFToken"
+	hostPrefix    = "__Host-"
 )
 
 const principalKey = "gatehouse.principal"
@@ -20,7 +24,7 @@ const principalKey = "gatehouse.principal"
 // authenticate runs the authenticator chain on the request and stores the principal for the
 // handler, or answers with the chain's refusal.
 func (s *Server) authenticate(c *gin.Context) {
-	creds, ok := credentials(c)
+	creds, ok := s.credentials(c)
 	if !ok {
 		writeProblem(c, http.StatusBadRequest, "Multiple Authorization headers.", nil)
 		return
@@ -39,19 +43,33 @@ func (s *Server) authenticate(c *gin.Context) {
 
 // credentials extracts what may authenticate the request. It reports false for a request
 // with several Authorization headers, which no scheme defines a meaning for.
-func credentials(c *gin.Context) (domain.RequestCredentials, bool) {
+func (s *Server) credentials(c *gin.Context) (domain.RequestCredentials, bool) {
 	auth := c.Request.Header.Values("Authorization")
 	if len(auth) > 1 {
 		return domain.RequestCredentials{}, false
 	}
-	creds := domain.RequestCredentials{Method: c.Request.Method, CSRFToken: c.GetHeader(csrfHeader), ClientIP: c.ClientIP()}
+	creds := domain.RequestCredentials{Method: c.Request.Method, CSRFToken: c.GetHeader(csrfHeader),
+		ClientIP: c.ClientIP(), UserAgent: c.GetHeader("User-Agent")}
 	if len(auth) == 1 {
 		creds.Authorization = domain.ParseAuthorization(auth[0])
 	}
-	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
-		creds.SessionSecret = ck.Value
-	}
+	creds.SessionSecret = s.sessionSecret(c)
 	return creds, true
+}
+
+// sessionSecret returns the session cookie's value, or "".
+func (s *Server) sessionSecret(c *gin.Context) string {
+	if ck, err := c.Request.Cookie(s.cookieName(sessionCookie)); err == nil {
+		return ck.Value
+	}
+	return ""
+}
+
+func (s *Server) cookieName(name string) string {
+	if s.cfg.HostPrefix {
+		return hostPrefix + name
+	}
+	return name
 }
 
 func principal(c *gin.Context) domain.Principal {
@@ -74,7 +92,7 @@ func (s *Server) clearSessionCookies(c *gin.Context) {
 
 func (s *Server) cookie(c *gin.Context, name, value string, maxAge int, httpOnly bool) {
 	http.SetCookie(c.Writer, &http.Cookie{
-		Name:     name,
+		Name:     s.cookieName(name),
 		Value:    value,
 		Path:     "/",
 		MaxAge:   maxAge,

@@ -39,6 +39,8 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.unauthorized(c, malformed.Reason, false)
 	case errors.Is(err, domain.ErrInvalidToken):
 		s.unauthorized(c, "Invalid token.", false)
+	case errors.Is(err, domain.ErrSessionBound):
+		s.unauthorized(c, "Session ended: it was used from another client.", false)
 	case errors.Is(err, domain.ErrInactiveUser):
 		s.unauthorized(c, "User inactive or deleted.", false)
 	case errors.Is(err, domain.ErrInvalidCredentials):

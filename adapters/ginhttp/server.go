@@ -28,6 +28,8 @@ type Config struct {
 	// TrustedOrigins lists the origins (scheme://host[:port]) besides the server's own from
 	// which a browser may post a session login.
 	TrustedOrigins []string
+	// HostPrefix names the cookies __Host-sessionid and __Host-csrftoken (needs CookieSecure).
+	HostPrefix bool
 }
 
 // Server answers Gatehouse's HTTP API.

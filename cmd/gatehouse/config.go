@@ -70,6 +70,8 @@ func settings() []*setting {
 		{flag: "session-idle-timeout", env: "GATEHOUSE_SESSION_IDLE_TIMEOUT", def: "24h", help: "a session ends after this long unused"},
 		{flag: "session-absolute-timeout", env: "GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT", def: "336h", help: "a session ends this long after login, used or not"},
 		{flag: "touch-interval", env: "GATEHOUSE_TOUCH_INTERVAL", def: "1m", help: "least time between two writes of a credential's last-used time"},
+		{flag: "cookie-host-prefix", env: "GATEHOUSE_COOKIE_HOST_PREFIX", def: "false", help: "name the cookies __Host-sessionid and __Host-csrftoken (needs secure cookies)"},
+		{flag: "session-bind", env: "GATEHOUSE_SESSION_BIND", def: "", help: "bind sessions to the client: ip, ua, or ip,ua; a mismatch ends the session"},
 		{flag: "cookie-secure", env: "GATEHOUSE_COOKIE_SECURE", def: "true", help: "set the Secure attribute on cookies (false only for plain-HTTP development)"},
 		{flag: "argon2-memory", env: "GATEHOUSE_ARGON2_MEMORY", def: "19456", help: "argon2id memory in KiB"},
 		{flag: "argon2-time", env: "GATEHOUSE_ARGON2_TIME", def: "2", help: "argon2id passes"},
@@ -225,7 +227,10 @@ func (p *parser) config() (Config, error) {
 			},
 			TouchInterval: p.duration("GATEHOUSE_TOUCH_INTERVAL"),
 		},
-		HTTP:   ginhttp.Config{CookieSecure: p.bool("GATEHOUSE_COOKIE_SECURE")},
+		HTTP: ginhttp.Config{
+			CookieSecure: p.bool("GATEHOUSE_COOKIE_SECURE"),
+			HostPrefix:   p.bool("GATEHOUSE_COOKIE_HOST_PREFIX"),
+		},
 		Argon2: passhash.DefaultParams(),
 		Stores: StoreChoice{
 			Users:    p.backend("GATEHOUSE_USER_STORE"),
@@ -277,6 +282,19 @@ func (p *parser) config() (Config, error) {
 		p.fail("GATEHOUSE_SWEEP_INTERVAL", "must be positive")
 	}
 	c.HTTP.SessionCookieMaxAge = c.App.Session.Absolute
+	if c.HTTP.HostPrefix && !c.HTTP.CookieSecure {
+		p.fail("GATEHOUSE_COOKIE_HOST_PREFIX", "needs GATEHOUSE_COOKIE_SECURE=true: browsers reject insecure __Host- cookies")
+	}
+	for _, b := range splitList(p.byEnv["GATEHOUSE_SESSION_BIND"]) {
+		switch strings.ToLower(b) {
+		case "ip":
+			c.App.Bind.IP = true
+		case "ua":
+			c.App.Bind.UserAgent = true
+		default:
+			p.fail("GATEHOUSE_SESSION_BIND", "want ip, ua or ip,ua")
+		}
+	}
 	c.HTTP.TrustedProxies = splitList(p.byEnv["GATEHOUSE_TRUSTED_PROXIES"])
 	c.HTTP.TrustedOrigins = splitList(p.byEnv["GATEHOUSE_TRUSTED_ORIGINS"])
 	for _, o := range c.HTTP.TrustedOrigins {
