@@ -45,7 +45,7 @@ func (c *Chain) Authenticate(ctx context.Context, creds domain.RequestCredential
 		case domain.MethodSession:
 			p, err = c.session(ctx, creds, &res)
 		case domain.MethodToken:
-			p, err = c.token(ctx, creds.Authorization)
+			p, err = c.token(ctx, creds, &res)
 		case domain.MethodBasic:
 			p, err = c.basic(ctx, creds.Authorization, creds.ClientIP)
 		}
@@ -110,19 +110,41 @@ func (c *Chain) session(ctx context.Context, creds domain.RequestCredentials, re
 }
 
 // token authenticates by "Authorization: Token <key>" or "Bearer <key>".
-func (c *Chain) token(ctx context.Context, a domain.Authorization) (domain.Principal, error) {
+//
+// Browser apps may keep the token in an HttpOnly cookie instead; it is read only when no
+// Authorization header is present, and, being sent by the browser on its own, it needs the
+// CSRF token on unsafe methods exactly like a session. A stale token cookie counts as absent
+// and is marked for clearing, as a stale session cookie is.
+func (c *Chain) token(ctx context.Context, creds domain.RequestCredentials, res *ports.AuthResult) (domain.Principal, error) {
+	a := creds.Authorization
+	secret, fromCookie := a.Token, false
 	switch {
+	case a.Scheme == domain.SchemeNone && creds.TokenCookie != "":
+		secret, fromCookie = creds.TokenCookie, true
+		if !domain.ValidTokenSecret(secret) {
+			res.ClearTokenCookie = true
+			return domain.Principal{}, errAbsent
+		}
 	case a.Scheme == domain.SchemeNone || a.Scheme == domain.SchemeBasic:
 		return domain.Principal{}, errAbsent
 	case a.Err != nil:
 		return domain.Principal{}, a.Err
 	}
-	t, err := c.tokens.TokenByHash(ctx, domain.HashSecret(a.Token))
+	t, err := c.tokens.TokenByHash(ctx, domain.HashSecret(secret))
+	if errors.Is(err, domain.ErrNotFound) && fromCookie {
+		res.ClearTokenCookie = true
+		return domain.Principal{}, errAbsent
+	}
 	if errors.Is(err, domain.ErrNotFound) {
 		return domain.Principal{}, domain.ErrInvalidToken
 	}
 	if err != nil {
 		return domain.Principal{}, err
+	}
+	if fromCookie {
+		if err := domain.CheckCSRF(creds.Method, domain.CSRFToken(secret), creds.CSRFToken); err != nil {
+			return domain.Principal{}, err
+		}
 	}
 	user, err := c.activeUser(ctx, t.UserID)
 	if err != nil {
@@ -137,7 +159,7 @@ func (c *Chain) token(ctx context.Context, a domain.Authorization) (domain.Princ
 			return domain.Principal{}, err
 		}
 	}
-	return domain.Principal{User: user, Method: domain.MethodToken, Token: &t}, nil
+	return domain.Principal{User: user, Method: domain.MethodToken, Token: &t, TokenCookie: fromCookie}, nil
 }
 
 // basic authenticates by "Authorization: Basic ..." (RFC 7617), checking the password on

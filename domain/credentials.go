@@ -130,6 +130,7 @@ type RequestCredentials struct {
 	Method        string // HTTP method, for the CSRF rule
 	Authorization Authorization
 	SessionSecret string // the sessionid cookie; empty when absent
+	TokenCookie   string // the token cookie of browser apps; empty when absent
 	CSRFToken     string // the X-CSRFToken header
 	ClientIP      string // for throttling Basic failures and session binding
 	UserAgent     string // for session binding
@@ -142,4 +143,6 @@ type Principal struct {
 	Method  AuthMethod
 	Session *Session
 	Token   *Token
+	// TokenCookie is set when Token came in the token cookie rather than a header.
+	TokenCookie bool
 }

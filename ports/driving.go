@@ -11,6 +11,8 @@ import (
 type AuthResult struct {
 	Principal          domain.Principal
 	ClearSessionCookie bool
+	// ClearTokenCookie, likewise, when a token cookie names no live token.
+	ClearTokenCookie bool
 }
 
 // Authenticator decides who a request is, trying each enabled method in order: the first

@@ -35,26 +35,29 @@ func (s *Server) signup(c *gin.Context) {
 	c.JSON(http.StatusCreated, viewUser(user))
 }
 
-// readLogin reads username and password (and, for tokens, a device name).
-func (s *Server) readLogin(c *gin.Context, allowForm bool) (ports.Login, error) {
-	f, err := readFields(c, allowForm)
-	if err != nil {
-		return ports.Login{}, err
-	}
-	var verr domain.ValidationError
-	in := ports.Login{
-		Username:  f.str("username", true, &verr),
-		Password:  f.str("password", true, &verr),
-		TokenName: f.str("name", false, &verr),
+// loginInput reads the username and password of a login and who sends it.
+func (s *Server) loginInput(c *gin.Context, f fields, verr *domain.ValidationError) ports.Login {
+	return ports.Login{
+		Username:  f.str("username", true, verr),
+		Password:  f.str("password", true, verr),
 		IP:        c.ClientIP(),
 		UserAgent: c.GetHeader("User-Agent"),
 	}
-	return in, verr.Err()
 }
 
+// obtainToken issues a token. With "cookie": true the token goes into an HttpOnly cookie
+// instead of the body, for browser apps that must keep it from scripts.
 func (s *Server) obtainToken(c *gin.Context) {
-	in, err := s.readLogin(c, false)
+	f, err := readFields(c, false)
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var verr domain.ValidationError
+	in := s.loginInput(c, f, &verr)
+	in.TokenName = f.str("name", false, &verr)
+	inCookie := f.flag("cookie", &verr)
+	if err := verr.Err(); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -63,7 +66,12 @@ func (s *Server) obtainToken(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, issuedTokenView{Token: t.Secret, ID: t.ID, Name: t.Name, ExpiresAt: optionalTime(t.ExpiresAt)})
+	view := issuedTokenView{Token: t.Secret, ID: t.ID, Name: t.Name, ExpiresAt: optionalTime(t.ExpiresAt)}
+	if inCookie {
+		s.setTokenCookie(c, t)
+		view.Token = ""
+	}
+	c.JSON(http.StatusOK, view)
 }
 
 func (s *Server) login(c *gin.Context) {
@@ -73,12 +81,17 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, &domain.CSRFError{Reason: "Origin checking failed - " + origin + " does not match any trusted origins."})
 		return
 	}
-	in, err := s.readLogin(c, true)
+	f, err := readFields(c, true)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	in.TokenName = ""
+	var verr domain.ValidationError
+	in := s.loginInput(c, f, &verr)
+	if err := verr.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
 	in.PreviousSession = s.sessionSecret(c)
 	user, session, err := s.accounts.Login(c.Request.Context(), in)
 	if err != nil {
@@ -104,10 +117,18 @@ func (s *Server) logout(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.clearCredentialCookies(c, p)
+	c.Status(http.StatusNoContent)
+}
+
+// clearCredentialCookies clears the cookies of the credential that authenticated p.
+func (s *Server) clearCredentialCookies(c *gin.Context, p domain.Principal) {
 	if p.Session != nil {
 		s.clearSessionCookies(c)
 	}
-	c.Status(http.StatusNoContent)
+	if p.TokenCookie {
+		s.clearTokenCookie(c)
+	}
 }
 
 func (s *Server) logoutAll(c *gin.Context) {
@@ -116,8 +137,6 @@ func (s *Server) logoutAll(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if p.Session != nil {
-		s.clearSessionCookies(c)
-	}
+	s.clearCredentialCookies(c, p)
 	c.Status(http.StatusNoContent)
 }

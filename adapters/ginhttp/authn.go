@@ -2,6 +2,7 @@ package ginhttp
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,6 +34,9 @@ func (s *Server) authenticate(c *gin.Context) {
 	if res.ClearSessionCookie {
 		s.clearSessionCookies(c)
 	}
+	if res.ClearTokenCookie {
+		s.clearTokenCookie(c)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -54,6 +58,9 @@ func (s *Server) credentials(c *gin.Context) (domain.RequestCredentials, bool) {
 		creds.Authorization = domain.ParseAuthorization(auth[0])
 	}
 	creds.SessionSecret = s.sessionSecret(c)
+	if ck, err := c.Request.Cookie(s.cookieName(s.cfg.TokenCookieName)); err == nil {
+		creds.TokenCookie = ck.Value
+	}
 	return creds, true
 }
 
@@ -90,7 +97,27 @@ func (s *Server) clearSessionCookies(c *gin.Context) {
 	s.cookie(c, csrfCookie, "", -1, false)
 }
 
+// setTokenCookie hands a browser app its token in an HttpOnly cookie, out of reach of any
+// script (and so of XSS), with SameSite=Strict and the CSRF cookie its scripts echo back.
+func (s *Server) setTokenCookie(c *gin.Context, t domain.IssuedToken) {
+	maxAge := 0 // a token that never expires lasts the browser session
+	if !t.ExpiresAt.IsZero() {
+		maxAge = max(1, int(time.Until(t.ExpiresAt).Seconds()))
+	}
+	s.setCookie(c, s.cfg.TokenCookieName, t.Secret, maxAge, true, http.SameSiteStrictMode)
+	s.cookie(c, csrfCookie, domain.CSRFToken(t.Secret), maxAge, false)
+}
+
+func (s *Server) clearTokenCookie(c *gin.Context) {
+	s.setCookie(c, s.cfg.TokenCookieName, "", -1, true, http.SameSiteStrictMode)
+	s.cookie(c, csrfCookie, "", -1, false)
+}
+
 func (s *Server) cookie(c *gin.Context, name, value string, maxAge int, httpOnly bool) {
+	s.setCookie(c, name, value, maxAge, httpOnly, http.SameSiteLaxMode)
+}
+
+func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int, httpOnly bool, sameSite http.SameSite) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name:     s.cookieName(name),
 		Value:    value,
@@ -98,6 +125,6 @@ func (s *Server) cookie(c *gin.Context, name, value string, maxAge int, httpOnly
 		MaxAge:   maxAge,
 		HttpOnly: httpOnly,
 		Secure:   s.cfg.CookieSecure,
-		SameSite: http.SameSiteLaxMode,
+		SameSite: sameSite,
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -66,7 +67,28 @@ func jsonFields(raw []byte) (fields, error) {
 		return nil, &badRequestError{status: http.StatusBadRequest, detail: "Invalid data. Expected a JSON object.",
 			fields: map[string][]string{"non_field_errors": {"Invalid data. Expected a JSON object."}}}
 	}
+	if !utf8.Valid(raw) {
+		markInvalidText(raw, obj)
+	}
 	return obj, nil
+}
+
+// invalidText stands for a string value that was not valid UTF-8.
+type invalidText struct{}
+
+// markInvalidText replaces the values of obj whose JSON text is not valid UTF-8 with
+// invalidText. encoding/json would otherwise turn each bad byte into U+FFFD, so that
+// different passwords became the same one (RFC 8259 §8.1: JSON text is UTF-8).
+func markInvalidText(raw []byte, obj fields) {
+	var texts map[string]json.RawMessage
+	if json.Unmarshal(raw, &texts) != nil {
+		return
+	}
+	for name, text := range texts {
+		if !utf8.Valid(text) {
+			obj[name] = invalidText{}
+		}
+	}
 }
 
 // jsonErrorDetail describes a syntax error by position only: quoting the input could echo
@@ -104,10 +126,15 @@ func (f fields) str(name string, required bool, verr *domain.ValidationError) st
 	case !ok:
 	case v == nil:
 		verr.Add(name, "This field may not be null.")
+	case v == invalidText{}:
+		verr.Add(name, "Enter text in UTF-8.")
 	default:
 		s, ok := v.(string)
 		if !ok {
 			verr.Add(name, "Not a valid string.")
+		} else if !utf8.ValidString(s) {
+			verr.Add(name, "Enter text in UTF-8.")
+			return ""
 		}
 		if required && s == "" && ok {
 			verr.Add(name, "This field may not be blank.")
@@ -115,6 +142,19 @@ func (f fields) str(name string, required bool, verr *domain.ValidationError) st
 		return s
 	}
 	return ""
+}
+
+// flag returns the optional boolean field name, false when absent.
+func (f fields) flag(name string, verr *domain.ValidationError) bool {
+	v, ok := f[name]
+	if !ok {
+		return false
+	}
+	b, isBool := v.(bool)
+	if !isBool {
+		verr.Add(name, "Must be a valid boolean.")
+	}
+	return b
 }
 
 // limitBody caps the request body, whether or not the route reads it: a declared length over

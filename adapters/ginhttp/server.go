@@ -30,6 +30,8 @@ type Config struct {
 	TrustedOrigins []string
 	// HostPrefix names the cookies __Host-sessionid and __Host-csrftoken (needs CookieSecure).
 	HostPrefix bool
+	// TokenCookieName names the cookie that carries a browser app's token.
+	TokenCookieName string
 }
 
 // Server answers Gatehouse's HTTP API.

@@ -43,7 +43,7 @@ func viewMe(p domain.Principal) meView {
 }
 
 type issuedTokenView struct {
-	Token     string     `json:"token"`
+	Token     string     `json:"token,omitempty"` // empty when the token went into a cookie
 	ID        string     `json:"id"`
 	Name      string     `json:"name"`
 	ExpiresAt *time.Time `json:"expires_at"`

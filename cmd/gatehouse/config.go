@@ -70,6 +70,7 @@ func settings() []*setting {
 		{flag: "session-idle-timeout", env: "GATEHOUSE_SESSION_IDLE_TIMEOUT", def: "24h", help: "a session ends after this long unused"},
 		{flag: "session-absolute-timeout", env: "GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT", def: "336h", help: "a session ends this long after login, used or not"},
 		{flag: "touch-interval", env: "GATEHOUSE_TOUCH_INTERVAL", def: "1m", help: "least time between two writes of a credential's last-used time"},
+		{flag: "token-cookie-name", env: "GATEHOUSE_TOKEN_COOKIE_NAME", def: "gatehouse_token", help: "cookie that carries a browser app's token (POST /v1/auth/token with \"cookie\": true)"},
 		{flag: "cookie-host-prefix", env: "GATEHOUSE_COOKIE_HOST_PREFIX", def: "false", help: "name the cookies __Host-sessionid and __Host-csrftoken (needs secure cookies)"},
 		{flag: "session-bind", env: "GATEHOUSE_SESSION_BIND", def: "", help: "bind sessions to the client: ip, ua, or ip,ua; a mismatch ends the session"},
 		{flag: "cookie-secure", env: "GATEHOUSE_COOKIE_SECURE", def: "true", help: "set the Secure attribute on cookies (false only for plain-HTTP development)"},
@@ -228,8 +229,9 @@ func (p *parser) config() (Config, error) {
 			TouchInterval: p.duration("GATEHOUSE_TOUCH_INTERVAL"),
 		},
 		HTTP: ginhttp.Config{
-			CookieSecure: p.bool("GATEHOUSE_COOKIE_SECURE"),
-			HostPrefix:   p.bool("GATEHOUSE_COOKIE_HOST_PREFIX"),
+			CookieSecure:    p.bool("GATEHOUSE_COOKIE_SECURE"),
+			HostPrefix:      p.bool("GATEHOUSE_COOKIE_HOST_PREFIX"),
+			TokenCookieName: p.byEnv["GATEHOUSE_TOKEN_COOKIE_NAME"],
 		},
 		Argon2: passhash.DefaultParams(),
 		Stores: StoreChoice{
@@ -282,6 +284,9 @@ func (p *parser) config() (Config, error) {
 		p.fail("GATEHOUSE_SWEEP_INTERVAL", "must be positive")
 	}
 	c.HTTP.SessionCookieMaxAge = c.App.Session.Absolute
+	if n := c.HTTP.TokenCookieName; n == "" || n == "sessionid" || n == "csrftoken" || strings.ContainsAny(n, " \t;,=\"()<>@:/[]?{}") {
+		p.fail("GATEHOUSE_TOKEN_COOKIE_NAME", "want a cookie name (a token) other than sessionid and csrftoken")
+	}
 	if c.HTTP.HostPrefix && !c.HTTP.CookieSecure {
 		p.fail("GATEHOUSE_COOKIE_HOST_PREFIX", "needs GATEHOUSE_COOKIE_SECURE=true: browsers reject insecure __Host- cookies")
 	}
