@@ -11,6 +11,7 @@ import (
 // Accounts implements ports.Accounts: signing up, logging in and out, and managing one's own
 // tokens, sessions and password.
 type Accounts struct {
+	cache    *BasicCache
 	audit    ports.Auditor
 	limiter  ports.RateLimiter
 	throttle Throttle
@@ -27,10 +28,10 @@ type Accounts struct {
 // NewAccounts returns the account use cases over the given ports.
 func NewAccounts(users ports.UserStore, sessions ports.SessionStore, tokens ports.TokenStore,
 	hasher ports.PasswordHasher, verifier *Verifier, clock ports.Clock, random ports.Random,
-	settings Settings, limiter ports.RateLimiter, throttle Throttle, audit ports.Auditor) *Accounts {
+	settings Settings, limiter ports.RateLimiter, throttle Throttle, audit ports.Auditor, cache *BasicCache) *Accounts {
 	return &Accounts{users: users, sessions: sessions, tokens: tokens, hasher: hasher,
 		verifier: verifier, clock: clock, random: random, settings: settings,
-		limiter: limiter, throttle: throttle, audit: audit}
+		limiter: limiter, throttle: throttle, audit: audit, cache: cache}
 }
 
 // SignUp creates an active user after checking every field, reporting all problems at once.
@@ -212,6 +213,7 @@ func (a *Accounts) Logout(ctx context.Context, p domain.Principal) error {
 
 // LogoutAll revokes every session and token of p's user.
 func (a *Accounts) LogoutAll(ctx context.Context, p domain.Principal) error {
+	a.cache.dropUser(p.User.ID)
 	if err := a.revokeAllBut(ctx, p.User.ID, "", ""); err != nil {
 		return err
 	}
@@ -310,6 +312,7 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 	if err := a.revokeAllBut(ctx, user.ID, "", keepToken); err != nil {
 		return nil, err
 	}
+	a.cache.dropUser(user.ID)
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditPasswordChanged, UserID: user.ID, Method: p.Method})
 	if p.Session == nil {
 		return nil, nil

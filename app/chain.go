@@ -18,15 +18,16 @@ type Chain struct {
 	sessions ports.SessionStore
 	tokens   ports.TokenStore
 	verifier *Verifier
+	cache    *BasicCache
 	clock    ports.Clock
 	settings Settings
 }
 
 // NewChain returns the chain of methods over the given stores.
 func NewChain(methods []domain.AuthMethod, users ports.UserStore, sessions ports.SessionStore,
-	tokens ports.TokenStore, verifier *Verifier, clock ports.Clock, settings Settings) *Chain {
+	tokens ports.TokenStore, verifier *Verifier, cache *BasicCache, clock ports.Clock, settings Settings) *Chain {
 	return &Chain{methods: methods, users: users, sessions: sessions, tokens: tokens,
-		verifier: verifier, clock: clock, settings: settings}
+		verifier: verifier, cache: cache, clock: clock, settings: settings}
 }
 
 // Methods returns the enabled methods in chain order.
@@ -171,10 +172,20 @@ func (c *Chain) basic(ctx context.Context, a domain.Authorization, ip string) (d
 	case a.Err != nil:
 		return domain.Principal{}, a.Err
 	}
+	if id, hash, ok := c.cache.lookup(a.Username, a.Password); ok {
+		user, err := c.users.UserByID(ctx, id)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return domain.Principal{}, err
+		}
+		if err == nil && user.IsActive && user.PasswordHash == hash {
+			return domain.Principal{User: user, Method: domain.MethodBasic}, nil
+		}
+	}
 	user, err := c.verifier.Check(ctx, a.Username, a.Password, ip, domain.MethodBasic)
 	if err != nil {
 		return domain.Principal{}, err
 	}
+	c.cache.put(a.Username, a.Password, user)
 	return domain.Principal{User: user, Method: domain.MethodBasic}, nil
 }
 

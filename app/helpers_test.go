@@ -88,6 +88,7 @@ type env struct {
 	port     *passhash.Limiter // hasher as the use cases see it
 	limiter  *memstore.RateLimiter
 	audit    *auditLog
+	cache    *app.BasicCache // off unless the env was made with a cache TTL
 	verifier *app.Verifier
 	accounts *app.Accounts
 	settings app.Settings
@@ -115,6 +116,10 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 	port := passhash.NewLimiter(hasher, 4, time.Second)
 	limiter := memstore.NewRateLimiter(clock)
 	audit := &auditLog{}
+	cache, err := app.NewBasicCache(app.Settings{}, random, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
 	verifier := app.NewVerifier(users, port, limiter, app.Throttle{}, audit)
 	return &env{
 		t:        t,
@@ -127,8 +132,9 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 		port:     port,
 		limiter:  limiter,
 		audit:    audit,
+		cache:    cache,
 		verifier: verifier,
-		accounts: app.NewAccounts(users, sessions, tokens, port, verifier, clock, random, settings, limiter, app.Throttle{}, audit),
+		accounts: app.NewAccounts(users, sessions, tokens, port, verifier, clock, random, settings, limiter, app.Throttle{}, audit, cache),
 		settings: settings,
 	}
 }
@@ -137,7 +143,7 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 var defaultOrder = []domain.AuthMethod{domain.MethodSession, domain.MethodToken, domain.MethodBasic}
 
 func (e *env) chain(methods ...domain.AuthMethod) *app.Chain {
-	return app.NewChain(methods, e.users, e.sessions, e.tokens, e.verifier, e.clock, e.settings)
+	return app.NewChain(methods, e.users, e.sessions, e.tokens, e.verifier, e.cache, e.clock, e.settings)
 }
 
 // auth runs the default chain.

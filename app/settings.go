@@ -19,6 +19,8 @@ type Settings struct {
 	TouchInterval time.Duration
 	// Bind ties sessions to the client's IP and/or User-Agent.
 	Bind domain.SessionBinding
+	// BasicCacheTTL is how long verified Basic credentials are remembered; 0 is off.
+	BasicCacheTTL time.Duration
 }
 
 // DefaultSettings are the defaults documented in the README: 30-day tokens, sessions idle out

@@ -54,7 +54,7 @@ var coreSet = wire.NewSet(
 	wire.Value(system.Random{}), wire.Bind(new(ports.Random), new(system.Random)),
 	passhash.New, newHasher, wire.Bind(new(ports.PasswordHasher), new(*passhash.Limiter)),
 	slogaudit.New, wire.Bind(new(ports.Auditor), new(*slogaudit.Logger)),
-	app.NewVerifier, app.NewChain, app.NewAccounts, app.NewReadiness,
+	app.NewVerifier, app.NewBasicCache, app.NewChain, app.NewAccounts, app.NewReadiness,
 	wire.Bind(new(ports.Authenticator), new(*app.Chain)),
 	wire.Bind(new(ports.Accounts), new(*app.Accounts)),
 	wire.Bind(new(ports.Readiness), new(*app.Readiness)),

@@ -93,11 +93,15 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 	throttle := cfg.Throttle
 	logger := slogaudit.New(log)
 	verifier := app.NewVerifier(userStore, limiter, rateLimiter, throttle, logger)
-	clock := _wireClockValue
 	appSettings := cfg.App
-	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, clock, appSettings)
 	random := _wireRandomValue
-	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, logger)
+	clock := _wireClockValue
+	basicCache, err := app.NewBasicCache(appSettings, random, clock)
+	if err != nil {
+		return nil, err
+	}
+	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, appSettings)
+	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, logger, basicCache)
 	v2 := s.Pingers
 	readiness := app.NewReadiness(v2)
 	config := cfg.HTTP
