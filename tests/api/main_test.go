@@ -17,21 +17,21 @@ var binary string
 // server; it may create what the server needs (a fresh database) and clean it up with t.
 type profile struct {
 	name string
-	env  func(t *testing.T) map[string]string
+	env  func(t testing.TB) map[string]string
 }
 
 // profiles are the store profiles the suite runs against, in order.
 var profiles = []profile{
-	{"memory", func(*testing.T) map[string]string { return nil }},
-	{"mysql", func(t *testing.T) map[string]string { return stores(t, "mysql", "mysql", "mysql") }},
-	{"redis", func(t *testing.T) map[string]string { return stores(t, "redis", "redis", "redis") }},
+	{"memory", func(testing.TB) map[string]string { return nil }},
+	{"mysql", func(t testing.TB) map[string]string { return stores(t, "mysql", "mysql", "mysql") }},
+	{"redis", func(t testing.TB) map[string]string { return stores(t, "redis", "redis", "redis") }},
 	// The recommended production shape: users in MySQL, sessions and tokens in Redis.
-	{"mysql+redis", func(t *testing.T) map[string]string { return stores(t, "mysql", "redis", "redis") }},
+	{"mysql+redis", func(t testing.TB) map[string]string { return stores(t, "mysql", "redis", "redis") }},
 }
 
 // stores returns the environment that puts users, sessions and tokens on the named
 // backends, each in a database or key prefix of its own that is removed when t ends.
-func stores(t *testing.T, users, sessions, tokens string) map[string]string {
+func stores(t testing.TB, users, sessions, tokens string) map[string]string {
 	env := map[string]string{
 		"GATEHOUSE_USER_STORE":    users,
 		"GATEHOUSE_SESSION_STORE": sessions,
@@ -57,7 +57,7 @@ func stores(t *testing.T, users, sessions, tokens string) map[string]string {
 var current profile
 
 // profileEnv returns the environment a server of the current profile starts with.
-func profileEnv(t *testing.T) map[string]string { return current.env(t) }
+func profileEnv(t testing.TB) map[string]string { return current.env(t) }
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))

@@ -61,7 +61,7 @@ func (b *logBuffer) String() string {
 // serverEnv is the environment of a server: ours without any GATEHOUSE_* variable, then the
 // suite's base settings, the profile's, and finally env. A variable set to "" in env is
 // passed empty, which gatehouse reads as "use the default".
-func serverEnv(t *testing.T, env map[string]string) []string {
+func serverEnv(t testing.TB, env map[string]string) []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "GATEHOUSE_") {
@@ -94,7 +94,7 @@ func serverEnv(t *testing.T, env map[string]string) []string {
 // startServer runs gatehouse with env added to the profile's environment and waits until it
 // listens. Cleanup stops it with SIGTERM and fails the test if it does not exit 0, reports a
 // data race, or logged any secret the test's requests carried or received.
-func startServer(t *testing.T, env map[string]string) *server {
+func startServer(t testing.TB, env map[string]string) *server {
 	t.Helper()
 	s := &server{
 		cmd:     exec.Command(binary),
@@ -178,7 +178,7 @@ func (s *server) logged(msg string) bool {
 
 // terminate sends SIGTERM once, unless the process has already exited. A second SIGTERM
 // could reach a process that has stopped listening for it and kill it.
-func (s *server) terminate(t *testing.T) {
+func (s *server) terminate(t testing.TB) {
 	s.sigOnce.Do(func() {
 		select {
 		case <-s.done: // already gone; check reports its exit code
@@ -192,7 +192,7 @@ func (s *server) terminate(t *testing.T) {
 
 // stop sends SIGTERM and waits for the process to exit, killing it after stopTimeout. It
 // returns the exit code; calling it again returns the same code.
-func (s *server) stop(t *testing.T) int {
+func (s *server) stop(t testing.TB) int {
 	s.stopOnce.Do(func() {
 		s.http.CloseIdleConnections()
 		s.terminate(t)
@@ -209,7 +209,7 @@ func (s *server) stop(t *testing.T) int {
 }
 
 // check stops the server and fails t on a non-zero exit, a data race, or a leaked secret.
-func (s *server) check(t *testing.T) {
+func (s *server) check(t testing.TB) {
 	code := s.stop(t)
 	stdout, stderr := s.stdout.String(), s.stderr.String()
 	if code != 0 {
