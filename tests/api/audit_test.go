@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestAuditLog: signups, logins and failures, token creation and revocation, logouts and
@@ -28,14 +29,22 @@ func TestAuditLog(t *testing.T) {
 		RequestID string  `json:"request_id"`
 		ClientIP  string  `json:"client_ip"`
 	}
+	want := []string{"signup", "login", "token_created", "login_failed", "token_revoked"}
 	events := map[string]record{}
-	for _, line := range strings.Split(s.stdout.String(), "\n") {
-		var r record
-		if json.Unmarshal([]byte(line), &r) == nil && r.Audit {
-			events[r.Event] = r
+	// The server writes a line before it answers, but the line reaches our copy of its
+	// output through a pipe a moment later: wait for it, within a bound.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		for _, line := range strings.Split(s.proc.Stdout(), "\n") {
+			var r record
+			if json.Unmarshal([]byte(line), &r) == nil && r.Audit {
+				events[r.Event] = r
+			}
+		}
+		if len(events) >= len(want) || time.Now().After(deadline) {
+			break
 		}
 	}
-	for _, ev := range []string{"signup", "login", "token_created", "login_failed", "token_revoked"} {
+	for _, ev := range want {
 		r, ok := events[ev]
 		if !ok {
 			t.Errorf("no %s audit line; got %v", ev, events)

@@ -49,7 +49,7 @@ func BenchmarkBadLoginFlood(b *testing.B) {
 			b.Errorf("answers %v: want only 401 and 503", codes)
 		}
 	}
-	b.ReportMetric(peakMiB(b, s.cmd.Process.Pid), "peak-MiB")
+	b.ReportMetric(peakMiB(b, s.proc.Pid()), "peak-MiB")
 }
 
 // peakMiB reads a process's peak resident set size (VmHWM) from /proc.

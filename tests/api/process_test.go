@@ -36,9 +36,9 @@ func TestShutdownOnSIGTERM(t *testing.T) {
 	}
 
 	s.terminate(t)
-	for deadline := time.Now().Add(10 * time.Second); !s.logged("shutting down"); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); !s.proc.Logged("shutting down"); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no \"shutting down\" log line after SIGTERM:\n%s", s.stdout)
+			t.Fatalf("no \"shutting down\" log line after SIGTERM:\n%s", s.proc.Stdout())
 		}
 	}
 
@@ -58,10 +58,10 @@ func TestShutdownOnSIGTERM(t *testing.T) {
 
 	t.Run("exits 0 and logs stopped", func(t *testing.T) {
 		if code := s.stop(t); code != 0 {
-			t.Errorf("exit code %d, want 0; stderr:\n%s", code, s.stderr)
+			t.Errorf("exit code %d, want 0; stderr:\n%s", code, s.proc.Stderr())
 		}
-		if !s.logged("stopped") {
-			t.Errorf("no \"stopped\" log line:\n%s", s.stdout)
+		if !s.proc.Logged("stopped") {
+			t.Errorf("no \"stopped\" log line:\n%s", s.proc.Stdout())
 		}
 	})
 }

@@ -17,7 +17,7 @@ import (
 const (
 	// clientTimeout bounds every request of the load, the probes and the recovery: a store
 	// outage must be answered well within it, and a request that is not has hung.
-	clientTimeout = 5 * time.Second
+	clientTimeout = 10 * time.Second
 	// setupTimeout bounds the requests that set up a test while the stores are healthy, so a
 	// busy machine slows them down without failing them.
 	setupTimeout = 30 * time.Second

@@ -3,9 +3,9 @@ package fault_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/tests/testenv"
 )
 
 // binary is the path of the gatehouse binary under test, built by TestMain.
@@ -23,15 +23,8 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	binary = filepath.Join(dir, "gatehouse")
-	args := []string{"build", "-o", binary}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	build := exec.Command("go", append(args, "github.com/gatehouse/gatehouse/cmd/gatehouse")...)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "building gatehouse: %v\n", err)
+	if binary, err = testenv.BuildGatehouse(dir, testenv.Race); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	return m.Run()

@@ -22,8 +22,9 @@ const (
 	// storeTimeout is the deadline of every store call in the server under test.
 	storeTimeout = "1s"
 	// answerBound is how soon a request must be answered while a store is cut, however the
-	// store fails: a correctness bound (no request hangs), not a benchmark.
-	answerBound = 5 * time.Second
+	// store fails: a correctness bound (no request hangs; the store deadline is 1s, and a
+	// race-built server on two loaded cores needs the slack), not a benchmark.
+	answerBound = 10 * time.Second
 	// recoverTimeout is how soon after Restore everything must work again.
 	recoverTimeout = 10 * time.Second
 	// probeConcurrency is how many probes are in flight at once during a cut: enough to

@@ -1,6 +1,7 @@
 // Package testenv gives tests the real services they need — a fresh MySQL database, for
 // now — and decides what happens when a service is missing: skip with a message naming the
-// variable, or fail when GATEHOUSE_REQUIRE_SERVICES=1 (as CI sets).
+// variable, or fail when GATEHOUSE_REQUIRE_SERVICES=1 (as CI sets). It also builds and runs
+// the gatehouse binary for the black-box suites (BuildGatehouse, StartProcess).
 package testenv
 
 import (
