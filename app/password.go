@@ -1,0 +1,70 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+// errWrongOldPassword is the answer to a password change whose old password is wrong.
+var errWrongOldPassword = domain.NewValidationError("old_password", "Your old password was entered incorrectly. Please enter it again.")
+
+// ChangePassword replaces the caller's password and revokes every other session and token,
+// so whoever learned the old password loses access. A caller's token stays valid. A caller's
+// session is replaced by a new one, returned, since an id that was valid before a privilege
+// change should not stay valid after it (OWASP Session Management Cheat Sheet). Basic callers
+// keep nothing: the old password in their header no longer works.
+func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in ports.PasswordChange) (*domain.IssuedSession, error) {
+	if len(in.Old) > domain.MaxPasswordBytes {
+		return nil, errWrongOldPassword
+	}
+	user, err := a.users.UserByID(ctx, p.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	ok, _, err := a.hasher.Verify(ctx, in.Old, user.PasswordHash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errWrongOldPassword
+	}
+	if err := domain.ValidatePassword(in.New, user.Username, user.Email); err != nil {
+		var verr *domain.ValidationError
+		errors.As(err, &verr)
+		return nil, &domain.ValidationError{Fields: map[string][]string{"new_password": verr.Fields["password"]}}
+	}
+	hash, err := a.hasher.Hash(ctx, in.New)
+	if err != nil {
+		return nil, err
+	}
+	var keepToken string
+	if p.Token != nil {
+		keepToken = p.Token.ID
+	}
+	// Revoke before the change as well as after it: should the change or the second
+	// revocation fail, no credential made with the old password is left behind a new one.
+	if err := a.revokeAllBut(ctx, user.ID, "", keepToken); err != nil {
+		return nil, err
+	}
+	if err := a.users.SetPasswordHash(ctx, user.ID, user.PasswordHash, hash); errors.Is(err, domain.ErrNotFound) {
+		return nil, errWrongOldPassword // changed since we verified the old one
+	} else if err != nil {
+		return nil, err
+	}
+	if err := a.revokeAllBut(ctx, user.ID, "", keepToken); err != nil {
+		return nil, err
+	}
+	a.cache.dropUser(user.ID)
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditPasswordChanged, UserID: user.ID, Method: p.Method})
+	if p.Session == nil {
+		return nil, nil
+	}
+	is, err := a.startSession(ctx, user.ID, p.Session.IP, p.Session.UserAgent)
+	if err != nil {
+		return nil, err
+	}
+	return &is, nil
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"runtime"
+	"strconv"
+)
+
+// setting is one configuration value: a GATEHOUSE_* variable, overridden by a flag.
+type setting struct {
+	flag, env, def, help string
+	secret               bool // never echoed in an error message
+	value                string
+}
+
+// settings lists every setting with its default; the README's table mirrors it.
+func settings() []*setting {
+	return []*setting{
+		{flag: "addr", env: "GATEHOUSE_ADDR", def: "127.0.0.1:8080", help: "listen address"},
+		{flag: "authenticators", env: "GATEHOUSE_AUTHENTICATORS", def: "session,token,basic", help: "ordered authenticator chain: session, token, basic; or default (session,basic)"},
+		{flag: "token-ttl", env: "GATEHOUSE_TOKEN_TTL", def: "720h", help: "lifetime of new tokens; 0 means never expire"},
+		{flag: "session-idle-timeout", env: "GATEHOUSE_SESSION_IDLE_TIMEOUT", def: "24h", help: "a session ends after this long unused"},
+		{flag: "session-absolute-timeout", env: "GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT", def: "336h", help: "a session ends this long after login, used or not"},
+		{flag: "basic-cache-ttl", env: "GATEHOUSE_BASIC_CACHE_TTL", def: "0", help: "remember verified Basic credentials this long (0: off), sparing a password hash per request"},
+		{flag: "touch-interval", env: "GATEHOUSE_TOUCH_INTERVAL", def: "1m", help: "least time between two writes of a credential's last-used time"},
+		{flag: "token-cookie-name", env: "GATEHOUSE_TOKEN_COOKIE_NAME", def: "gatehouse_token", help: "cookie that carries a browser app's token (POST /v1/auth/token with \"cookie\": true)"},
+		{flag: "cookie-host-prefix", env: "GATEHOUSE_COOKIE_HOST_PREFIX", def: "false", help: "name the cookies __Host-sessionid and __Host-csrftoken (needs secure cookies)"},
+		{flag: "session-bind", env: "GATEHOUSE_SESSION_BIND", def: "", help: "bind sessions to the client: ip, ua, or ip,ua; a mismatch ends the session"},
+		{flag: "cookie-secure", env: "GATEHOUSE_COOKIE_SECURE", def: "true", help: "set the Secure attribute on cookies (false only for plain-HTTP development)"},
+		{flag: "argon2-memory", env: "GATEHOUSE_ARGON2_MEMORY", def: "19456", help: "argon2id memory in KiB"},
+		{flag: "argon2-time", env: "GATEHOUSE_ARGON2_TIME", def: "2", help: "argon2id passes"},
+		{flag: "argon2-threads", env: "GATEHOUSE_ARGON2_THREADS", def: "1", help: "argon2id parallelism"},
+		{flag: "hash-concurrency", env: "GATEHOUSE_HASH_CONCURRENCY", def: strconv.Itoa(runtime.NumCPU()), help: "password hashes computed at once (each holds the argon2id memory)"},
+		{flag: "hash-wait", env: "GATEHOUSE_HASH_WAIT", def: "2s", help: "how long a request waits for a hashing slot before it gets 503"},
+		{flag: "throttle-login-user", env: "GATEHOUSE_THROTTLE_LOGIN_USER", def: "5/min", help: "failed logins per username and client IP, as N/s|min|hour|day, or off"},
+		{flag: "throttle-login-ip", env: "GATEHOUSE_THROTTLE_LOGIN_IP", def: "100/min", help: "failed logins per client IP, or off"},
+		{flag: "throttle-signup-ip", env: "GATEHOUSE_THROTTLE_SIGNUP_IP", def: "20/hour", help: "signups per client IP, or off"},
+		{flag: "throttle-store", env: "GATEHOUSE_THROTTLE_STORE", def: "memory", help: "where throttle counters live: memory (this process) or redis (shared by every instance)"},
+		{flag: "trusted-origins", env: "GATEHOUSE_TRUSTED_ORIGINS", def: "", help: "comma-separated origins (https://app.example.com) besides the server's own that may post a session login"},
+		{flag: "trusted-proxies", env: "GATEHOUSE_TRUSTED_PROXIES", def: "", help: "comma-separated proxy addresses or CIDRs whose X-Forwarded-For names the client"},
+		{flag: "user-store", env: "GATEHOUSE_USER_STORE", def: "memory", help: "where users live: memory, mysql or redis"},
+		{flag: "session-store", env: "GATEHOUSE_SESSION_STORE", def: "memory", help: "where sessions live: memory, mysql or redis"},
+		{flag: "token-store", env: "GATEHOUSE_TOKEN_STORE", def: "memory", help: "where tokens live: memory, mysql or redis"},
+		{flag: "mysql-dsn", env: "GATEHOUSE_MYSQL_DSN", def: "", help: "MySQL/MariaDB data source name, e.g. user:pass@tcp(127.0.0.1:3306)/gatehouse", secret: true},
+		{flag: "mysql-auto-migrate", env: "GATEHOUSE_MYSQL_AUTO_MIGRATE", def: "false", help: "apply pending migrations at start-up"},
+		{flag: "mysql-max-open-conns", env: "GATEHOUSE_MYSQL_MAX_OPEN_CONNS", def: "20", help: "connection pool size"},
+		{flag: "mysql-max-idle-conns", env: "GATEHOUSE_MYSQL_MAX_IDLE_CONNS", def: "10", help: "idle connections kept open"},
+		{flag: "mysql-conn-max-lifetime", env: "GATEHOUSE_MYSQL_CONN_MAX_LIFETIME", def: "5m", help: "connections are recycled after this long"},
+		{flag: "mysql-query-timeout", env: "GATEHOUSE_MYSQL_QUERY_TIMEOUT", def: "3s", help: "deadline of every statement"},
+		{flag: "redis-url", env: "GATEHOUSE_REDIS_URL", def: "", help: "Redis server URL, e.g. redis://127.0.0.1:6379/0", secret: true},
+		{flag: "redis-addrs", env: "GATEHOUSE_REDIS_ADDRS", def: "", help: "comma-separated Cluster nodes, or Sentinels with -redis-master-name (instead of the URL)"},
+		{flag: "redis-master-name", env: "GATEHOUSE_REDIS_MASTER_NAME", def: "", help: "Sentinel master name"},
+		{flag: "redis-cluster", env: "GATEHOUSE_REDIS_CLUSTER", def: "false", help: "treat a single address as a Cluster endpoint"},
+		{flag: "redis-username", env: "GATEHOUSE_REDIS_USERNAME", def: "", help: "Redis ACL user for the address list"},
+		{flag: "redis-password", env: "GATEHOUSE_REDIS_PASSWORD", def: "", help: "Redis password for the address list", secret: true},
+		{flag: "redis-prefix", env: "GATEHOUSE_REDIS_PREFIX", def: "gatehouse:", help: "prefix of every Redis key"},
+		{flag: "redis-timeout", env: "GATEHOUSE_REDIS_TIMEOUT", def: "2s", help: "deadline of every Redis command"},
+		{flag: "sweep-interval", env: "GATEHOUSE_SWEEP_INTERVAL", def: "1m", help: "how often expired sessions and tokens are deleted"},
+		{flag: "log-level", env: "GATEHOUSE_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
+		{flag: "log-format", env: "GATEHOUSE_LOG_FORMAT", def: "json", help: "json or text"},
+		{flag: "shutdown-timeout", env: "GATEHOUSE_SHUTDOWN_TIMEOUT", def: "15s", help: "how long in-flight requests may finish after SIGINT or SIGTERM"},
+	}
+}
