@@ -18,7 +18,7 @@ func benchVerifier(b *testing.B) *app.Verifier {
 	if err != nil {
 		b.Fatal(err)
 	}
-	hasher := passhash.NewLimiter(h, 1, time.Minute)
+	hasher := passhash.NewLimiter(h, passhash.Foreign{}, 1, time.Minute)
 	users := memstore.NewUserStore()
 	hash, err := h.Hash(password)
 	if err != nil {

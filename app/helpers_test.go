@@ -113,7 +113,7 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 	users := memstore.NewUserStore()
 	sessions := memstore.NewSessionStore(clock)
 	tokens := memstore.NewTokenStore(clock)
-	port := passhash.NewLimiter(hasher, 4, time.Second)
+	port := passhash.NewLimiter(hasher, passhash.Foreign{}, 4, time.Second)
 	limiter := memstore.NewRateLimiter(clock)
 	audit := &auditLog{}
 	cache, err := app.NewBasicCache(app.Settings{}, random, clock)

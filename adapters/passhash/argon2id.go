@@ -51,6 +51,10 @@ func (a *Argon2id) Hash(password string) (string, error) {
 	return encodePHC(a.params, salt, key), nil
 }
 
+func argon2Key(password string, salt []byte, p Params) []byte {
+	return argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+}
+
 // Verify reports whether password matches the PHC string encoded, recomputing the hash with
 // the parameters and salt stored in encoded and comparing in constant time
 // (crypto/subtle), so the comparison leaks nothing about how much of the hash matched.
@@ -69,7 +73,7 @@ func (a *Argon2id) Verify(password, encoded string) (ok, rehash bool) {
 	if !valid {
 		return false, false
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	got := argon2Key(password, salt, p)
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return false, false
 	}

@@ -3,6 +3,7 @@ package passhash
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
@@ -17,15 +18,20 @@ var _ ports.PasswordHasher = (*Limiter)(nil)
 // request waits for a slot at most maxWait (and never past its own deadline); after that it
 // fails with domain.ErrUnavailable, which the HTTP adapter answers with 503 and Retry-After.
 // Waiting requests hold no argon2 memory, so the process's peak stays near slots × m.
+//
+// Verify also takes hashes imported from Django (see Foreign), behind the same limit, and
+// asks for every one that matches to be re-hashed to argon2id.
 type Limiter struct {
 	hasher  *Argon2id
+	foreign Foreign
 	slots   chan struct{}
 	maxWait time.Duration
 }
 
-// NewLimiter returns hasher behind a limit of slots concurrent computations.
-func NewLimiter(hasher *Argon2id, slots int, maxWait time.Duration) *Limiter {
-	return &Limiter{hasher: hasher, slots: make(chan struct{}, max(slots, 1)), maxWait: maxWait}
+// NewLimiter returns hasher, and foreign for imported hashes, behind a limit of slots
+// concurrent computations.
+func NewLimiter(hasher *Argon2id, foreign Foreign, slots int, maxWait time.Duration) *Limiter {
+	return &Limiter{hasher: hasher, foreign: foreign, slots: make(chan struct{}, max(slots, 1)), maxWait: maxWait}
 }
 
 // errBusy is what a request gets when no slot frees up in time.
@@ -66,6 +72,10 @@ func (l *Limiter) Verify(ctx context.Context, password, encoded string) (ok, reh
 		return false, false, err
 	}
 	defer l.release()
-	ok, rehash = l.hasher.Verify(password, encoded)
-	return ok, rehash, nil
+	if strings.HasPrefix(encoded, "$argon2id$") {
+		ok, rehash = l.hasher.Verify(password, encoded)
+		return ok, rehash, nil
+	}
+	ok, _ = l.foreign.Verify(password, encoded)
+	return ok, ok, nil
 }

@@ -19,7 +19,7 @@ func newTestLimiter(t *testing.T, slots int, wait time.Duration) *Limiter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewLimiter(h, slots, wait)
+	return NewLimiter(h, Foreign{}, slots, wait)
 }
 
 // fill takes every slot, as concurrent hashes would, until the returned func is called.

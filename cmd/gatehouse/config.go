@@ -43,6 +43,8 @@ type Config struct {
 type Hashing struct {
 	Slots   int
 	MaxWait time.Duration
+	// AllowWeakImported accepts imported unsalted and MD5/SHA-1 Django hashes.
+	AllowWeakImported bool
 }
 
 // StoreChoice names the backend of each store port.
@@ -265,7 +267,8 @@ func (p *parser) config() (Config, error) {
 	c.Argon2.Memory = uint32(p.uint("GATEHOUSE_ARGON2_MEMORY", 32))
 	c.Argon2.Time = uint32(p.uint("GATEHOUSE_ARGON2_TIME", 32))
 	c.Argon2.Threads = uint8(p.uint("GATEHOUSE_ARGON2_THREADS", 8))
-	c.Hashing = Hashing{Slots: p.int("GATEHOUSE_HASH_CONCURRENCY"), MaxWait: p.duration("GATEHOUSE_HASH_WAIT")}
+	c.Hashing = Hashing{Slots: p.int("GATEHOUSE_HASH_CONCURRENCY"), MaxWait: p.duration("GATEHOUSE_HASH_WAIT"),
+		AllowWeakImported: p.bool("GATEHOUSE_ALLOW_WEAK_IMPORTED_HASHES")}
 	if c.Hashing.Slots < 1 {
 		p.fail("GATEHOUSE_HASH_CONCURRENCY", "must be at least 1")
 	}

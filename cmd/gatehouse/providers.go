@@ -9,7 +9,7 @@ import (
 
 // newHasher puts argon2id behind the hashing limit.
 func newHasher(h *passhash.Argon2id, cfg Hashing) *passhash.Limiter {
-	return passhash.NewLimiter(h, cfg.Slots, cfg.MaxWait)
+	return passhash.NewLimiter(h, passhash.Foreign{AllowWeak: cfg.AllowWeakImported}, cfg.Slots, cfg.MaxWait)
 }
 
 // application is an assembled Gatehouse, ready to serve.

@@ -30,6 +30,7 @@ func settings() []*setting {
 		{flag: "argon2-time", env: "GATEHOUSE_ARGON2_TIME", def: "2", help: "argon2id passes"},
 		{flag: "argon2-threads", env: "GATEHOUSE_ARGON2_THREADS", def: "1", help: "argon2id parallelism"},
 		{flag: "hash-concurrency", env: "GATEHOUSE_HASH_CONCURRENCY", def: strconv.Itoa(runtime.NumCPU()), help: "password hashes computed at once (each holds the argon2id memory)"},
+		{flag: "allow-weak-imported-hashes", env: "GATEHOUSE_ALLOW_WEAK_IMPORTED_HASHES", def: "false", help: "accept imported unsalted and MD5/SHA-1 Django password hashes"},
 		{flag: "hash-wait", env: "GATEHOUSE_HASH_WAIT", def: "2s", help: "how long a request waits for a hashing slot before it gets 503"},
 		{flag: "throttle-login-user", env: "GATEHOUSE_THROTTLE_LOGIN_USER", def: "5/min", help: "failed logins per username and client IP, as N/s|min|hour|day, or off"},
 		{flag: "throttle-login-ip", env: "GATEHOUSE_THROTTLE_LOGIN_IP", def: "100/min", help: "failed logins per client IP, or off"},

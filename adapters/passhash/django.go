@@ -1,0 +1,118 @@
+package passhash
+
+import (
+	"crypto/md5"
+	"crypto/pbkdf2"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"hash"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Foreign verifies password hashes written by Django's hashers, as stored in auth_user, so
+// people moving from Django keep their passwords; a match is always re-hashed to argon2id.
+// AllowWeak also accepts the legacy unsalted and MD5/SHA-1 hashers, which are off by
+// default because a leaked table of them is cracked in hours.
+//
+// Hostile strings fail fast: fields are checked before any hashing, and iteration counts
+// and bcrypt costs are bounded, so an imported hash cannot make a login run for minutes.
+type Foreign struct {
+	AllowWeak bool
+}
+
+// Bounds on the work a foreign hash may ask for. Django 5 uses 720,000 PBKDF2 iterations and
+// bcrypt cost 12.
+const (
+	maxPBKDF2Iterations = 2_000_000
+	maxBcryptCost       = 15
+)
+
+// Verify reports whether password matches a Django-encoded hash. known is false when
+// encoded is in no format Foreign handles (or a weak one while AllowWeak is off). An
+// unusable password ("!..." from set_unusable_password) is known and never matches.
+func (f Foreign) Verify(password, encoded string) (ok, known bool) {
+	algorithm, rest, _ := strings.Cut(encoded, "$")
+	switch algorithm {
+	case "pbkdf2_sha256":
+		return verifyPBKDF2(sha256.New, password, rest), true
+	case "pbkdf2_sha1":
+		return verifyPBKDF2(sha1.New, password, rest), true
+	case "argon2":
+		// Django writes "argon2" followed by the PHC string of the argon2-cffi library.
+		p, salt, want, valid := parsePHC("$" + rest)
+		if !valid {
+			return false, true
+		}
+		return subtle.ConstantTimeCompare(argon2Key(password, salt, p), want) == 1, true
+	case "bcrypt_sha256":
+		// Django hashes with SHA-256 first, hex-encoded, to lift bcrypt's 72-byte limit.
+		sum := sha256.Sum256([]byte(password))
+		return verifyBcrypt(hex.EncodeToString(sum[:]), rest), true
+	case "bcrypt":
+		return verifyBcrypt(password, rest), true
+	}
+	if strings.HasPrefix(encoded, "!") {
+		return false, true
+	}
+	if !f.AllowWeak {
+		return false, false
+	}
+	switch {
+	case algorithm == "md5" || algorithm == "sha1":
+		salt, digest, ok := strings.Cut(rest, "$")
+		if !ok || strings.Contains(digest, "$") {
+			return false, true
+		}
+		return saltedDigest(algorithm, salt+password, digest), true
+	case len(encoded) == 32 && !strings.Contains(encoded, "$"):
+		// Django's UnsaltedMD5PasswordHasher also reads bare hex digests.
+		return saltedDigest("md5", password, encoded), true
+	}
+	return false, false
+}
+
+// verifyPBKDF2 checks "iterations$salt$base64(hash)". Django passes the salt as text.
+func verifyPBKDF2[H hash.Hash](h func() H, password, rest string) bool {
+	parts := strings.Split(rest, "$")
+	if len(parts) != 3 {
+		return false
+	}
+	iter, err := strconv.Atoi(parts[0])
+	if err != nil || iter < 1 || iter > maxPBKDF2Iterations || parts[1] == "" || strings.HasPrefix(parts[0], "0") {
+		return false
+	}
+	want, err := base64.StdEncoding.Strict().DecodeString(parts[2])
+	if err != nil || len(want) == 0 || len(want) > 64 {
+		return false
+	}
+	got, err := pbkdf2.Key(h, password, []byte(parts[1]), iter, len(want))
+	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// verifyBcrypt checks a bcrypt hash, "$2b$<cost>$..." (Django writes it after "bcrypt$").
+func verifyBcrypt(password, rest string) bool {
+	stored := []byte(rest)
+	cost, err := bcrypt.Cost(stored)
+	if err != nil || cost > maxBcryptCost {
+		return false
+	}
+	return bcrypt.CompareHashAndPassword(stored, []byte(password)) == nil
+}
+
+func saltedDigest(algorithm, input, digest string) bool {
+	var sum []byte
+	if algorithm == "md5" {
+		s := md5.Sum([]byte(input))
+		sum = s[:]
+	} else {
+		s := sha1.Sum([]byte(input))
+		sum = s[:]
+	}
+	return subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum)), []byte(strings.ToLower(digest))) == 1
+}
