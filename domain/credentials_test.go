@@ -77,6 +77,7 @@ func TestParseAuthorizationWithoutHeader(t *testing.T) {
 
 func TestParseAuthorizationAcceptsWellFormedHeaders(t *testing.T) {
 	token := domain.EncodeSecret(domain.TokenPrefix, sequence(0))
+	drfKey := "67247232892946d8a7969f0d2c148bb5e05965ba" // from Django REST Framework
 	// 4096 bytes: "Basic " + 4088 characters of base64 (3066 bytes) + two trailing spaces.
 	longest := "Basic " + b64("user:"+strings.Repeat("p", 3061)) + "  "
 	tests := []struct {
@@ -89,6 +90,8 @@ func TestParseAuthorizationAcceptsWellFormedHeaders(t *testing.T) {
 		{"lower-case token", "token " + token, domain.Authorization{Scheme: domain.SchemeToken, Token: token}},
 		{"upper-case BEARER", "BEARER " + token, domain.Authorization{Scheme: domain.SchemeToken, Token: token}},
 		{"extra spaces around token", "Token   " + token + "  ", domain.Authorization{Scheme: domain.SchemeToken, Token: token}},
+		{"DRF key", "Token " + drfKey, domain.Authorization{Scheme: domain.SchemeToken, Token: drfKey}},
+		{"DRF key as Bearer", "Bearer " + drfKey, domain.Authorization{Scheme: domain.SchemeToken, Token: drfKey}},
 		{"Basic", "Basic " + b64("user:pass"), domain.Authorization{Scheme: domain.SchemeBasic, Username: "user", Password: "pass"}},
 		{"lower-case basic", "basic " + b64("user:pass"), domain.Authorization{Scheme: domain.SchemeBasic, Username: "user", Password: "pass"}},
 		{"password with colons", "Basic " + b64("user:pa:ss"), domain.Authorization{Scheme: domain.SchemeBasic, Username: "user", Password: "pa:ss"}},
@@ -127,7 +130,10 @@ func TestParseAuthorizationRejectsMalformedHeaders(t *testing.T) {
 		{"token with a tab inside", "Token " + token + "\tx", domain.SchemeToken},
 		{"bad checksum", "Token " + typo, domain.SchemeToken},
 		{"session id as token", "Token " + domain.EncodeSecret(domain.SessionPrefix, sequence(0)), domain.SchemeToken},
-		{"legacy 40-hex DRF key", "Token " + strings.Repeat("ab", 20), domain.SchemeToken},
+		{"DRF key in upper case", "Token " + strings.Repeat("AB", 20), domain.SchemeToken},
+		{"DRF key one character short", "Token " + strings.Repeat("ab", 20)[1:], domain.SchemeToken},
+		{"DRF key one character long", "Token " + strings.Repeat("ab", 20) + "c", domain.SchemeToken},
+		{"DRF key with a non-hex letter", "Token " + strings.Repeat("ab", 19) + "ag", domain.SchemeToken},
 		{"Basic without credentials", "Basic", domain.SchemeBasic},
 		{"bad base64", "Basic !!!notbase64", domain.SchemeBasic},
 		{"unpadded base64", "Basic " + strings.TrimRight(b64("user:pas"), "="), domain.SchemeBasic},

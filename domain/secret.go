@@ -89,8 +89,29 @@ func base62Value(c byte) int {
 	return -1
 }
 
-// ValidTokenSecret reports whether s has the token format. It does not say the token exists.
-func ValidTokenSecret(s string) bool { return checkSecret(TokenPrefix, s) }
+// ValidTokenSecret reports whether s has a token format: Gatehouse's own, or a key imported
+// from Django REST Framework (see ValidDRFKey). It does not say the token exists.
+func ValidTokenSecret(s string) bool { return checkSecret(TokenPrefix, s) || ValidDRFKey(s) }
+
+// DRFKeyLen is the length of a Django REST Framework authtoken key.
+const DRFKeyLen = 40
+
+// ValidDRFKey reports whether s is a Django REST Framework token key: exactly 40 lower-case
+// hexadecimal characters, which is all DRF's Token.generate_key writes
+// (binascii.hexlify(os.urandom(20))). Keys imported from DRF keep working unchanged; an
+// upper-case variant is not one DRF could have issued, so it is refused as malformed rather
+// than looked up. Such a key carries 160 random bits and no checksum.
+func ValidDRFKey(s string) bool {
+	if len(s) != DRFKeyLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidSessionSecret reports whether s has the session id format.
 func ValidSessionSecret(s string) bool { return checkSecret(SessionPrefix, s) }

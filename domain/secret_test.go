@@ -88,6 +88,39 @@ func TestValidTokenSecretAcceptsEncodedTokens(t *testing.T) {
 	}
 }
 
+func TestValidDRFKey(t *testing.T) {
+	key := "67247232892946d8a7969f0d2c148bb5e05965ba" // written by Django REST Framework
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"DRF key", key, true},
+		{"all zeros", strings.Repeat("0", 40), true},
+		{"all f", strings.Repeat("f", 40), true},
+		{"empty", "", false},
+		{"one character short", key[:39], false},
+		{"one character long", key + "a", false},
+		{"upper-case hex", strings.ToUpper(key), false},
+		{"one upper-case letter", key[:39] + "A", false},
+		{"non-hex letter", key[:39] + "g", false},
+		{"trailing newline", key[:39] + "\n", false},
+		{"NUL inside", key[:20] + "\x00" + key[21:], false},
+		{"high byte inside", key[:20] + "\xff" + key[21:], false},
+		{"Gatehouse token", domain.EncodeSecret(domain.TokenPrefix, sequence(0)), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := domain.ValidDRFKey(tt.in); got != tt.want {
+				t.Errorf("ValidDRFKey(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+			if got := domain.ValidTokenSecret(tt.in); got != tt.want && tt.name != "Gatehouse token" {
+				t.Errorf("ValidTokenSecret(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestValidSessionSecretAcceptsEncodedSessions(t *testing.T) {
 	for _, random := range [][domain.SecretBytes]byte{filled(0x00), filled(0xff), sequence(0)} {
 		s := domain.EncodeSecret(domain.SessionPrefix, random)
