@@ -79,30 +79,56 @@ func (f Foreign) Verify(password, encoded string) (ok, known bool) {
 
 // verifyPBKDF2 checks "iterations$salt$base64(hash)". Django passes the salt as text.
 func verifyPBKDF2[H hash.Hash](h func() H, password, rest string) bool {
+	iter, salt, want, ok := parsePBKDF2(rest)
+	if !ok {
+		return false
+	}
+	got, err := pbkdf2.Key(h, password, []byte(salt), iter, len(want))
+	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// parsePBKDF2 splits "iterations$salt$base64(hash)" and checks every field and bound.
+func parsePBKDF2(rest string) (iter int, salt string, want []byte, ok bool) {
 	parts := strings.Split(rest, "$")
 	if len(parts) != 3 {
-		return false
+		return 0, "", nil, false
 	}
 	iter, err := strconv.Atoi(parts[0])
 	if err != nil || iter < 1 || iter > maxPBKDF2Iterations || parts[1] == "" || strings.HasPrefix(parts[0], "0") {
-		return false
+		return 0, "", nil, false
 	}
-	want, err := base64.StdEncoding.Strict().DecodeString(parts[2])
+	want, err = base64.StdEncoding.Strict().DecodeString(parts[2])
 	if err != nil || len(want) == 0 || len(want) > 64 {
-		return false
+		return 0, "", nil, false
 	}
-	got, err := pbkdf2.Key(h, password, []byte(parts[1]), iter, len(want))
-	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
+	return iter, parts[1], want, true
 }
 
 // verifyBcrypt checks a bcrypt hash, "$2b$<cost>$..." (Django writes it after "bcrypt$").
 func verifyBcrypt(password, rest string) bool {
-	stored := []byte(rest)
-	cost, err := bcrypt.Cost(stored)
-	if err != nil || cost > maxBcryptCost {
+	if !wellFormedBcrypt(rest) {
 		return false
 	}
-	return bcrypt.CompareHashAndPassword(stored, []byte(password)) == nil
+	return bcrypt.CompareHashAndPassword([]byte(rest), []byte(password)) == nil
+}
+
+// bcryptLen is the length of a modular-crypt bcrypt hash: "$2b$12$", then 22 characters of
+// salt and 31 of hash in bcrypt's base64 alphabet.
+const bcryptLen = 60
+
+// wellFormedBcrypt checks a bcrypt hash's version, cost bound, length and alphabet.
+func wellFormedBcrypt(stored string) bool {
+	cost, err := bcrypt.Cost([]byte(stored))
+	if err != nil || cost > maxBcryptCost || len(stored) != bcryptLen {
+		return false
+	}
+	for i := 7; i < len(stored); i++ {
+		c := stored[i]
+		if !(c == '.' || c == '/' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 func saltedDigest(algorithm, input, digest string) bool {
