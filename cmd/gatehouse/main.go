@@ -2,6 +2,7 @@
 //
 //	gatehouse [serve] [flags]                serve the HTTP API (the default command)
 //	gatehouse migrate up|down|status [flags] manage the MySQL schema
+//	gatehouse import django [flags]          import users and DRF tokens from Django
 //	gatehouse help                           list the commands and settings
 //
 // Every flag has a GATEHOUSE_* environment variable; a flag overrides its variable.
@@ -48,8 +49,10 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return 0
 	case "migrate":
 		return migrate(args, getenv, stdout, stderr)
+	case "import":
+		return importCommand(args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: gatehouse [serve] [flags]\n       gatehouse migrate up|down|status [flags]\n\nFlags (each also a GATEHOUSE_* variable):")
+		fmt.Fprintln(stdout, "usage: gatehouse [serve] [flags]\n       gatehouse migrate up|down|status [flags]\n       gatehouse import django (--dumpdata FILE | --from-dsn DSN) [--dry-run] [flags]\n\nFlags (each also a GATEHOUSE_* variable):")
 		_, _ = loadConfig("gatehouse serve", []string{"-h"}, getenv, stdout)
 		return 0
 	}
