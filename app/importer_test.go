@@ -253,3 +253,21 @@ func TestImportStopsAtAReadError(t *testing.T) {
 		t.Errorf("Import = %+v, %v; want the user before the error counted and the error", sum, err)
 	}
 }
+
+// TestImportRecognisesAUserAcrossSources: dumpdata writes date_joined to the millisecond, the
+// database holds microseconds; a user imported from one is unchanged when imported from the
+// other.
+func TestImportRecognisesAUserAcrossSources(t *testing.T) {
+	e := newEnv(t)
+	e.runImport(app.ImportOptions{}, djangoUser(1, "alice"))
+	fromDump := djangoUser(1, "alice")
+	fromDump.User.DateJoined = joined.Truncate(time.Millisecond)
+	if sum := e.runImport(app.ImportOptions{}, fromDump); sum.Users != (app.ImportCounts{Unchanged: 1}) {
+		t.Errorf("summary = %+v, want alice unchanged", sum)
+	}
+	other := djangoUser(1, "alice")
+	other.User.DateJoined = joined.Add(time.Second)
+	if sum := e.runImport(app.ImportOptions{}, other); sum.Users != (app.ImportCounts{Skipped: 1}) {
+		t.Errorf("summary = %+v, want another alice skipped", sum)
+	}
+}
