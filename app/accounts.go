@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/ports"
@@ -34,8 +35,7 @@ func NewAccounts(users ports.UserStore, sessions ports.SessionStore, tokens port
 		limiter: limiter, throttle: throttle, audit: audit, cache: cache}
 }
 
-// SignUp creates an active user after checking every field, reporting all problems at once.
-// Signups are limited per client IP, so one address cannot mass-create accounts.
+// SignUp creates an active user (see createUser). Signups are limited per client IP, so one address cannot mass-create accounts.
 func (a *Accounts) SignUp(ctx context.Context, in ports.SignUp) (domain.User, error) {
 	if !a.throttle.SignupIP.Off() {
 		wait, err := a.limiter.Take(ctx, throttleKey("signup-ip", in.IP), a.throttle.SignupIP)
@@ -46,37 +46,44 @@ func (a *Accounts) SignUp(ctx context.Context, in ports.SignUp) (domain.User, er
 			return domain.User{}, &domain.RateLimitedError{RetryAfter: wait}
 		}
 	}
+	user, err := createUser(ctx, a.users, a.hasher, a.clock, in.Username, in.Email, in.Password)
+	if err == nil {
+		a.audit.Audit(ctx, domain.Audit{Event: domain.AuditSignup, UserID: user.ID})
+	}
+	return user, err
+}
+
+// createUser checks every field, reporting all problems at once, and stores an active user.
+// Signups and operators create users alike.
+func createUser(ctx context.Context, users ports.UserStore, hasher ports.PasswordHasher, clock ports.Clock,
+	username, email, password string) (domain.User, error) {
 	var verr domain.ValidationError
-	username, err := domain.NormalizeUsername(in.Username)
+	username, err := domain.NormalizeUsername(username)
 	collect(&verr, err)
-	email, err := domain.NormalizeEmail(in.Email)
+	email, err = domain.NormalizeEmail(email)
 	collect(&verr, err)
-	collect(&verr, domain.ValidatePassword(in.Password, username, email))
+	collect(&verr, domain.ValidatePassword(password, username, email))
 	if err := verr.Err(); err != nil {
 		return domain.User{}, err
 	}
 	// A taken name is refused before the costly hash. CreateUser still decides races.
-	switch _, err := a.users.UserByUsername(ctx, username); {
+	switch _, err := users.UserByUsername(ctx, username); {
 	case err == nil:
 		return domain.User{}, domain.ErrUsernameTaken
 	case !errors.Is(err, domain.ErrNotFound):
 		return domain.User{}, err
 	}
-	hash, err := a.hasher.Hash(ctx, in.Password)
+	hash, err := hasher.Hash(ctx, password)
 	if err != nil {
 		return domain.User{}, err
 	}
-	user, err := a.users.CreateUser(ctx, domain.User{
+	return users.CreateUser(ctx, domain.User{
 		Username:     username,
 		Email:        email,
 		PasswordHash: hash,
 		IsActive:     true,
-		DateJoined:   a.clock.Now(),
+		DateJoined:   clock.Now(),
 	})
-	if err == nil {
-		a.audit.Audit(ctx, domain.Audit{Event: domain.AuditSignup, UserID: user.ID})
-	}
-	return user, err
 }
 
 // collect merges a *domain.ValidationError into verr.
@@ -102,24 +109,35 @@ func (a *Accounts) ObtainToken(ctx context.Context, in ports.Login) (domain.Issu
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}
-	secret, id, err := newSecret(a.random, domain.TokenPrefix)
+	it, err := issueToken(ctx, a.tokens, a.random, a.clock, a.settings.TokenTTL, user.ID, name)
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}
-	now := a.clock.Now()
-	t := domain.Token{ID: id, UserID: user.ID, Name: name, SecretHash: domain.HashSecret(secret), CreatedAt: now}
-	if a.settings.TokenTTL > 0 {
-		t.ExpiresAt = now.Add(a.settings.TokenTTL)
-	}
-	if err := a.tokens.CreateToken(ctx, t); err != nil {
-		return domain.IssuedToken{}, err
-	}
+	t := it.Token
 	if err := a.confirm(ctx, user); err != nil {
 		_ = a.tokens.DeleteToken(context.WithoutCancel(ctx), user.ID, t.ID)
 		return domain.IssuedToken{}, err
 	}
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditLogin, UserID: user.ID, Method: domain.MethodToken, ItemID: t.ID})
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditTokenCreated, UserID: user.ID, Method: domain.MethodToken, ItemID: t.ID})
+	return it, nil
+}
+
+// issueToken stores a new token named name for user, with a fresh id and secret.
+func issueToken(ctx context.Context, tokens ports.TokenStore, random ports.Random, clock ports.Clock,
+	ttl time.Duration, user domain.UserID, name string) (domain.IssuedToken, error) {
+	secret, id, err := newSecret(random, domain.TokenPrefix)
+	if err != nil {
+		return domain.IssuedToken{}, err
+	}
+	now := clock.Now()
+	t := domain.Token{ID: id, UserID: user, Name: name, SecretHash: domain.HashSecret(secret), CreatedAt: now}
+	if ttl > 0 {
+		t.ExpiresAt = now.Add(ttl)
+	}
+	if err := tokens.CreateToken(ctx, t); err != nil {
+		return domain.IssuedToken{}, err
+	}
 	return domain.IssuedToken{Token: t, Secret: secret}, nil
 }
 

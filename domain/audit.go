@@ -17,6 +17,9 @@ const (
 	AuditTokenRevoked    AuditEvent = "token_revoked"
 	AuditSessionRevoked  AuditEvent = "session_revoked"
 	AuditPasswordChanged AuditEvent = "password_changed"
+	AuditUserCreated     AuditEvent = "user_created"
+	AuditUserActivated   AuditEvent = "user_activated"
+	AuditUserDeactivated AuditEvent = "user_deactivated"
 )
 
 // Audit is one audit record. It never holds a secret: credentials appear by public id only.
@@ -24,7 +27,7 @@ const (
 type Audit struct {
 	Event  AuditEvent
 	UserID UserID     // 0 when no user is known (a failed login for an unknown name)
-	Method AuthMethod // how the actor authenticated, or is logging in
+	Method AuthMethod // how the actor authenticated, or is logging in; "" for an operator
 	ItemID string     // the public id of the token or session concerned, if any
 }
 

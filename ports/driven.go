@@ -29,6 +29,11 @@ type UserStore interface {
 	// stored hash is no longer old. It keeps a concurrent password change from being undone
 	// by a hash upgrade that verified the previous password.
 	SetPasswordHash(ctx context.Context, id domain.UserID, old, hash string) error
+	// SetActive sets the user's active flag, or returns domain.ErrNotFound.
+	SetActive(ctx context.Context, id domain.UserID, active bool) error
+	// ListUsers returns up to limit users with IDs above after, in ascending ID order; a
+	// short page means the end. Passing the last ID of a page as after gives the next one.
+	ListUsers(ctx context.Context, after domain.UserID, limit int) ([]domain.User, error)
 }
 
 // SessionStore keeps sessions by the hash of their secret. Lookups never return a session

@@ -80,3 +80,35 @@ type Readiness interface {
 	// Ready pings every backend and returns the names of those that failed.
 	Ready(ctx context.Context) (failed []string)
 }
+
+// NewUser is the input of Admin.CreateUser.
+type NewUser struct {
+	Username string
+	Email    string
+	Password string
+}
+
+// Admin holds the operator's use cases behind the command line, like Django's
+// createsuperuser, changepassword and drf_create_token. Users are named by username. Errors
+// are domain errors: domain.ErrNotFound for an unknown user or token, *domain.ValidationError
+// for bad input, domain.ErrUsernameTaken, domain.ErrUnavailable for a store outage.
+type Admin interface {
+	// CreateUser applies the signup rules, without the signup throttle.
+	CreateUser(ctx context.Context, in NewUser) (domain.User, error)
+	// ListUsers pages through users in ID order (see UserStore.ListUsers).
+	ListUsers(ctx context.Context, after domain.UserID, limit int) ([]domain.User, error)
+	// SetPassword applies the password rules, stores the new password and revokes every
+	// session and token of the user.
+	SetPassword(ctx context.Context, username, password string) error
+	// SetActive activates or deactivates a user. Deactivating revokes every session and
+	// token of the user at once, on every instance.
+	SetActive(ctx context.Context, username string, active bool) error
+	// CreateToken issues a token for the user; the secret is in the result only.
+	CreateToken(ctx context.Context, username, name string) (domain.IssuedToken, error)
+	// ListTokens lists the user's live tokens, newest first.
+	ListTokens(ctx context.Context, username string) ([]domain.Token, error)
+	// RevokeToken revokes one token of the user by its public id.
+	RevokeToken(ctx context.Context, username, id string) error
+	// RevokeSessions ends every session of the user and reports how many there were.
+	RevokeSessions(ctx context.Context, username string) (int, error)
+}

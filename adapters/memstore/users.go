@@ -76,3 +76,30 @@ func (s *UserStore) SetPasswordHash(_ context.Context, id domain.UserID, old, ha
 	s.byID[id] = u
 	return nil
 }
+
+// SetActive implements ports.UserStore.
+func (s *UserStore) SetActive(_ context.Context, id domain.UserID, active bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.byID[id]
+	if !ok {
+		return domain.ErrNotFound
+	}
+	u.IsActive = active
+	s.byID[id] = u
+	return nil
+}
+
+// ListUsers implements ports.UserStore. IDs are dense (1..lastID, never reused), so a page
+// is a walk up from after rather than a sort of the whole map.
+func (s *UserStore) ListUsers(_ context.Context, after domain.UserID, limit int) ([]domain.User, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []domain.User
+	for id := max(after, 0) + 1; id <= s.lastID && len(out) < limit; id++ {
+		if u, ok := s.byID[id]; ok {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}

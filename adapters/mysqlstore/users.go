@@ -79,6 +79,32 @@ func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, old, 
 		hash, int64(id), old)
 }
 
+// SetActive implements ports.UserStore. MySQL reports a row whose value did not change as
+// unaffected, so the existence check is a separate read.
+func (s *UserStore) SetActive(ctx context.Context, id domain.UserID, active bool) error {
+	if _, err := s.db.exec(ctx, `UPDATE gatehouse_users SET is_active = ? WHERE id = ?`, active, int64(id)); err != nil {
+		return err
+	}
+	_, err := s.UserByID(ctx, id)
+	return err
+}
+
+// ListUsers implements ports.UserStore.
+func (s *UserStore) ListUsers(ctx context.Context, after domain.UserID, limit int) ([]domain.User, error) {
+	ctx, cancel := s.db.ctx(ctx)
+	defer cancel()
+	var rows []userRow
+	if err := s.db.x.SelectContext(ctx, &rows,
+		`SELECT `+userColumns+` FROM gatehouse_users WHERE id > ? ORDER BY id LIMIT ?`, int64(after), limit); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]domain.User, len(rows))
+	for i, r := range rows {
+		out[i] = r.user()
+	}
+	return out, nil
+}
+
 // execOne runs a statement that must match at least one row, or reports ErrNotFound.
 func (db *DB) execOne(ctx context.Context, query string, args ...any) error {
 	n, err := db.exec(ctx, query, args...)

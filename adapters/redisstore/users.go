@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -85,11 +86,15 @@ func (s *UserStore) load(ctx context.Context, id int64) (domain.User, error) {
 	if len(m) == 0 {
 		return domain.User{}, domain.ErrNotFound
 	}
+	return userFrom(id, m), nil
+}
+
+func userFrom(id int64, m map[string]string) domain.User {
 	joined, _ := strconv.ParseInt(m["joined"], 10, 64)
 	return domain.User{
 		ID: domain.UserID(id), Username: m["username"], Email: m["email"], PasswordHash: m["hash"],
 		IsActive: m["active"] == "1", DateJoined: time.UnixMicro(joined).UTC(),
-	}, nil
+	}
 }
 
 // compareAndSet sets a field of a hash to ARGV[3] if it holds ARGV[2], and reports whether it did.
@@ -110,4 +115,62 @@ func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, old, 
 		return domain.ErrNotFound
 	}
 	return nil
+}
+
+// setIfExists sets a field of an existing hash; it never creates one.
+var setIfExists = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`)
+
+// SetActive implements ports.UserStore.
+func (s *UserStore) SetActive(ctx context.Context, id domain.UserID, active bool) error {
+	ctx, cancel := s.c.ctx(ctx)
+	defer cancel()
+	flag := "0"
+	if active {
+		flag = "1"
+	}
+	n, err := setIfExists.Run(ctx, s.c.rdb, []string{s.userKey(int64(id))}, "active", flag).Int()
+	if err != nil {
+		return translate(err)
+	}
+	if n == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
+// ListUsers implements ports.UserStore. IDs come from one counter and are never reused, so
+// a page is a pipelined walk up the ID range; the few IDs left unused by a lost username
+// race are skipped. No index key holds every user, which would sit on one Cluster slot.
+func (s *UserStore) ListUsers(ctx context.Context, after domain.UserID, limit int) ([]domain.User, error) {
+	ctx, cancel := s.c.ctx(ctx)
+	defer cancel()
+	last, err := s.c.rdb.Get(ctx, s.c.key("user_id_seq")).Int64()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	var out []domain.User
+	for next := max(int64(after), 0) + 1; next <= last && len(out) < limit; {
+		end := min(last, next+int64(limit-len(out))-1)
+		pipe := s.c.rdb.Pipeline()
+		cmds := make([]*redis.MapStringStringCmd, 0, end-next+1)
+		for id := next; id <= end; id++ {
+			cmds = append(cmds, pipe.HGetAll(ctx, s.userKey(id)))
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return nil, translate(err)
+		}
+		for i, cmd := range cmds {
+			if len(cmd.Val()) > 0 {
+				out = append(out, userFrom(next+int64(i), cmd.Val()))
+			}
+		}
+		next = end + 1
+	}
+	return out, nil
 }

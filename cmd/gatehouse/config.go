@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/gatehouse/gatehouse/adapters/ginhttp"
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
@@ -55,31 +56,44 @@ type StoreChoice struct {
 // backendNames are the values a store setting takes.
 var backendNames = []string{"memory", "mysql", "redis"}
 
-// loadConfig reads settings from the environment, then from args, which override it.
-func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
-	all := settings()
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	for _, s := range all {
-		s.value = s.def
+// addSettingFlags gives fs a flag for every setting.
+func addSettingFlags(fs *pflag.FlagSet) {
+	for _, s := range settings() {
+		fs.String(s.flag, s.def, fmt.Sprintf("%s (env %s)", s.help, s.env))
+	}
+}
+
+// resolved is a setting's effective value and where it came from.
+type resolved struct {
+	*setting
+	value, source string // source: "flag", "env" or "default"
+}
+
+// resolve is the one place that orders the sources of a setting: its flag when given, else
+// its GATEHOUSE_* variable when set, else its default. fs may be nil.
+func resolve(fs *pflag.FlagSet, getenv func(string) string) []resolved {
+	var out []resolved
+	for _, s := range settings() {
+		r := resolved{setting: s, value: s.def, source: "default"}
 		if v := getenv(s.env); v != "" {
-			s.value = v
+			r.value, r.source = v, "env"
 		}
-		fs.Func(s.flag, fmt.Sprintf("%s (env %s, default %q)", s.help, s.env, s.def), func(v string) error {
-			s.value = v
-			return nil
-		})
+		if fs != nil {
+			if f := fs.Lookup(s.flag); f != nil && f.Changed {
+				r.value, r.source = f.Value.String(), "flag"
+			}
+		}
+		out = append(out, r)
 	}
-	if err := fs.Parse(args); err != nil {
-		return Config{}, err
-	}
-	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
+	return out
+}
+
+// loadConfig parses and checks the resolved settings.
+func loadConfig(fs *pflag.FlagSet, getenv func(string) string) (Config, error) {
 	p := parser{byEnv: map[string]string{}, secret: map[string]bool{}}
-	for _, s := range all {
-		p.byEnv[s.env] = s.value
-		p.secret[s.env] = s.secret
+	for _, r := range resolve(fs, getenv) {
+		p.byEnv[r.env] = r.value
+		p.secret[r.env] = r.secret
 	}
 	return p.config()
 }

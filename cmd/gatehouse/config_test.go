@@ -1,18 +1,29 @@
 package main
 
 import (
-	"io"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/gatehouse/gatehouse/domain"
 )
+
+// configFrom loads the configuration from command-line args and an environment.
+func configFrom(args []string, getenv func(string) string) (Config, error) {
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	addSettingFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	return loadConfig(fs, getenv)
+}
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestLoadConfigDefaults(t *testing.T) {
-	c, err := loadConfig("test", nil, envOf(nil), io.Discard)
+	c, err := configFrom(nil, envOf(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +40,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 
 func TestFlagOverridesEnvironment(t *testing.T) {
 	env := envOf(map[string]string{"GATEHOUSE_ADDR": "127.0.0.1:9000", "GATEHOUSE_TOKEN_TTL": "1h"})
-	c, err := loadConfig("test", []string{"-addr", "127.0.0.1:9001"}, env, io.Discard)
+	c, err := configFrom([]string{"--addr", "127.0.0.1:9001"}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,31 +75,9 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {
-			_, err := loadConfig("test", nil, envOf(map[string]string{tt.env: tt.value}), io.Discard)
+			_, err := configFrom(nil, envOf(map[string]string{tt.env: tt.value}))
 			if err == nil || !strings.Contains(err.Error(), tt.env) {
 				t.Errorf("err = %v, want an error naming %s", err, tt.env)
-			}
-		})
-	}
-}
-
-func TestRunExitCodes(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want int
-	}{
-		{"unknown command", []string{"frobnicate"}, nil, 2},
-		{"bad configuration", []string{"serve"}, map[string]string{"GATEHOUSE_TOKEN_TTL": "x"}, 2},
-		{"unknown flag", []string{"serve", "-nope"}, nil, 2},
-		{"help", []string{"help"}, nil, 0},
-		{"serve help", []string{"serve", "-h"}, nil, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := run(tt.args, envOf(tt.env), io.Discard, io.Discard); got != tt.want {
-				t.Errorf("run(%v) = %d, want %d", tt.args, got, tt.want)
 			}
 		})
 	}
@@ -103,7 +92,7 @@ func methodNames(ms []domain.AuthMethod) []string {
 }
 
 func TestMySQLStoreNeedsDSN(t *testing.T) {
-	_, err := loadConfig("test", []string{"-token-store", "mysql"}, envOf(nil), io.Discard)
+	_, err := configFrom([]string{"--token-store", "mysql"}, envOf(nil))
 	if err == nil || !strings.Contains(err.Error(), "GATEHOUSE_MYSQL_DSN") {
 		t.Fatalf("err = %v, want one naming GATEHOUSE_MYSQL_DSN", err)
 	}
@@ -111,7 +100,7 @@ func TestMySQLStoreNeedsDSN(t *testing.T) {
 
 func TestMalformedDSNIsNotEchoed(t *testing.T) {
 	env := envOf(map[string]string{"GATEHOUSE_MYSQL_DSN": "u:hunter2@tcp(db:3306/x", "GATEHOUSE_USER_STORE": "mysql"})
-	_, err := loadConfig("test", nil, env, io.Discard)
+	_, err := configFrom(nil, env)
 	if err == nil || !strings.Contains(err.Error(), "GATEHOUSE_MYSQL_DSN") {
 		t.Fatalf("err = %v, want one naming GATEHOUSE_MYSQL_DSN", err)
 	}

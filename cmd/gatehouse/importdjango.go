@@ -3,19 +3,16 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"iter"
 	"maps"
 	"os"
-	"os/signal"
 	"slices"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/adapters/django"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
@@ -24,19 +21,16 @@ import (
 	"github.com/gatehouse/gatehouse/domain"
 )
 
-// importDjangoUsage is the help of "gatehouse import django".
-const importDjangoUsage = `usage: gatehouse import django (--dumpdata FILE | --from-dsn DSN) [--dry-run] [flags]
-
-Imports Django's users and Django REST Framework's tokens into the configured stores
-(GATEHOUSE_USER_STORE, GATEHOUSE_TOKEN_STORE): nobody resets a password or logs in again.
-
-  --dumpdata FILE  the JSON of "manage.py dumpdata auth.user authtoken.token" ("-": stdin)
-  --from-dsn DSN   a Django database on MySQL/MariaDB (go-sql-driver DSN), read directly
-  --dry-run        report what would be imported; write nothing
-
-Running it again changes nothing. Progress goes to stderr, the summary to stdout.
-Exit status: 0 done (skipped rows are listed), 1 failed, 2 usage or configuration error.
-The other flags are those of "gatehouse serve" (see "gatehouse help").`
+func newImportCommand(con *console) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import users and tokens from another system",
+		Args:  cobra.NoArgs,
+		RunE:  func(*cobra.Command, []string) error { return usageError(errors.New("want django")) },
+	}
+	cmd.AddCommand(newImportDjangoCommand(con))
+	return cmd
+}
 
 // importOptions are the options of "gatehouse import django" itself.
 type importOptions struct {
@@ -45,96 +39,57 @@ type importOptions struct {
 	DryRun   bool
 }
 
-// importCommand runs "gatehouse import <source> ...". Only django is a source today.
-func importCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "django" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprintln(stdout, importDjangoUsage)
-			return 0
-		}
-		fmt.Fprintln(stderr, importDjangoUsage)
-		return 2
+func newImportDjangoCommand(con *console) *cobra.Command {
+	var opts importOptions
+	cmd := &cobra.Command{
+		Use:   "django (--dumpdata FILE | --from-dsn DSN)",
+		Short: "Import Django's users and Django REST Framework's tokens",
+		Long: `Import Django's users (auth.User) and Django REST Framework's tokens into the configured
+stores (GATEHOUSE_USER_STORE, GATEHOUSE_TOKEN_STORE): nobody resets a password or logs in again.
+Password hashes are kept as Django wrote them and re-hashed at each user's first login; DRF
+token keys keep working under "Authorization: Token <key>", stored only as their SHA-256,
+named imported-drf and living GATEHOUSE_TOKEN_TTL from the import.
+
+A username that equals another but for case is skipped and reported, never merged. Running
+the import again changes nothing. Progress goes to stderr, the summary (imported, unchanged,
+skipped with the reason of each row) to stdout; exit code 0 even when rows were skipped.`,
+		Example: `  python manage.py dumpdata auth.user authtoken.token > django.json
+  gatehouse import django --dumpdata django.json --dry-run
+  gatehouse import django --dumpdata django.json
+  gatehouse import django --from-dsn 'reader:secret@tcp(db:3306)/django'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.check(); err != nil {
+				return usageError(err)
+			}
+			cfg, err := con.config(cmd)
+			if err != nil {
+				return err
+			}
+			if err := checkImportStores(cfg, opts); err != nil {
+				return usageError(err)
+			}
+			return failed(importDjango(cmd.Context(), cfg, opts, con.in, con.stdout, con.stderr))
+		},
 	}
-	opts, rest, err := parseImportOptions(args[1:])
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(stdout, importDjangoUsage)
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "gatehouse import django: %v\n", err)
-		return 2
-	}
-	cfg, err := loadConfig("gatehouse import django", rest, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err == nil {
-		err = checkImportStores(cfg, opts)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "gatehouse import django: %v\n", err)
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := importDjango(ctx, cfg, opts, os.Stdin, stdout, stderr); err != nil {
-		fmt.Fprintf(stderr, "gatehouse import django: %v\n", err)
-		return 1
-	}
-	return 0
+	cmd.Flags().StringVar(&opts.Dumpdata, "dumpdata", "", `the JSON of "manage.py dumpdata auth.user authtoken.token" ("-": standard input)`)
+	cmd.Flags().StringVar(&opts.FromDSN, "from-dsn", "", "a Django database on MySQL or MariaDB (go-sql-driver/mysql DSN), read directly")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "decide every row and report it; write nothing")
+	return cmd
 }
 
-// parseImportOptions takes the import's own flags out of args and returns the rest, which
-// are settings flags for loadConfig.
-func parseImportOptions(args []string) (importOptions, []string, error) {
-	var opts importOptions
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
-		if !strings.HasPrefix(args[i], "-") {
-			return opts, nil, fmt.Errorf("unexpected argument %q", args[i])
-		}
-		switch name {
-		case "h", "help":
-			return opts, nil, flag.ErrHelp
-		case "dry-run":
-			opts.DryRun = !hasValue || value == "true"
-			if hasValue && value != "true" && value != "false" {
-				return opts, nil, errors.New("--dry-run: want true or false")
-			}
-			continue
-		case "dumpdata", "from-dsn":
-			if !hasValue {
-				if i+1 == len(args) {
-					return opts, nil, fmt.Errorf("--%s needs a value", name)
-				}
-				i++
-				value = args[i]
-			}
-			if name == "dumpdata" {
-				opts.Dumpdata = value
-			} else {
-				opts.FromDSN = value
-			}
-			continue
-		}
-		// A settings flag: each takes a value, in the same argument or the next.
-		rest = append(rest, args[i])
-		if !hasValue && i+1 < len(args) {
-			i++
-			rest = append(rest, args[i])
-		}
-	}
+// check reports a bad combination of options.
+func (o importOptions) check() error {
 	switch {
-	case (opts.Dumpdata == "") == (opts.FromDSN == ""):
-		return opts, nil, errors.New("give exactly one of --dumpdata FILE and --from-dsn DSN")
-	case opts.FromDSN != "":
-		if _, err := mysql.ParseDSN(opts.FromDSN); err != nil {
+	case (o.Dumpdata == "") == (o.FromDSN == ""):
+		return errors.New("give exactly one of --dumpdata FILE and --from-dsn DSN")
+	case o.FromDSN != "":
+		if _, err := mysql.ParseDSN(o.FromDSN); err != nil {
 			// The driver's message can quote the DSN, password and all.
-			return opts, nil, errors.New("--from-dsn: not a valid DSN")
+			return errors.New("--from-dsn: not a valid DSN")
 		}
 	}
-	return opts, rest, nil
+	return nil
 }
 
 // checkImportStores refuses to import into process memory, which the command's exit would

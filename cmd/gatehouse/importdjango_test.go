@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,9 +11,7 @@ const dumpFixture = "../../adapters/django/testdata/django-dumpdata.json"
 
 func runImport(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(append([]string{"import"}, args...), envOf(env), &out, &errOut)
-	return code, out.String(), errOut.String()
+	return runCLI(t, append([]string{"import"}, args...), env, nil)
 }
 
 func TestImportDjangoUsageErrors(t *testing.T) {
@@ -23,15 +20,15 @@ func TestImportDjangoUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no source kind", nil, "usage"},
-		{"unknown source", []string{"rails"}, "usage"},
+		{"no source kind", nil, "want django"},
+		{"unknown source", []string{"rails"}, "unknown command"},
 		{"no source", []string{"django"}, "exactly one of"},
 		{"both sources", []string{"django", "--dumpdata", dumpFixture, "--from-dsn", "root@tcp(127.0.0.1:3306)/x"}, "exactly one of"},
-		{"value missing", []string{"django", "--dumpdata"}, "needs a value"},
+		{"value missing", []string{"django", "--dumpdata"}, "needs an argument"},
 		{"bad DSN", []string{"django", "--from-dsn", "user:s3cret@nonsense(("}, "not a valid DSN"},
-		{"bad dry-run", []string{"django", "--dumpdata", dumpFixture, "--dry-run=maybe"}, "--dry-run"},
-		{"stray argument", []string{"django", "--dumpdata", dumpFixture, "extra"}, "unexpected argument"},
-		{"bad setting", []string{"django", "--dumpdata", dumpFixture, "--dry-run", "-token-ttl", "soon"}, "GATEHOUSE_TOKEN_TTL"},
+		{"bad dry-run", []string{"django", "--dumpdata", dumpFixture, "--dry-run=maybe"}, "dry-run"},
+		{"stray argument", []string{"django", "--dumpdata", dumpFixture, "extra"}, "unknown command"},
+		{"bad setting", []string{"django", "--dumpdata", dumpFixture, "--dry-run", "--token-ttl", "soon"}, "GATEHOUSE_TOKEN_TTL"},
 		{"memory user store", []string{"django", "--dumpdata", dumpFixture}, "GATEHOUSE_USER_STORE=memory"},
 	}
 	for _, tt := range tests {
@@ -50,7 +47,7 @@ func TestImportDjangoUsageErrors(t *testing.T) {
 // TestImportDjangoDryRunChecksADump: a dry run needs no store and reports what an import
 // would do with the fixture.
 func TestImportDjangoDryRunChecksADump(t *testing.T) {
-	code, stdout, stderr := runImport(t, nil, "django", "--dumpdata", dumpFixture, "--dry-run", "-token-ttl", "24h")
+	code, stdout, stderr := runImport(t, nil, "django", "--dumpdata", dumpFixture, "--dry-run", "--token-ttl", "24h")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}

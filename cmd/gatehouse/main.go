@@ -1,61 +1,155 @@
-// Command gatehouse runs the Gatehouse authentication service.
+// Command gatehouse runs the Gatehouse authentication service and administers its stores.
 //
-//	gatehouse [serve] [flags]                serve the HTTP API (the default command)
-//	gatehouse migrate up|down|status [flags] manage the MySQL schema
-//	gatehouse import django [flags]          import users and DRF tokens from Django
-//	gatehouse help                           list the commands and settings
+//	gatehouse [serve]                           serve the HTTP API (the default command)
+//	gatehouse migrate up|down|status            manage the MySQL schema
+//	gatehouse user create|list|set-password|deactivate|activate
+//	gatehouse token create|list|revoke
+//	gatehouse sessions revoke
+//	gatehouse import django --dumpdata FILE | --from-dsn DSN [--dry-run]
+//	gatehouse config check                      print the effective configuration
+//	gatehouse version
 //
-// Every flag has a GATEHOUSE_* environment variable; a flag overrides its variable.
+// Every setting is a flag and a GATEHOUSE_* environment variable; the flag wins.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/domain"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := execute(ctx, os.Args[1:], os.Getenv, terminal(os.Stdin), os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-// run executes one command and returns the process exit code: 0 on success, 2 for a usage or
-// configuration error, 1 when the service failed.
-func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
+// Exit codes, which scripts may rely on.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // the command could not do its work: a store is down, say
+	exitUsage    = 2 // a bad command line or configuration
+	exitRefused  = 3 // the input breaks a rule: a weak password, a taken username
+	exitNotFound = 4 // no such user or token
+)
+
+// console is what commands read from and write to.
+type console struct {
+	in     prompter
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+// execute runs the command line args and returns the process exit code.
+func execute(ctx context.Context, args []string, getenv func(string) string, in prompter, stdout, stderr io.Writer) int {
+	con := &console{in: in, stdout: stdout, stderr: stderr, getenv: getenv}
+	root := newRootCommand(con)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
 	}
-	switch cmd {
-	case "serve":
-		cfg, err := loadConfig("gatehouse serve", args, getenv, stderr)
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "gatehouse: %v\n", err)
-			return 2
-		}
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		if err := serve(ctx, cfg, newLogger(cfg, stdout)); err != nil {
-			fmt.Fprintf(stderr, "gatehouse: %v\n", err)
-			return 1
-		}
-		return 0
-	case "migrate":
-		return migrate(args, getenv, stdout, stderr)
-	case "import":
-		return importCommand(args, getenv, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: gatehouse [serve] [flags]\n       gatehouse migrate up|down|status [flags]\n       gatehouse import django (--dumpdata FILE | --from-dsn DSN) [--dry-run] [flags]\n\nFlags (each also a GATEHOUSE_* variable):")
-		_, _ = loadConfig("gatehouse serve", []string{"-h"}, getenv, stdout)
-		return 0
+	msg := err.Error()
+	if errors.Is(err, domain.ErrNotFound) {
+		msg = "no such user, or no such token of that user"
 	}
-	fmt.Fprintf(stderr, "gatehouse: unknown command %q; try 'gatehouse help'\n", cmd)
-	return 2
+	fmt.Fprintf(stderr, "gatehouse: %s\n", msg)
+	return exitCode(err)
+}
+
+// exitError carries the exit code a command chose.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError marks err as a usage or configuration error.
+func usageError(err error) error { return &exitError{code: exitUsage, err: err} }
+
+// exitCode maps an error to an exit code. Errors that no command wrapped come from cobra
+// itself — an unknown command or flag, a wrong number of arguments — and are usage errors.
+func exitCode(err error) int {
+	var e *exitError
+	switch {
+	case errors.As(err, &e):
+		return e.code
+	case errors.Is(err, domain.ErrNotFound):
+		return exitNotFound
+	case errors.Is(err, domain.ErrUsernameTaken), errors.Is(err, domain.ErrInactiveUser),
+		errors.As(err, new(*domain.ValidationError)):
+		return exitRefused
+	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.Canceled):
+		return exitFailure
+	}
+	return exitUsage
+}
+
+// failed marks an error returned by the application, so that exitCode does not take it for
+// a usage error.
+func failed(err error) error {
+	if err == nil {
+		return nil
+	}
+	switch code := exitCode(err); code {
+	case exitUsage:
+		return &exitError{code: exitFailure, err: err}
+	default:
+		return &exitError{code: code, err: err}
+	}
+}
+
+func newRootCommand(con *console) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "gatehouse",
+		Short: "Gatehouse: sign-up, login and API authentication (Basic, Session, Token)",
+		Long: `Gatehouse serves sign-up, login and API authentication over HTTP, and administers
+its stores from the command line. Without a command it serves.
+
+Every setting is a flag and a GATEHOUSE_* environment variable; a flag overrides its
+variable, which overrides the default. 'gatehouse config check' prints the result.
+
+Exit codes: 0 success, 1 failure (a store is down), 2 bad command line or configuration,
+3 input refused (a weak password, a taken username), 4 no such user or token.`,
+		Args:              cobra.NoArgs,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		RunE:              func(cmd *cobra.Command, _ []string) error { return runServe(cmd, con) },
+	}
+	addSettingFlags(root.PersistentFlags())
+	root.AddCommand(
+		newServeCommand(con),
+		newMigrateCommand(con),
+		newUserCommand(con),
+		newTokenCommand(con),
+		newSessionsCommand(con),
+		newImportCommand(con),
+		newConfigCommand(con),
+		newVersionCommand(con),
+	)
+	return root
+}
+
+// config loads the configuration of the running command.
+func (con *console) config(cmd *cobra.Command) (Config, error) {
+	cfg, err := loadConfig(cmd.Flags(), con.getenv)
+	if err != nil {
+		return Config{}, usageError(err)
+	}
+	return cfg, nil
 }

@@ -3,50 +3,48 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 )
 
-// migrate runs "gatehouse migrate up|down|status" against GATEHOUSE_MYSQL_DSN.
-func migrate(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(stdout, "usage: gatehouse migrate up|down|status [flags]\n\n"+
-			"  up      apply every pending migration\n"+
-			"  down    roll back the latest migration\n"+
-			"  status  list migrations and whether each is applied\n\n"+
-			"The database is GATEHOUSE_MYSQL_DSN (or -mysql-dsn).")
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+func newMigrateCommand(con *console) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Manage the MySQL schema (GATEHOUSE_MYSQL_DSN)",
+		Long: `Manage the schema of the MySQL or MariaDB database named by GATEHOUSE_MYSQL_DSN.
+The migrations are embedded in the binary.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return usageError(errors.New("want up, down or status")) },
 	}
-	action := args[0]
-	if action != "up" && action != "down" && action != "status" {
-		fmt.Fprintf(stderr, "gatehouse migrate: unknown action %q (want up, down or status)\n", action)
-		return 2
+	for _, a := range []struct{ use, short string }{
+		{"up", "Apply every pending migration"},
+		{"down", "Roll back the latest migration"},
+		{"status", "List the migrations and whether each is applied"},
+	} {
+		cmd.AddCommand(&cobra.Command{
+			Use:   a.use,
+			Short: a.short,
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				cfg, err := con.config(cmd)
+				if err != nil {
+					return err
+				}
+				if cfg.MySQL.DSN == "" {
+					return usageError(errors.New("GATEHOUSE_MYSQL_DSN: required by migrate"))
+				}
+				ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Minute)
+				defer cancel()
+				return failed(runMigration(ctx, cfg.MySQL, a.use, con.stdout))
+			},
+		})
 	}
-	cfg, err := loadConfig("gatehouse migrate "+action, args[1:], getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err == nil && cfg.MySQL.DSN == "" {
-		err = errors.New("GATEHOUSE_MYSQL_DSN: required by migrate")
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
-		return 2
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	if err := runMigration(ctx, cfg.MySQL, action, stdout); err != nil {
-		fmt.Fprintf(stderr, "gatehouse migrate %s: %v\n", action, err)
-		return 1
-	}
-	return 0
+	return cmd
 }
 
 func runMigration(ctx context.Context, cfg mysqlstore.Config, action string, stdout io.Writer) error {

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
 // Server timeouts. ReadHeaderTimeout stops slow-header clients (Slowloris) from holding
@@ -19,6 +21,25 @@ const (
 	idleTimeout       = 2 * time.Minute
 	maxHeaderBytes    = 64 << 10
 )
+
+func newServeCommand(con *console) *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API (the default command)",
+		Long: `Serve the HTTP API on GATEHOUSE_ADDR until SIGINT or SIGTERM, then let in-flight
+requests finish within GATEHOUSE_SHUTDOWN_TIMEOUT. Logs go to standard output.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, con) },
+	}
+}
+
+func runServe(cmd *cobra.Command, con *console) error {
+	cfg, err := con.config(cmd)
+	if err != nil {
+		return err
+	}
+	return failed(serve(cmd.Context(), cfg, newLogger(cfg, con.stdout)))
+}
 
 // serve assembles Gatehouse and serves it until ctx ends, then lets in-flight requests
 // finish within the shutdown timeout.

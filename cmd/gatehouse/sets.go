@@ -45,18 +45,30 @@ var redisSet = wire.NewSet(
 	redisBackend,
 )
 
-// coreSet provides randomness, password hashing, the use cases and the HTTP API over the
-// chosen stores.
-var coreSet = wire.NewSet(
-	clockSet,
-	wire.FieldsOf(new(Config), "Methods", "App", "HTTP", "Argon2", "Hashing", "Throttle"),
-	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens", "Limiter", "Pingers"),
+// hashingSet provides randomness, password hashing and the audit log.
+var hashingSet = wire.NewSet(
+	wire.FieldsOf(new(Config), "Argon2", "Hashing"),
 	wire.Value(system.Random{}), wire.Bind(new(ports.Random), new(system.Random)),
 	passhash.New, newHasher, wire.Bind(new(ports.PasswordHasher), new(*passhash.Limiter)),
 	slogaudit.New, wire.Bind(new(ports.Auditor), new(*slogaudit.Logger)),
+)
+
+// coreSet provides the use cases and the HTTP API over the chosen stores.
+var coreSet = wire.NewSet(
+	clockSet, hashingSet,
+	wire.FieldsOf(new(Config), "Methods", "App", "HTTP", "Throttle"),
+	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens", "Limiter", "Pingers"),
 	app.NewVerifier, app.NewBasicCache, app.NewChain, app.NewAccounts, app.NewReadiness,
 	wire.Bind(new(ports.Authenticator), new(*app.Chain)),
 	wire.Bind(new(ports.Accounts), new(*app.Accounts)),
 	wire.Bind(new(ports.Readiness), new(*app.Readiness)),
 	ginhttp.New, newApplication,
+)
+
+// adminSet provides the operator's use cases over the chosen stores.
+var adminSet = wire.NewSet(
+	clockSet, hashingSet,
+	wire.FieldsOf(new(Config), "App"),
+	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens"),
+	app.NewAdmin,
 )

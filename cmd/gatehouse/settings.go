@@ -8,8 +8,7 @@ import (
 // setting is one configuration value: a GATEHOUSE_* variable, overridden by a flag.
 type setting struct {
 	flag, env, def, help string
-	secret               bool // never echoed in an error message
-	value                string
+	secret               bool // never echoed: not in error messages, not by config check
 }
 
 // settings lists every setting with its default; the README's table mirrors it.

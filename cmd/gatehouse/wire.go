@@ -7,6 +7,8 @@ import (
 	"log/slog"
 
 	"github.com/google/wire"
+
+	"github.com/gatehouse/gatehouse/app"
 )
 
 // newMemoryBackend assembles the in-memory stores.
@@ -30,5 +32,11 @@ func newRedisBackend(ctx context.Context, cfg Config) (*backend, func(), error) 
 // newApp assembles Gatehouse over the chosen stores.
 func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 	wire.Build(coreSet)
+	return nil, nil
+}
+
+// newAdmin assembles the operator's use cases over the chosen stores.
+func newAdmin(cfg Config, log *slog.Logger, s stores) (*app.Admin, error) {
+	wire.Build(adminSet)
 	return nil, nil
 }

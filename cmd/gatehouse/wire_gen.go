@@ -113,3 +113,23 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 var (
 	_wireRandomValue = system.Random{}
 )
+
+// newAdmin assembles the operator's use cases over the chosen stores.
+func newAdmin(cfg Config, log *slog.Logger, s stores) (*app.Admin, error) {
+	userStore := s.Users
+	sessionStore := s.Sessions
+	tokenStore := s.Tokens
+	params := cfg.Argon2
+	argon2id, err := passhash.New(params)
+	if err != nil {
+		return nil, err
+	}
+	hashing := cfg.Hashing
+	limiter := newHasher(argon2id, hashing)
+	clock := _wireClockValue
+	random := _wireRandomValue
+	appSettings := cfg.App
+	logger := slogaudit.New(log)
+	admin := app.NewAdmin(userStore, sessionStore, tokenStore, limiter, clock, random, appSettings, logger)
+	return admin, nil
+}

@@ -35,6 +35,9 @@ func RunUserStore(t *testing.T, f Factory) {
 	t.Run("set password hash changes only the hash", func(t *testing.T) { userSetPasswordHash(t, f) })
 	t.Run("set password hash of a missing user", func(t *testing.T) { userSetPasswordHashMissing(t, f) })
 	t.Run("set password hash refuses a stale old hash", func(t *testing.T) { userSetPasswordHashStale(t, f) })
+	t.Run("set active toggles only the flag", func(t *testing.T) { userSetActive(t, f) })
+	t.Run("set active of a missing user", func(t *testing.T) { userSetActiveMissing(t, f) })
+	t.Run("list pages through users in ID order", func(t *testing.T) { userList(t, f) })
 	t.Run("concurrent creation of one username", func(t *testing.T) { userConcurrentSameName(t, f) })
 	t.Run("concurrent creation of different usernames", func(t *testing.T) { userConcurrentDistinct(t, f) })
 }
@@ -277,4 +280,79 @@ func userSetPasswordHashStale(t *testing.T, f Factory) {
 	}
 	alice.PasswordHash = changed
 	checkUser(t, s, alice)
+}
+
+func userSetActive(t *testing.T, f Factory) {
+	s, ns := f.Users(t), newNamespace()
+	alice := mustCreateUser(t, s, newUser(ns.name("alice")))
+	bob := mustCreateUser(t, s, newUser(ns.name("bob")))
+	for _, active := range []bool{false, false, true, true} { // repeats must succeed too
+		if err := s.SetActive(t.Context(), alice.ID, active); err != nil {
+			t.Fatalf("SetActive(%d, %v) error = %v", alice.ID, active, err)
+		}
+		alice.IsActive = active
+		checkUser(t, s, alice)
+	}
+	checkUser(t, s, bob)
+}
+
+func userSetActiveMissing(t *testing.T, f Factory) {
+	s := f.Users(t)
+	if err := s.SetActive(t.Context(), math.MaxInt64, false); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("SetActive(missing) = %v, want domain.ErrNotFound", err)
+	}
+	if _, err := s.UserByID(t.Context(), math.MaxInt64); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("SetActive(missing) created a user: UserByID = %v", err)
+	}
+}
+
+// userList pages through the whole store (other cases share it) with a small page size and
+// checks that the users created here come back once each, in ID order.
+func userList(t *testing.T, f Factory) {
+	s, ns := f.Users(t), newNamespace()
+	var mine []domain.User
+	for _, n := range []string{"carol", "dave", "erin"} {
+		mine = append(mine, mustCreateUser(t, s, newUser(ns.name(n))))
+	}
+	if err := s.SetActive(t.Context(), mine[1].ID, false); err != nil {
+		t.Fatal(err)
+	}
+	mine[1].IsActive = false
+	seen := map[domain.UserID]domain.User{}
+	var after domain.UserID
+	for page := 0; ; page++ {
+		if page > 10000 {
+			t.Fatal("ListUsers never returned a short page")
+		}
+		got, err := s.ListUsers(t.Context(), after, 2)
+		if err != nil {
+			t.Fatalf("ListUsers(%d, 2) error = %v", after, err)
+		}
+		if len(got) > 2 {
+			t.Fatalf("ListUsers(%d, 2) returned %d users", after, len(got))
+		}
+		for _, u := range got {
+			if u.ID <= after {
+				t.Fatalf("ListUsers(%d) returned ID %d out of order", after, u.ID)
+			}
+			if _, dup := seen[u.ID]; dup {
+				t.Fatalf("ListUsers returned ID %d twice", u.ID)
+			}
+			seen[u.ID], after = u, u.ID
+		}
+		if len(got) < 2 {
+			break
+		}
+	}
+	for _, want := range mine {
+		got, ok := seen[want.ID]
+		if !ok {
+			t.Errorf("ListUsers never returned %q (ID %d)", want.Username, want.ID)
+		} else if d := diffUser(got, want); d != nil {
+			t.Errorf("ListUsers: %s", d)
+		}
+	}
+	if got, err := s.ListUsers(t.Context(), mine[2].ID-1, 1); err != nil || len(got) != 1 || got[0].ID != mine[2].ID {
+		t.Errorf("ListUsers(after %d, 1) = %v, %v; want exactly %q", mine[2].ID-1, got, err, mine[2].Username)
+	}
 }

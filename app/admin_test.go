@@ -1,0 +1,179 @@
+package app_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/app"
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+func (e *env) admin() *app.Admin {
+	return app.NewAdmin(e.users, e.sessions, e.tokens, e.port, e.clock, e.random, e.settings, e.audit)
+}
+
+func TestAdminCreateUser(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      ports.NewUser
+		wantErr error  // a sentinel, or nil
+		field   string // the only field of a validation error
+	}{
+		{name: "valid", in: ports.NewUser{Username: "alice", Email: "alice@EXAMPLE.com", Password: password}},
+		{name: "taken in another case", in: ports.NewUser{Username: "ALICE", Password: password}, wantErr: domain.ErrUsernameTaken},
+		{name: "common password", in: ports.NewUser{Username: "bob", Password: "password123"}, field: "password"},
+		{name: "bad username", in: ports.NewUser{Username: "bob smith", Password: password}, field: "username"},
+		{name: "bad email", in: ports.NewUser{Username: "bob", Email: "not-an-address", Password: password}, field: "email"},
+	}
+	e := newEnv(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mark := e.audit.len()
+			u, err := e.admin().CreateUser(t.Context(), tt.in)
+			switch {
+			case tt.field != "":
+				onlyField(t, err, tt.field)
+			case tt.wantErr != nil:
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("CreateUser = %v, want %v", err, tt.wantErr)
+				}
+			case err != nil:
+				t.Fatalf("CreateUser = %v", err)
+			default:
+				if !u.IsActive || u.Email != "alice@example.com" {
+					t.Errorf("user = %+v, want active with the domain lower-cased", u)
+				}
+				e.login("alice", password) // the password works
+				if ev := e.audit.since(mark); len(ev) == 0 || ev[0].Event != domain.AuditUserCreated {
+					t.Errorf("audit = %+v, want user_created first", ev)
+				}
+			}
+		})
+	}
+}
+
+func TestAdminSetPasswordRevokesEverything(t *testing.T) {
+	e := newEnv(t)
+	e.signUp("alice")
+	e.signUp("bob")
+	tok, sess := e.obtainToken("alice", password), e.login("alice", password)
+	bobTok := e.obtainToken("bob", password)
+
+	if err := e.admin().SetPassword(t.Context(), "alice", "password"); err == nil {
+		t.Fatal("SetPassword accepted a common password")
+	}
+	if !e.tokenLive(tok.Secret) {
+		t.Fatal("a refused password change revoked a token")
+	}
+	if err := e.admin().SetPassword(t.Context(), "Alice", newPassword); err != nil {
+		t.Fatalf("SetPassword = %v", err)
+	}
+	if e.tokenLive(tok.Secret) || e.sessionLive(sess.Secret) {
+		t.Error("alice's token or session survived the password change")
+	}
+	if !e.tokenLive(bobTok.Secret) {
+		t.Error("bob's token was revoked by alice's password change")
+	}
+	if _, err := e.verifier.Check(t.Context(), "alice", password, "", domain.MethodBasic); !errors.Is(err, domain.ErrInvalidCredentials) {
+		t.Errorf("old password: %v, want invalid credentials", err)
+	}
+	e.login("alice", newPassword)
+	if err := e.admin().SetPassword(t.Context(), "nobody", newPassword); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("SetPassword(unknown) = %v, want domain.ErrNotFound", err)
+	}
+}
+
+func TestAdminDeactivate(t *testing.T) {
+	e := newEnv(t)
+	e.signUp("alice")
+	tok, sess := e.obtainToken("alice", password), e.login("alice", password)
+
+	if err := e.admin().SetActive(t.Context(), "alice", false); err != nil {
+		t.Fatalf("SetActive(false) = %v", err)
+	}
+	if e.tokenLive(tok.Secret) || e.sessionLive(sess.Secret) {
+		t.Error("a deactivated user kept a token or session")
+	}
+	for name, creds := range map[string]domain.RequestCredentials{
+		"token": tokenCreds(tok.Secret), "basic": basicCreds("alice", password),
+	} {
+		if _, err := e.auth(creds); !errors.Is(err, domain.ErrInvalidCredentials) {
+			t.Errorf("%s after deactivation: %v, want invalid credentials", name, err)
+		}
+	}
+	if _, err := e.admin().CreateToken(t.Context(), "alice", "ci"); !errors.Is(err, domain.ErrInactiveUser) {
+		t.Errorf("CreateToken(inactive) = %v, want domain.ErrInactiveUser", err)
+	}
+	if err := e.admin().SetActive(t.Context(), "alice", true); err != nil {
+		t.Fatalf("SetActive(true) = %v", err)
+	}
+	e.principal(basicCreds("alice", password))
+	if err := e.admin().SetActive(t.Context(), "nobody", false); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("SetActive(unknown) = %v, want domain.ErrNotFound", err)
+	}
+}
+
+func TestAdminTokensAndSessions(t *testing.T) {
+	e := newEnv(t)
+	e.signUp("alice")
+	e.signUp("bob")
+	bobTok := e.obtainToken("bob", password)
+	it, err := e.admin().CreateToken(t.Context(), "alice", "  ci runner ")
+	if err != nil {
+		t.Fatalf("CreateToken = %v", err)
+	}
+	if p := e.principal(tokenCreds(it.Secret)); p.User.Username != "alice" || p.Token.Name != "ci runner" {
+		t.Errorf("the new token authenticates %q with name %q", p.User.Username, p.Token.Name)
+	}
+	if want := e.clock.Now().Add(e.settings.TokenTTL); !it.Token.ExpiresAt.Equal(want) {
+		t.Errorf("ExpiresAt = %v, want the configured lifetime, %v", it.Token.ExpiresAt, want)
+	}
+	for _, tt := range []struct{ user, id string }{
+		{"bob", it.Token.ID},       // not bob's
+		{"alice", bobTok.Token.ID}, // not alice's
+		{"alice", "not-an-id"},
+		{"nobody", it.Token.ID},
+	} {
+		if err := e.admin().RevokeToken(t.Context(), tt.user, tt.id); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("RevokeToken(%q, %q) = %v, want domain.ErrNotFound", tt.user, tt.id, err)
+		}
+	}
+	if list, err := e.admin().ListTokens(t.Context(), "alice"); err != nil || len(list) != 1 || list[0].ID != it.Token.ID {
+		t.Errorf("ListTokens(alice) = %v, %v; want the one token", list, err)
+	}
+	if err := e.admin().RevokeToken(t.Context(), "alice", it.Token.ID); err != nil {
+		t.Fatalf("RevokeToken = %v", err)
+	}
+	if e.tokenLive(it.Secret) || !e.tokenLive(bobTok.Secret) {
+		t.Error("RevokeToken revoked the wrong token")
+	}
+
+	s1, s2, bobSess := e.login("alice", password), e.login("alice", password), e.login("bob", password)
+	keep := e.obtainToken("alice", password)
+	n, err := e.admin().RevokeSessions(t.Context(), "alice")
+	if err != nil || n != 2 {
+		t.Fatalf("RevokeSessions = %d, %v; want 2, nil", n, err)
+	}
+	if e.sessionLive(s1.Secret) || e.sessionLive(s2.Secret) || !e.sessionLive(bobSess.Secret) || !e.tokenLive(keep.Secret) {
+		t.Error("RevokeSessions must end alice's sessions only, and keep her tokens")
+	}
+}
+
+func TestAdminListUsers(t *testing.T) {
+	e := newEnv(t)
+	for _, n := range []string{"alice", "bob", "carol"} {
+		e.signUp(n)
+	}
+	page, err := e.admin().ListUsers(t.Context(), 0, 2)
+	if err != nil || len(page) != 2 || page[0].Username != "alice" || page[1].Username != "bob" {
+		t.Fatalf("first page = %v, %v", page, err)
+	}
+	page, err = e.admin().ListUsers(t.Context(), page[1].ID, 2)
+	if err != nil || len(page) != 1 || page[0].Username != "carol" {
+		t.Fatalf("second page = %v, %v", page, err)
+	}
+	if page, err = e.admin().ListUsers(t.Context(), 0, 0); err != nil || len(page) != 1 {
+		t.Errorf("a limit below 1 gives one user, got %d, %v", len(page), err)
+	}
+}

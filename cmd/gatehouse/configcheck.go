@@ -1,0 +1,44 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+)
+
+func newConfigCommand(con *console) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Inspect the configuration",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "check",
+		Short: "Print the effective configuration, secrets masked; exit 2 when it is invalid",
+		Long: `Print every setting's effective value and where it came from (flag, env or default),
+with passwords and DSNs masked, then check the whole configuration as serve would. The
+exit code is 2 when the configuration is invalid. No store is contacted.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			tw := tabwriter.NewWriter(con.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SETTING\tVALUE\tFROM")
+			for _, r := range resolve(cmd.Flags(), con.getenv) {
+				v := r.value
+				if r.secret && v != "" {
+					v = "********"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", r.env, v, r.source)
+			}
+			if err := tw.Flush(); err != nil {
+				return failed(err)
+			}
+			if _, err := con.config(cmd); err != nil {
+				return err
+			}
+			fmt.Fprintln(con.stdout, "configuration is valid")
+			return nil
+		},
+	})
+	return cmd
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/app"
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+func newUserCommand(con *console) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "user",
+		Short: "Create, list and manage users",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newUserCreateCommand(con), newUserListCommand(con), newUserSetPasswordCommand(con),
+		newUserActiveCommand(con, "deactivate", false), newUserActiveCommand(con, "activate", true))
+	return cmd
+}
+
+func newUserCreateCommand(con *console) *cobra.Command {
+	var email string
+	var fromStdin bool
+	cmd := &cobra.Command{
+		Use:   "create USERNAME",
+		Short: "Create an active user, like Django's createsuperuser",
+		Long: `Create an active user. The password is asked twice without echo, or read from the
+first line of standard input with --password-stdin. The signup rules apply.`,
+		Example: `  gatehouse user create alice --email alice@example.com
+  printf '%s\n' "$PASSWORD" | gatehouse user create alice --password-stdin`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pw, err := con.newPassword(fromStdin)
+			if err != nil {
+				return err
+			}
+			return con.withAdmin(cmd, []string{"users"}, func(a *app.Admin) error {
+				u, err := a.CreateUser(cmd.Context(), ports.NewUser{Username: args[0], Email: email, Password: pw})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(con.stdout, "created user %q (id %d)\n", u.Username, u.ID)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&email, "email", "", "the user's email address")
+	cmd.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
+	return cmd
+}
+
+// userJSON is a user as user list --json prints it: never the password hash.
+type userJSON struct {
+	ID         domain.UserID `json:"id"`
+	Username   string        `json:"username"`
+	Email      string        `json:"email"`
+	IsActive   bool          `json:"is_active"`
+	DateJoined time.Time     `json:"date_joined"`
+}
+
+func newUserListCommand(con *console) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List every user in ID order",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return con.withAdmin(cmd, []string{"users"}, func(a *app.Admin) error {
+				tw := tabwriter.NewWriter(con.stdout, 0, 4, 2, ' ', 0)
+				enc := json.NewEncoder(con.stdout)
+				if !asJSON {
+					fmt.Fprintln(tw, "ID\tUSERNAME\tEMAIL\tACTIVE\tJOINED")
+				}
+				var after domain.UserID
+				for {
+					page, err := a.ListUsers(cmd.Context(), after, 500)
+					if err != nil {
+						return err
+					}
+					for _, u := range page {
+						if asJSON {
+							if err := enc.Encode(userJSON{u.ID, u.Username, u.Email, u.IsActive, u.DateJoined}); err != nil {
+								return err
+							}
+							continue
+						}
+						fmt.Fprintf(tw, "%d\t%s\t%s\t%t\t%s\n", u.ID, u.Username, u.Email, u.IsActive, u.DateJoined.Format(time.RFC3339))
+					}
+					if len(page) < 500 {
+						return tw.Flush()
+					}
+					after = page[len(page)-1].ID
+				}
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per user")
+	return cmd
+}
+
+func newUserSetPasswordCommand(con *console) *cobra.Command {
+	var fromStdin bool
+	cmd := &cobra.Command{
+		Use:   "set-password USERNAME",
+		Short: "Set a user's password and revoke their sessions and tokens, like Django's changepassword",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pw, err := con.newPassword(fromStdin)
+			if err != nil {
+				return err
+			}
+			return con.withAdmin(cmd, []string{"users", "sessions", "tokens"}, func(a *app.Admin) error {
+				if err := a.SetPassword(cmd.Context(), args[0], pw); err != nil {
+					return err
+				}
+				fmt.Fprintf(con.stdout, "password of %q changed; every session and token revoked\n", args[0])
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
+	return cmd
+}
+
+func newUserActiveCommand(con *console, verb string, active bool) *cobra.Command {
+	short := "Let a deactivated user log in again"
+	if !active {
+		short = "Stop a user from logging in, and revoke their sessions and tokens"
+	}
+	return &cobra.Command{
+		Use:   verb + " USERNAME",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return con.withAdmin(cmd, []string{"users", "sessions", "tokens"}, func(a *app.Admin) error {
+				if err := a.SetActive(cmd.Context(), args[0], active); err != nil {
+					return err
+				}
+				fmt.Fprintf(con.stdout, "%sd %q\n", verb, args[0])
+				return nil
+			})
+		},
+	}
+}
