@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/app"
 )
 
 const dumpFixture = "../../adapters/django/testdata/django-dumpdata.json"
@@ -83,5 +86,38 @@ func TestImportDjangoFailures(t *testing.T) {
 		if code, _, stderr := runImport(t, nil, args...); code != 1 {
 			t.Errorf("%v: exit %d (stderr %q), want 1", args, code, stderr)
 		}
+	}
+}
+
+func TestImportDjangoReadsStandardInput(t *testing.T) {
+	dump, err := os.ReadFile(dumpFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, []string{"import", "django", "--dumpdata", "-", "--dry-run"}, nil,
+		&typist{Reader: strings.NewReader(string(dump))})
+	if code != 0 || !strings.Contains(stdout, "users:  6 to import") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestImportProgressLine(t *testing.T) {
+	var out strings.Builder
+	p := newProgressLine(&out, app.ImportProgress{Users: 10, Tokens: 4}, 0)
+	p.update(app.ImportProgress{Users: 3})
+	p.update(app.ImportProgress{Users: 10, Tokens: 1})
+	p.done()
+	want := "read 3/10 users, 0/4 tokens\nread 10/10 users, 1/4 tokens\nread 10/10 users, 1/4 tokens\n"
+	if out.String() != want {
+		t.Errorf("progress = %q, want %q", out.String(), want)
+	}
+	out.Reset()
+	quiet := newProgressLine(&out, app.ImportProgress{}, time.Hour)
+	for i := range 1000 {
+		quiet.update(app.ImportProgress{Users: i})
+	}
+	quiet.done()
+	if out.String() != "read 999 users, 0 tokens\n" {
+		t.Errorf("progress within the interval = %q, want only the final line", out.String())
 	}
 }
