@@ -1,13 +1,12 @@
 package app
 
 import (
+	"cmp"
 	"context"
-	"errors"
-	"fmt"
 	"iter"
-	"strings"
+	"slices"
+	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/ports"
@@ -43,21 +42,19 @@ func NewImporter(users ports.UserStore, tokens ports.TokenStore, clock ports.Clo
 type ImportOptions struct {
 	// DryRun reads the stores to decide each row but writes nothing.
 	DryRun bool
-	// Progress, if set, is called after each record with the counts so far.
+	// Workers is how many rows go to the stores at once; below 1 means 1. A SQL store commits
+	// every row, so a few workers share its disk flushes. Every decision that depends on other
+	// rows (collisions within the import, repeated keys) is taken in input order before any
+	// store is asked, so the outcome is the same for any number of workers.
+	Workers int
+	// Progress, if set, is called from the reading goroutine after each record is read.
 	Progress func(ImportProgress)
 }
 
-// ImportProgress counts the records handled so far.
+// ImportProgress counts the records read so far.
 type ImportProgress struct {
 	Users, Tokens int
 }
-
-// Outcomes of one row.
-const (
-	OutcomeImported  = "imported"  // written (or, in a dry run, would be)
-	OutcomeUnchanged = "unchanged" // already imported by an earlier run
-	OutcomeSkipped   = "skipped"   // not imported; Reason says why
-)
 
 // ImportRow reports a row that was skipped. Row names it without any secret.
 type ImportRow struct {
@@ -65,12 +62,13 @@ type ImportRow struct {
 	Reason string
 }
 
-// ImportCounts counts the outcomes of one kind of row.
+// ImportCounts counts the outcomes of one kind of row: imported (or, in a dry run, to be),
+// unchanged (already imported by an earlier run), or skipped with a reason.
 type ImportCounts struct {
 	Imported, Unchanged, Skipped int
 }
 
-// ImportSummary is the result of a run.
+// ImportSummary is the result of a run. Skipped is in input order.
 type ImportSummary struct {
 	DryRun  bool
 	Users   ImportCounts
@@ -78,63 +76,104 @@ type ImportSummary struct {
 	Skipped []ImportRow
 }
 
-// owner is what the import knows of a source user once its row is handled.
+// Import reads every record of src and imports it. Rows that cannot be imported are skipped
+// and listed in the summary. An error from src or a store ends the run: the summary then
+// counts what was done before it, and running again resumes.
+func (im *Importer) Import(ctx context.Context, src iter.Seq2[domain.ImportRecord, error], opts ImportOptions) (ImportSummary, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := &importRun{Importer: im, opts: opts, cancel: cancel, jobs: make(chan func(context.Context) error),
+		sum: ImportSummary{DryRun: opts.DryRun}, keys: map[string]string{}, owners: map[int64]*owner{},
+		seen: map[domain.SecretHash]bool{}}
+	for range max(opts.Workers, 1) {
+		r.wg.Go(func() { r.work(ctx) })
+	}
+	readErr := r.read(ctx, src)
+	close(r.jobs)
+	r.wg.Wait()
+	slices.SortFunc(r.skipped, func(a, b seqRow) int { return cmp.Compare(a.seq, b.seq) })
+	for _, s := range r.skipped {
+		r.sum.Skipped = append(r.sum.Skipped, s.row)
+	}
+	if r.err != nil {
+		return r.sum, r.err
+	}
+	return r.sum, readErr
+}
+
+// owner is what the import knows of a source user. The reading goroutine creates it; done is
+// closed once id and skipped are final.
 type owner struct {
-	id      domain.UserID // 0 for a user a dry run would create
 	label   string
+	done    chan struct{}
+	id      domain.UserID // 0 for a user a dry run would create
 	skipped bool
 }
 
-// importRun holds the state of one run.
-type importRun struct {
-	*Importer
-	opts     ImportOptions
-	sum      ImportSummary
-	progress ImportProgress
-	keys     map[string]string // username key → label of the row that took it
-	owners   map[int64]owner
-	seen     map[domain.SecretHash]bool
-	pending  []domain.ImportedToken // tokens read before their owner
+// seqRow is a skipped row with its position in the input.
+type seqRow struct {
+	seq int
+	row ImportRow
 }
 
-// Import reads every record of src and imports it. Rows that cannot be imported are skipped
-// and listed in the summary. An error from src, or a store error, ends the run: the summary
-// then counts what was done before it, and running again resumes.
-func (im *Importer) Import(ctx context.Context, src iter.Seq2[domain.ImportRecord, error], opts ImportOptions) (ImportSummary, error) {
-	r := &importRun{Importer: im, opts: opts, sum: ImportSummary{DryRun: opts.DryRun},
-		keys: map[string]string{}, owners: map[int64]owner{}, seen: map[domain.SecretHash]bool{}}
+// pendingToken is a token read before its owner.
+type pendingToken struct {
+	seq int
+	tok domain.ImportedToken
+}
+
+// importRun is the state of one run. The fields after mu are shared with the workers; the
+// rest belong to the reading goroutine.
+type importRun struct {
+	*Importer
+	opts   ImportOptions
+	cancel context.CancelFunc
+	jobs   chan func(context.Context) error
+	wg     sync.WaitGroup
+
+	seq      int
+	progress ImportProgress
+	keys     map[string]string // username key → label of the row that took it
+	owners   map[int64]*owner
+	seen     map[domain.SecretHash]bool
+	pending  []pendingToken
+
+	mu      sync.Mutex
+	sum     ImportSummary
+	skipped []seqRow
+	err     error // the first store error
+}
+
+// read hands every record to user or token, then the tokens read before their owner.
+func (r *importRun) read(ctx context.Context, src iter.Seq2[domain.ImportRecord, error]) error {
 	for rec, err := range src {
 		if err != nil {
-			return r.sum, err
+			return err
 		}
 		if err := ctx.Err(); err != nil {
-			return r.sum, err
+			return err
 		}
+		r.seq++
 		switch {
 		case rec.User != nil:
-			err = r.user(ctx, *rec.User)
+			r.user(ctx, r.seq, *rec.User)
 			r.progress.Users++
 		case rec.Token != nil:
 			if _, known := r.owners[rec.Token.SourceUserID]; !known {
-				r.pending = append(r.pending, *rec.Token)
+				r.pending = append(r.pending, pendingToken{r.seq, *rec.Token})
 				continue
 			}
-			err = r.token(ctx, *rec.Token)
+			r.token(ctx, r.seq, *rec.Token)
 			r.progress.Tokens++
-		}
-		if err != nil {
-			return r.sum, err
 		}
 		r.report()
 	}
-	for _, t := range r.pending {
-		if err := r.token(ctx, t); err != nil {
-			return r.sum, err
-		}
+	for _, p := range r.pending {
+		r.token(ctx, p.seq, p.tok)
 		r.progress.Tokens++
 		r.report()
 	}
-	return r.sum, nil
+	return nil
 }
 
 func (r *importRun) report() {
@@ -143,166 +182,47 @@ func (r *importRun) report() {
 	}
 }
 
-func (r *importRun) skip(counts *ImportCounts, row, format string, args ...any) {
-	counts.Skipped++
-	r.sum.Skipped = append(r.sum.Skipped, ImportRow{Row: row, Reason: fmt.Sprintf(format, args...)})
-}
-
-func userLabel(u domain.ImportedUser) string {
-	return fmt.Sprintf("user pk=%d %q", u.SourceID, u.Username)
-}
-
-// user imports one user row. Only store failures are returned.
-func (r *importRun) user(ctx context.Context, u domain.ImportedUser) error {
-	label := userLabel(u)
-	if _, dup := r.owners[u.SourceID]; dup {
-		r.skip(&r.sum.Users, label, "primary key repeated in the import")
-		return nil
-	}
-	r.owners[u.SourceID] = owner{label: label, skipped: true}
-	name, err := domain.NormalizeUsername(u.Username)
-	if err != nil {
-		r.skip(&r.sum.Users, label, "invalid username: %s", validationMessage(err))
-		return nil
-	}
-	if reason := checkImportedEmail(u.Email); reason != "" {
-		r.skip(&r.sum.Users, label, "invalid email: %s", reason)
-		return nil
-	}
-	if u.DateJoined.IsZero() {
-		r.skip(&r.sum.Users, label, "date_joined missing")
-		return nil
-	}
-	if err := r.checkHash(u.PasswordHash); err != nil {
-		r.skip(&r.sum.Users, label, "password hash refused: %v", err)
-		return nil
-	}
-	key := domain.UsernameKey(name)
-	if first, taken := r.keys[key]; taken {
-		r.skip(&r.sum.Users, label, "username collides case-insensitively with %s in this import", first)
-		return nil
-	}
-	r.keys[key] = label
-
-	existing, err := r.users.UserByUsername(ctx, name)
-	switch {
-	case err == nil && sameImportedUser(existing, name, u):
-		r.sum.Users.Unchanged++
-		r.owners[u.SourceID] = owner{id: existing.ID, label: label}
-		return nil
-	case err == nil:
-		r.skip(&r.sum.Users, label, "username collides with existing user %q (id %d)", existing.Username, existing.ID)
-		return nil
-	case !errors.Is(err, domain.ErrNotFound):
-		return err
-	}
-	if r.opts.DryRun {
-		r.sum.Users.Imported++
-		r.owners[u.SourceID] = owner{label: label}
-		return nil
-	}
-	created, err := r.users.CreateUser(ctx, domain.User{
-		Username:     name,
-		Email:        u.Email,
-		PasswordHash: u.PasswordHash,
-		IsActive:     u.IsActive,
-		DateJoined:   u.DateJoined.UTC(),
-	})
-	if errors.Is(err, domain.ErrUsernameTaken) {
-		// Created by someone else since the lookup.
-		r.skip(&r.sum.Users, label, "username taken while importing")
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	r.sum.Users.Imported++
-	r.owners[u.SourceID] = owner{id: created.ID, label: label}
-	return nil
-}
-
-// sameImportedUser reports whether stored is u imported by an earlier run: the same exact
-// username, email and date joined. The date is compared to the millisecond, the precision
-// dumpdata writes, so a dumpdata import recognises users imported straight from the
-// database. The password hash and active flag are not compared: both may have changed in
-// Gatehouse since, and the import never undoes that.
-func sameImportedUser(stored domain.User, name string, u domain.ImportedUser) bool {
-	return stored.Username == name && stored.Email == u.Email &&
-		stored.DateJoined.Truncate(time.Millisecond).Equal(u.DateJoined.Truncate(time.Millisecond))
-}
-
-// checkImportedEmail keeps the address as Django stored it, refusing only what no store can
-// hold: Django's own EmailField validator is not Go's, and a user must not be lost over it.
-func checkImportedEmail(email string) string {
-	switch {
-	case !utf8.ValidString(email):
-		return "not UTF-8"
-	case len(email) > 254:
-		return "longer than 254 bytes"
-	case strings.IndexFunc(email, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0:
-		return "holds a control character"
-	}
-	return ""
-}
-
-func validationMessage(err error) string {
-	var v *domain.ValidationError
-	if errors.As(err, &v) {
-		for _, msgs := range v.Fields {
-			return strings.Join(msgs, " ")
+// work runs store jobs until there are none; the first error stops the run.
+func (r *importRun) work(ctx context.Context) {
+	for job := range r.jobs {
+		if ctx.Err() != nil {
+			continue // drain: the run is over
+		}
+		if err := job(ctx); err != nil {
+			r.mu.Lock()
+			if r.err == nil {
+				r.err = err
+			}
+			r.mu.Unlock()
+			r.cancel()
 		}
 	}
-	return err.Error()
 }
 
-// token imports one DRF token. Only store failures are returned.
-func (r *importRun) token(ctx context.Context, t domain.ImportedToken) error {
-	label := fmt.Sprintf("token of user pk=%d", t.SourceUserID)
-	o, known := r.owners[t.SourceUserID]
-	switch {
-	case !domain.ValidDRFKey(t.Key):
-		r.skip(&r.sum.Tokens, label, "key is not 40 lower-case hexadecimal characters")
-		return nil
-	case !known:
-		r.skip(&r.sum.Tokens, label, "no user with pk=%d in the import", t.SourceUserID)
-		return nil
-	case o.skipped:
-		r.skip(&r.sum.Tokens, label, "its user (%s) was skipped", o.label)
-		return nil
+// dispatch queues a store job, unless the run is over. The queue is unbuffered and first in,
+// first out, so a token's job is taken only after its owner's job was: waiting for the owner
+// can never hold up a worker for a job still queued.
+func (r *importRun) dispatch(ctx context.Context, job func(context.Context) error) {
+	select {
+	case r.jobs <- job:
+	case <-ctx.Done():
 	}
-	h := domain.HashSecret(t.Key)
-	if r.seen[h] {
-		r.skip(&r.sum.Tokens, label, "key repeated in the import")
-		return nil
+}
+
+// count records an outcome; skip records a skipped row with its reason.
+func (r *importRun) count(c func(*ImportSummary) *int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	*c(&r.sum)++
+}
+
+func (r *importRun) skip(seq int, tokens bool, row, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if tokens {
+		r.sum.Tokens.Skipped++
+	} else {
+		r.sum.Users.Skipped++
 	}
-	r.seen[h] = true
-	existing, err := r.tokens.TokenByHash(ctx, h)
-	switch {
-	case err == nil && existing.UserID == o.id:
-		r.sum.Tokens.Unchanged++
-		return nil
-	case err == nil:
-		r.skip(&r.sum.Tokens, label, "key already belongs to another user")
-		return nil
-	case !errors.Is(err, domain.ErrNotFound):
-		return err
-	}
-	if r.opts.DryRun {
-		r.sum.Tokens.Imported++
-		return nil
-	}
-	var id [domain.PublicIDBytes]byte
-	if err := r.random.Read(id[:]); err != nil {
-		return err
-	}
-	now := r.clock.Now()
-	tok := domain.Token{ID: domain.NewPublicID(id), UserID: o.id, Name: domain.ImportedTokenName, SecretHash: h, CreatedAt: now}
-	if r.tokenTTL > 0 {
-		tok.ExpiresAt = now.Add(r.tokenTTL)
-	}
-	if err := r.tokens.CreateToken(ctx, tok); err != nil {
-		return err
-	}
-	r.sum.Tokens.Imported++
-	return nil
+	r.skipped = append(r.skipped, seqRow{seq, ImportRow{Row: row, Reason: reason}})
 }

@@ -1,16 +1,21 @@
 package app_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"iter"
+	"math/rand/v2"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
 )
 
 // djangoHash is Django 3.2's make_password(djangoPassword).
@@ -269,5 +274,101 @@ func TestImportRecognisesAUserAcrossSources(t *testing.T) {
 	other.User.DateJoined = joined.Add(time.Second)
 	if sum := e.runImport(app.ImportOptions{}, other); sum.Users != (app.ImportCounts{Skipped: 1}) {
 		t.Errorf("summary = %+v, want another alice skipped", sum)
+	}
+}
+
+// manyRows makes n users, every tenth colliding with the one before it but for case, each
+// with a token; the tokens of every third user come before all users.
+func manyRows(n int) []domain.ImportRecord {
+	var early, users, late []domain.ImportRecord
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("user%d", i)
+		if i%10 == 0 {
+			name = strings.ToUpper(fmt.Sprintf("user%d", i-1))
+		}
+		users = append(users, djangoUser(int64(i), name))
+		key := fmt.Sprintf("%040x", i)
+		if i%3 == 0 {
+			early = append(early, drfToken(int64(i), key))
+		} else {
+			late = append(late, drfToken(int64(i), key))
+		}
+	}
+	return append(append(early, users...), late...)
+}
+
+func TestImportWorkersDoNotChangeTheOutcome(t *testing.T) {
+	rows := manyRows(200)
+	// Users that exist already, so some rows are skipped by the workers rather than the reader.
+	existing := func(e *env) {
+		for i := 7; i <= 200; i += 14 {
+			e.signUp(fmt.Sprintf("USER%d", i))
+		}
+	}
+	one := newEnv(t)
+	existing(one)
+	want := one.runImport(app.ImportOptions{Workers: 1}, rows...)
+	if want.Users != (app.ImportCounts{Imported: 166, Skipped: 34}) || want.Tokens != (app.ImportCounts{Imported: 166, Skipped: 34}) {
+		t.Fatalf("one worker: %+v %+v", want.Users, want.Tokens)
+	}
+	many := newEnv(t)
+	existing(many)
+	// Lookups of random length make the workers finish out of order.
+	im := app.NewImporter(jitteryUsers{many.users}, many.tokens, many.clock, many.random, time.Hour, passhash.Check)
+	got, err := im.Import(t.Context(), records(rows...), app.ImportOptions{Workers: 8})
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("eight workers: %+v, %v\none worker: %+v", got, err, want)
+	}
+	again := many.runImport(app.ImportOptions{Workers: 8}, rows...)
+	if again.Users != (app.ImportCounts{Unchanged: 166, Skipped: 34}) || again.Tokens != (app.ImportCounts{Unchanged: 166, Skipped: 34}) {
+		t.Errorf("second run with eight workers: %+v %+v", again.Users, again.Tokens)
+	}
+	for i := 1; i <= 200; i++ {
+		_, err := many.tokens.TokenByHash(t.Context(), domain.HashSecret(fmt.Sprintf("%040x", i)))
+		if stored := err == nil; stored != (i%10 != 0 && i%14 != 7) {
+			t.Errorf("token %d stored %v (%v)", i, stored, err)
+		}
+	}
+}
+
+// jitteryUsers answers lookups after a random pause of up to a millisecond.
+type jitteryUsers struct{ ports.UserStore }
+
+func (j jitteryUsers) UserByUsername(ctx context.Context, username string) (domain.User, error) {
+	time.Sleep(time.Duration(rand.IntN(1000)) * time.Microsecond)
+	return j.UserStore.UserByUsername(ctx, username)
+}
+
+// failingUsers fails CreateUser from the nth call on, as a store that went down.
+type failingUsers struct {
+	ports.UserStore
+	mu    sync.Mutex
+	calls int
+	n     int
+}
+
+func (f *failingUsers) CreateUser(ctx context.Context, u domain.User) (domain.User, error) {
+	f.mu.Lock()
+	f.calls++
+	fail := f.calls >= f.n
+	f.mu.Unlock()
+	if fail {
+		return domain.User{}, fmt.Errorf("%w: connection refused", domain.ErrUnavailable)
+	}
+	return f.UserStore.CreateUser(ctx, u)
+}
+
+func TestImportStopsAtAStoreError(t *testing.T) {
+	for _, workers := range []int{1, 4} {
+		e := newEnv(t)
+		users := &failingUsers{UserStore: e.users, n: 5}
+		im := app.NewImporter(users, e.tokens, e.clock, e.random, time.Hour, passhash.Check)
+		sum, err := im.Import(t.Context(), records(manyRows(100)...), app.ImportOptions{Workers: workers})
+		if !errors.Is(err, domain.ErrUnavailable) {
+			t.Errorf("workers %d: error %v, want ErrUnavailable", workers, err)
+		}
+		if sum.Users.Imported > 4+workers {
+			t.Errorf("workers %d: %d users imported after the store failed at the fifth", workers, sum.Users.Imported)
+		}
 	}
 }

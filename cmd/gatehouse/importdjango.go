@@ -108,6 +108,10 @@ func checkImportStores(cfg Config, opts importOptions) error {
 	return nil
 }
 
+// importWorkers is how many rows go to the stores at once: enough for MySQL to flush several
+// commits together, well within the default pool of GATEHOUSE_MYSQL_MAX_OPEN_CONNS (20).
+const importWorkers = 8
+
 // importDjango reads the source opts names and imports it into the configured stores,
 // printing progress on stderr and the summary on stdout.
 func importDjango(ctx context.Context, cfg Config, opts importOptions, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -150,7 +154,7 @@ func importDjango(ctx context.Context, cfg Config, opts importOptions, stdin io.
 	defer closeStores()
 	im := app.NewImporter(st.Users, st.Tokens, system.Clock{}, system.Random{}, cfg.App.TokenTTL, passhash.Check)
 	progress := newProgressLine(stderr, total, time.Second)
-	sum, err := im.Import(ctx, records, app.ImportOptions{DryRun: opts.DryRun, Progress: progress.update})
+	sum, err := im.Import(ctx, records, app.ImportOptions{DryRun: opts.DryRun, Workers: importWorkers, Progress: progress.update})
 	progress.done()
 	for _, model := range slices.Sorted(maps.Keys(ignored)) {
 		fmt.Fprintf(stderr, "ignored %d records of model %s (only %s and %s are imported)\n",
