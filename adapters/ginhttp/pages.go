@@ -85,7 +85,6 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	e.StaticFileFS("/static/copy.js", "copy.js", http.FS(static))
 
 	g := e.Group("", pageHeaders)
-	g.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/account") })
 	g.GET("/login", s.loginPage)
 	g.POST("/login", s.pageForm, s.loginSubmit)
 	g.GET("/signup", s.signupPage)
