@@ -62,11 +62,12 @@ func (s *Server) pageSession(c *gin.Context) {
 }
 
 func (s *Server) accountPage(c *gin.Context) {
-	s.showAccount(c, http.StatusOK, page{Notice: notices[c.Query("done")]})
+	s.showAccount(c, http.StatusOK, page{Notice: notices[c.Query("done")]}, nil)
 }
 
-// showAccount renders the account page for the caller, with p's messages.
-func (s *Server) showAccount(c *gin.Context, status int, p page) {
+// showAccount renders the account page for the caller, with p's messages and the token
+// just created, if any.
+func (s *Server) showAccount(c *gin.Context, status int, p page, created *issuedTokenView) {
 	pr := principal(c)
 	ctx := c.Request.Context()
 	sessions, err := s.accounts.ListSessions(ctx, pr)
@@ -79,7 +80,7 @@ func (s *Server) showAccount(c *gin.Context, status int, p page) {
 		s.failPage(c, err)
 		return
 	}
-	view := &accountView{User: viewUser(pr.User), NewToken: p.Account.newToken()}
+	view := &accountView{User: viewUser(pr.User), NewToken: created}
 	for _, ss := range sessions {
 		view.Sessions = append(view.Sessions, viewSession(ss, pr))
 	}
@@ -91,20 +92,13 @@ func (s *Server) showAccount(c *gin.Context, status int, p page) {
 	s.render(c, status, "account", p)
 }
 
-func (a *accountView) newToken() *issuedTokenView {
-	if a == nil {
-		return nil
-	}
-	return a.NewToken
-}
-
 // failAccountForm shows the account page again with the verdict on err at the form named
 // failed.
 func (s *Server) failAccountForm(c *gin.Context, p page, failed string, err error) {
 	v := s.judge(c, err)
 	retryAfter(c, v)
 	p.Error, p.Fields, p.Failed = v.detail, v.fields, failed
-	s.showAccount(c, v.status, p)
+	s.showAccount(c, v.status, p, nil)
 }
 
 // createTokenSubmit issues a named token through the same use case as POST /v1/auth/token.
@@ -129,10 +123,8 @@ func (s *Server) createTokenSubmit(c *gin.Context) {
 		s.failAccountForm(c, p, "token", err)
 		return
 	}
-	p.Values = nil
-	p.Account = &accountView{NewToken: &issuedTokenView{Token: t.Secret, ID: t.ID, Name: t.Name,
-		ExpiresAt: optionalTime(t.ExpiresAt)}}
-	s.showAccount(c, http.StatusOK, p)
+	s.showAccount(c, http.StatusOK, page{}, &issuedTokenView{Token: t.Secret, ID: t.ID, Name: t.Name,
+		ExpiresAt: optionalTime(t.ExpiresAt)})
 }
 
 func (s *Server) revokeTokenSubmit(c *gin.Context) {

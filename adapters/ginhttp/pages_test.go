@@ -141,6 +141,7 @@ func TestLoginNext(t *testing.T) {
 		{"", "/account"},
 		{"/account?done=x", "/account?done=x"},
 		{"//evil.example/", "/account"},
+		{"/.//evil.example/", "/evil.example/"}, // http.Redirect cleans the path: still local
 		{"https://evil.example/", "/account"},
 		{"/\\evil.example", "/account"},
 		{"javascript:alert(1)", "/account"},
