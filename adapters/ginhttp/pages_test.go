@@ -160,6 +160,14 @@ func TestLoginNext(t *testing.T) {
 	if body := get(newPageServer(nil), "/login?next=//evil.example").Body.String(); strings.Contains(body, "evil") {
 		t.Errorf("the login form carries an outside next:\n%s", body)
 	}
+	// Someone already logged in goes straight on, by the same rule.
+	live := &http.Cookie{Name: sessionCookie, Value: liveSession}
+	for next, location := range map[string]string{"/account?x=1": "/account?x=1", "//evil.example": "/account"} {
+		rec := get(newPageServer(nil), "/login?next="+url.QueryEscape(next), live)
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != location {
+			t.Errorf("logged in, GET /login?next=%s: status %d to %q, want 303 to %q", next, rec.Code, rec.Header().Get("Location"), location)
+		}
+	}
 }
 
 // TestPageHeaders: every page, error pages included, forbids framing, inline scripts and

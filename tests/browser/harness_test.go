@@ -70,16 +70,17 @@ type site struct {
 }
 
 // startGatehouse runs gatehouse on the memory profile with insecure cookies (the tests speak
-// plain HTTP) and stops it, checking its exit, when t ends.
-func startGatehouse(t *testing.T) *site {
+// plain HTTP), with env on top, and stops it, checking its exit, when t ends.
+func startGatehouse(t *testing.T, env ...map[string]string) *site {
 	t.Helper()
-	proc := testenv.StartProcess(t, binary, testenv.Environ(map[string]string{
+	base := map[string]string{
 		"GATEHOUSE_ADDR":                "127.0.0.1:0",
 		"GATEHOUSE_LOG_FORMAT":          "json",
 		"GATEHOUSE_COOKIE_SECURE":       "false",
 		"GATEHOUSE_THROTTLE_LOGIN_USER": "1000/min",
 		"GATEHOUSE_THROTTLE_SIGNUP_IP":  "1000/min",
-	}))
+	}
+	proc := testenv.StartProcess(t, binary, testenv.Environ(append([]map[string]string{base}, env...)...))
 	t.Cleanup(func() { proc.Check(t) })
 	return &site{base: proc.Base(), http: &http.Client{Timeout: testTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}

@@ -182,3 +182,27 @@ func TestForgedFormsRefused(t *testing.T) {
 	shootAccount(t, ctx, s)
 	b.checkOffsite(t, s.base, evil.URL)
 }
+
+// TestThrottledLogin: past the limit of failed logins the form says how long to wait.
+func TestThrottledLogin(t *testing.T) {
+	s := startGatehouse(t, map[string]string{"GATEHOUSE_THROTTLE_LOGIN_USER": "2/min"})
+	b := newBrowser(t)
+	s.signUp(t, "hasty", password)
+	ctx := b.ctx
+	open(t, ctx, s.base+"/login")
+	for range 2 {
+		if _, status := submit(t, ctx, "form[action='/login'] button", "username", "hasty", "password", "wrong guess"); status != http.StatusUnauthorized {
+			t.Fatalf("a wrong password: status %d, want 401", status)
+		}
+	}
+	if _, status := submit(t, ctx, "form[action='/login'] button", "username", "hasty", "password", password); status != http.StatusTooManyRequests {
+		t.Fatalf("past the limit: status %d, want 429", status)
+	}
+	if msg := text(t, ctx, ".alert"); !strings.Contains(msg, "Expected available in") || !strings.Contains(msg, "seconds") {
+		t.Errorf("throttled login says %q, want the wait", msg)
+	}
+	s.signUp(t, "patient", password)
+	logIn(t, ctx, s, "patient", password)
+	shootAccount(t, ctx, s)
+	b.checkOffsite(t, s.base)
+}
