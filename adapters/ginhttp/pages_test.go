@@ -319,6 +319,16 @@ func TestAccountPage(t *testing.T) {
 	if rec.Code != http.StatusSeeOther || !strings.Contains(strings.Join(rec.Header().Values("Set-Cookie"), "\n"), "sessionid=;") {
 		t.Errorf("with a stale session: status %d, cookies %q; want 303 clearing the cookie", rec.Code, rec.Header().Values("Set-Cookie"))
 	}
+	// Header credentials never reach the chain from a page: a browser sends remembered Basic
+	// credentials with any form, cross-site ones too.
+	r := httptest.NewRequest("GET", "/account", nil)
+	r.AddCookie(&http.Cookie{Name: sessionCookie, Value: liveSession})
+	r.Header.Set("Authorization", "Basic YWxpY2U6cHc=")
+	rec = httptest.NewRecorder()
+	newPageServer(nil).ServeHTTP(rec, r)
+	if rec.Code != 200 {
+		t.Errorf("with a session and a Basic header: status %d, want 200 by the session alone", rec.Code)
+	}
 	body := get(newPageServer(nil), "/account", &http.Cookie{Name: sessionCookie, Value: liveSession}).Body.String()
 	for _, want := range []string{"alice", "Firefox on Linux", "192.0.2.7", "this device", "laptop",
 		`action="/account/sessions/s1/revoke"`, `action="/account/tokens/t0/revoke"`,

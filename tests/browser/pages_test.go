@@ -1,6 +1,7 @@
 package browser_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -55,6 +56,13 @@ func TestSignUpLogInUseATokenLogOut(t *testing.T) {
 	}
 	shootAccount(t, ctx, s)
 
+	if u, _ := submit(t, ctx, "li.token button"); query(u, "done") != "token-revoked" {
+		t.Errorf("revoke token: ended on %s", u)
+	}
+	if status, _ := s.me(t, token); status != http.StatusUnauthorized {
+		t.Errorf("the revoked token: status %d, want 401", status)
+	}
+
 	u, _ = submit(t, ctx, "#logout")
 	if !strings.HasPrefix(u, s.base+"/login") || !strings.Contains(text(t, ctx, ".notice"), "logged out") {
 		t.Errorf("log out: ended on %s without a notice", u)
@@ -90,6 +98,19 @@ func TestRevokeSessionFromAnotherBrowser(t *testing.T) {
 		t.Errorf("the revoked laptop's /account ended on %s, want /login?next=/account", u)
 	}
 	shootAccount(t, phone, s)
+
+	// Log out everywhere, from the phone, ends the laptop's new session too.
+	if u, _ := submit(t, laptop, "form[action='/login'] button", "username", "traveller", "password", password); u != s.base+"/account" {
+		t.Fatalf("the laptop's login went on to %s, want /account (its next)", u)
+	}
+	if u, _ := submit(t, phone, "#logout-all"); query(u, "done") != "logged-out-all" {
+		t.Errorf("log out everywhere: ended on %s", u)
+	}
+	for name, ctx := range map[string]context.Context{"phone": phone, "laptop": laptop} {
+		if u, _ := open(t, ctx, s.base+"/account"); u != s.base+"/login?next=/account" {
+			t.Errorf("after log out everywhere the %s's /account ended on %s", name, u)
+		}
+	}
 	b.checkOffsite(t, s.base)
 }
 
