@@ -13,9 +13,21 @@ import (
 	"github.com/gatehouse/gatehouse/domain"
 )
 
-// fail answers a request with the problem document for err. It is the one place where
-// domain errors become HTTP statuses; handlers never pick a status for an error themselves.
-func (s *Server) fail(c *gin.Context, err error) {
+// verdict is how Gatehouse answers an error: status, detail, field messages, and the
+// Retry-After seconds (0 for none). missing marks a 401 for absent credentials, which a
+// chain without a header scheme answers 403.
+type verdict struct {
+	status     int
+	detail     string
+	fields     map[string][]string
+	retryAfter int
+	missing    bool
+}
+
+// judge is the one place where domain errors become HTTP statuses; handlers never pick a
+// status for an error themselves. The JSON API renders the verdict as a problem document
+// (fail), the browser pages as an HTML page (failPage).
+func (s *Server) judge(c *gin.Context, err error) verdict {
 	var (
 		verr      *domain.ValidationError
 		csrf      *domain.CSRFError
@@ -25,41 +37,53 @@ func (s *Server) fail(c *gin.Context, err error) {
 	)
 	switch {
 	case errors.As(err, &bad):
-		writeProblem(c, bad.status, bad.detail, bad.fields)
+		return verdict{status: bad.status, detail: bad.detail, fields: bad.fields}
 	case errors.As(err, &verr):
-		writeProblem(c, http.StatusBadRequest, "Invalid input.", verr.Fields)
+		return verdict{status: http.StatusBadRequest, detail: "Invalid input.", fields: verr.Fields}
 	case errors.Is(err, domain.ErrUsernameTaken):
-		writeProblem(c, http.StatusBadRequest, "Invalid input.",
-			map[string][]string{"username": {"A user with that username already exists."}})
+		return verdict{status: http.StatusBadRequest, detail: "Invalid input.",
+			fields: map[string][]string{"username": {"A user with that username already exists."}}}
 	case errors.As(err, &csrf):
-		writeProblem(c, http.StatusForbidden, csrf.Error(), nil)
+		return verdict{status: http.StatusForbidden, detail: csrf.Error()}
 	case errors.Is(err, domain.ErrNotAuthenticated):
-		s.unauthorized(c, "Authentication credentials were not provided.", true)
+		return verdict{status: http.StatusUnauthorized, detail: "Authentication credentials were not provided.", missing: true}
 	case errors.As(err, &malformed):
-		s.unauthorized(c, malformed.Reason, false)
+		return verdict{status: http.StatusUnauthorized, detail: malformed.Reason}
 	case errors.Is(err, domain.ErrInvalidToken):
-		s.unauthorized(c, "Invalid token.", false)
+		return verdict{status: http.StatusUnauthorized, detail: "Invalid token."}
 	case errors.Is(err, domain.ErrSessionBound):
-		s.unauthorized(c, "Session ended: it was used from another client.", false)
+		return verdict{status: http.StatusUnauthorized, detail: "Session ended: it was used from another client."}
 	case errors.Is(err, domain.ErrInactiveUser):
-		s.unauthorized(c, "User inactive or deleted.", false)
+		return verdict{status: http.StatusUnauthorized, detail: "User inactive or deleted."}
 	case errors.Is(err, domain.ErrInvalidCredentials):
-		s.unauthorized(c, "Invalid username or password.", false)
+		return verdict{status: http.StatusUnauthorized, detail: "Invalid username or password."}
 	case errors.Is(err, domain.ErrNotFound):
-		writeProblem(c, http.StatusNotFound, "Not found.", nil)
+		return verdict{status: http.StatusNotFound, detail: "Not found."}
 	case errors.As(err, &limited):
-		secs := int(math.Ceil(limited.RetryAfter.Seconds()))
-		c.Header("Retry-After", strconv.Itoa(max(secs, 1)))
-		writeProblem(c, http.StatusTooManyRequests,
-			fmt.Sprintf("Request was throttled. Expected available in %d seconds.", max(secs, 1)), nil)
+		secs := max(int(math.Ceil(limited.RetryAfter.Seconds())), 1)
+		return verdict{status: http.StatusTooManyRequests, retryAfter: secs,
+			detail: fmt.Sprintf("Request was throttled. Expected available in %d seconds.", secs)}
 	case errors.Is(err, domain.ErrUnavailable):
 		s.log.WarnContext(c.Request.Context(), "store unavailable", slog.String("error", err.Error()))
-		c.Header("Retry-After", "1")
-		writeProblem(c, http.StatusServiceUnavailable, "Service temporarily unavailable, try again later.", nil)
+		return verdict{status: http.StatusServiceUnavailable, retryAfter: 1,
+			detail: "Service temporarily unavailable, try again later."}
 	default:
 		s.log.ErrorContext(c.Request.Context(), "request failed", slog.String("error", err.Error()))
-		writeProblem(c, http.StatusInternalServerError, "Internal server error.", nil)
+		return verdict{status: http.StatusInternalServerError, detail: "Internal server error."}
 	}
+}
+
+// fail answers an API request with the problem document for err.
+func (s *Server) fail(c *gin.Context, err error) {
+	v := s.judge(c, err)
+	if v.retryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(v.retryAfter))
+	}
+	if v.status == http.StatusUnauthorized {
+		s.unauthorized(c, v.detail, v.missing)
+		return
+	}
+	writeProblem(c, v.status, v.detail, v.fields)
 }
 
 // unauthorized answers 401 with one challenge per enabled header scheme, in chain order, as

@@ -35,7 +35,7 @@ func settings() []*setting {
 		{flag: "throttle-login-ip", env: "GATEHOUSE_THROTTLE_LOGIN_IP", def: "100/min", help: "failed logins per client IP, or off"},
 		{flag: "throttle-signup-ip", env: "GATEHOUSE_THROTTLE_SIGNUP_IP", def: "20/hour", help: "signups per client IP, or off"},
 		{flag: "throttle-store", env: "GATEHOUSE_THROTTLE_STORE", def: "memory", help: "where throttle counters live: memory (this process) or redis (shared by every instance)"},
-		{flag: "trusted-origins", env: "GATEHOUSE_TRUSTED_ORIGINS", def: "", help: "comma-separated origins (https://app.example.com) besides the server's own that may post a session login"},
+		{flag: "trusted-origins", env: "GATEHOUSE_TRUSTED_ORIGINS", def: "", help: "comma-separated origins (https://app.example.com) besides the server's own that may post a session login or a page's form"},
 		{flag: "trusted-proxies", env: "GATEHOUSE_TRUSTED_PROXIES", def: "", help: "comma-separated proxy addresses or CIDRs whose X-Forwarded-For names the client"},
 		{flag: "user-store", env: "GATEHOUSE_USER_STORE", def: "memory", help: "where users live: memory, mysql or redis"},
 		{flag: "session-store", env: "GATEHOUSE_SESSION_STORE", def: "memory", help: "where sessions live: memory, mysql or redis"},
