@@ -84,6 +84,8 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/signup", s.signup)
 	v1.POST("/token", s.obtainToken)
 	v1.POST("/login", s.login)
+	v1.GET("/verify", s.verify)
+	v1.HEAD("/verify", s.verify)
 
 	authed := v1.Group("", s.authenticate)
 	authed.POST("/logout", s.logout)
