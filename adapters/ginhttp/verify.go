@@ -22,6 +22,12 @@ const (
 	authMethodHeader = "X-Gatehouse-Auth-Method"
 )
 
+// oneChallengeFieldKey makes a 401 carry its challenges in one WWW-Authenticate field,
+// comma-separated (RFC 9110 §11.6.1 allows both forms). nginx before 1.23 passes on only the
+// first WWW-Authenticate field of an auth_request subrequest, which would hide every
+// challenge but the first.
+const oneChallengeFieldKey = "gatehouse.oneChallengeField"
+
 // verify answers a proxy's forward-authentication request: 200 with the user headers when the
 // chain authenticates the original request, else the chain's refusal (401 with the
 // challenges, 403, 503) exactly as any authenticated route gives it.
@@ -41,6 +47,7 @@ func (s *Server) verify(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	c.Set(oneChallengeFieldKey, true)
 	p, ok := s.principalFor(c, method)
 	if !ok {
 		return
