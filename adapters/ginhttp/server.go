@@ -79,6 +79,7 @@ func (s *Server) routes() *gin.Engine {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/openapi.json", s.openAPI)
 
 	v1 := e.Group("/v1/auth")
 	v1.POST("/signup", s.signup)
