@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -134,4 +135,55 @@ func readFile(path string) string {
 		return err.Error()
 	}
 	return string(b)
+}
+
+// TestREADMESnippetIsTheTestedConfiguration fails when the README's nginx snippet and the
+// server block of testdata/nginx.conf.tmpl say different things, so the documented
+// configuration is the one the tests run. Only the listen line and the upstream addresses
+// may differ.
+func TestREADMESnippetIsTheTestedConfiguration(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, snippet, ok := strings.Cut(string(readme), "```nginx\n")
+	if ok {
+		snippet, _, ok = strings.Cut(snippet, "```")
+	}
+	if !ok {
+		t.Fatal("README.md has no ```nginx block")
+	}
+	tmpl, err := os.ReadFile(filepath.Join("testdata", "nginx.conf.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(tmpl), "    server {\n")
+	if ok {
+		block, _, ok = strings.Cut(block, "\n    }\n")
+	}
+	_, server, ok2 := strings.Cut(snippet, "server {\n")
+	if ok2 {
+		server, _, ok2 = strings.Cut(server, "\n}\n")
+	}
+	if !ok || !ok2 {
+		t.Fatal("no whole server block in nginx.conf.tmpl or in the README's snippet")
+	}
+	want, got := serverLines(block), serverLines(server)
+	if !slices.Equal(got, want) {
+		t.Errorf("README snippet:\n%s\n\ntestdata/nginx.conf.tmpl:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// serverLines returns the trimmed, non-blank lines of the inside of an nginx server block,
+// without its listen line.
+func serverLines(block string) []string {
+	var lines []string
+	for _, l := range strings.Split(block, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "listen ") {
+			continue
+		}
+		lines = append(lines, l)
+	}
+	return lines
 }
