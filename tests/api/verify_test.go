@@ -61,6 +61,14 @@ func TestForwardAuthVerify(t *testing.T) {
 		})
 	}
 
+	t.Run("a username beyond ASCII is percent-encoded", func(t *testing.T) {
+		b := s.signup(t, "zoë", "harbour-Lantern-5190")
+		r := s.do(t, "GET", "/v1/auth/verify", withBasic(b.username, b.password), original("GET")).expect(t, http.StatusOK)
+		if got, want := r.header.Get("X-Gatehouse-Username"), strings.Replace(b.username, "ë", "%C3%AB", 1); got != want {
+			t.Errorf("X-Gatehouse-Username = %q, want %q", got, want)
+		}
+	})
+
 	t.Run("401 carries every challenge in one field", func(t *testing.T) {
 		r := s.do(t, "GET", "/v1/auth/verify").expect(t, http.StatusUnauthorized)
 		if got := r.header.Values("WWW-Authenticate"); len(got) != 1 || got[0] != `Token realm="gatehouse", Basic realm="gatehouse"` {
