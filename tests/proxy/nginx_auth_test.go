@@ -142,12 +142,11 @@ func TestNginxForwardAuthentication(t *testing.T) {
 		t.Fatal(err)
 	}
 	login := c.do(t, "POST", "/v1/auth/login", `{"username":"alice","password":"correct horse battery"}`).expect(t, 200)
-	var userID string
 	var me struct{ ID json.Number }
 	if err := json.Unmarshal(login.body, &me); err != nil {
 		t.Fatal(err)
 	}
-	userID = me.ID.String()
+	userID := me.ID.String()
 	sessionCk, csrfCk := login.setCookie("sessionid"), login.setCookie("csrftoken")
 	if sessionCk == nil || csrfCk == nil {
 		t.Fatalf("login set no session cookies: %v", login.header)
