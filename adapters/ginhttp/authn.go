@@ -25,11 +25,24 @@ const principalKey = "gatehouse.principal"
 // authenticate runs the authenticator chain on the request and stores the principal for the
 // handler, or answers with the chain's refusal.
 func (s *Server) authenticate(c *gin.Context) {
+	p, ok := s.principalFor(c, c.Request.Method)
+	if !ok {
+		return
+	}
+	c.Set(principalKey, p)
+	c.Next()
+}
+
+// principalFor runs the authenticator chain on the request's credentials, judging CSRF for
+// method, and clears the cookies of a stale credential. When the chain refuses, it answers
+// the request and reports false.
+func (s *Server) principalFor(c *gin.Context, method string) (domain.Principal, bool) {
 	creds, ok := s.credentials(c)
 	if !ok {
 		writeProblem(c, http.StatusBadRequest, "Multiple Authorization headers.", nil)
-		return
+		return domain.Principal{}, false
 	}
+	creds.Method = method
 	res, err := s.auth.Authenticate(c.Request.Context(), creds)
 	if res.ClearSessionCookie {
 		s.clearSessionCookies(c)
@@ -39,10 +52,9 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	if err != nil {
 		s.fail(c, err)
-		return
+		return domain.Principal{}, false
 	}
-	c.Set(principalKey, res.Principal)
-	c.Next()
+	return res.Principal, true
 }
 
 // credentials extracts what may authenticate the request. It reports false for a request

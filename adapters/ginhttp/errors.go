@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -87,15 +88,20 @@ func (s *Server) fail(c *gin.Context, err error) {
 }
 
 // unauthorized answers 401 with one challenge per enabled header scheme, in chain order, as
-// RFC 9110 §11.6.1 requires. With no header scheme enabled (session only) there is no
+// RFC 9110 §11.6.1 requires: one WWW-Authenticate field each, or all in one field for routes
+// that set oneChallengeFieldKey. With no header scheme enabled (session only) there is no
 // challenge to offer, and a request without credentials gets 403, as in DRF.
 func (s *Server) unauthorized(c *gin.Context, detail string, missing bool) {
 	if len(s.challenges) == 0 && missing {
 		writeProblem(c, http.StatusForbidden, detail, nil)
 		return
 	}
-	for _, ch := range s.challenges {
-		c.Writer.Header().Add("WWW-Authenticate", ch)
+	if c.GetBool(oneChallengeFieldKey) {
+		c.Header("WWW-Authenticate", strings.Join(s.challenges, ", "))
+	} else {
+		for _, ch := range s.challenges {
+			c.Writer.Header().Add("WWW-Authenticate", ch)
+		}
 	}
 	writeProblem(c, http.StatusUnauthorized, detail, nil)
 }

@@ -79,12 +79,15 @@ func (s *Server) routes() *gin.Engine {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/openapi.json", s.openAPI)
 	s.pageRoutes(e)
 
 	v1 := e.Group("/v1/auth")
 	v1.POST("/signup", s.signup)
 	v1.POST("/token", s.obtainToken)
 	v1.POST("/login", s.login)
+	v1.GET("/verify", s.verify)
+	v1.HEAD("/verify", s.verify)
 
 	authed := v1.Group("", s.authenticate)
 	authed.POST("/logout", s.logout)

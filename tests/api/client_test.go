@@ -90,8 +90,8 @@ type response struct {
 }
 
 // do sends one request and returns the response. Every secret the request carries or the
-// response hands out is recorded for the server's leak check, and every error response is
-// checked to be a problem document.
+// response hands out is recorded for the server's leak check, every error response is
+// checked to be a problem document, and every response to match the OpenAPI document.
 func (s *server) do(t testing.TB, method, path string, opts ...opt) *response {
 	t.Helper()
 	r := &request{header: http.Header{}}
@@ -130,6 +130,7 @@ func (s *server) do(t testing.TB, method, path string, opts ...opt) *response {
 	if resp.status >= 400 {
 		resp.problem(t)
 	}
+	checkOpenAPI(t, req, resp)
 	return resp
 }
 
