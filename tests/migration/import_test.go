@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +114,7 @@ func importAndServe(t *testing.T, env map[string]string, args []string, want str
 			continue
 		}
 		checkImportedToken(t, c, srv.Base(), tok.Key, before, after)
+		checkVerify(t, c, srv.Base(), tok.Key, tok.Username)
 	}
 	// A key one character off is refused like any unknown token.
 	status, body := do(t, c, "GET", srv.Base()+"/v1/auth/me", "Token "+strings.ToUpper(s.Tokens[0].Key), nil)
@@ -143,6 +145,23 @@ func checkImportedToken(t *testing.T, c *http.Client, base, key string, before, 
 	if tok.Name != "imported-drf" || tok.ExpiresAt == nil ||
 		tok.ExpiresAt.Before(before.Add(tokenTTL).Add(-time.Second)) || tok.ExpiresAt.After(after.Add(tokenTTL).Add(time.Second)) {
 		t.Errorf("imported token = %+v, want imported-drf expiring %v after the import", tok, tokenTTL)
+	}
+}
+
+// checkVerify checks that a proxy's forward-authentication request with the DRF key names
+// its owner.
+func checkVerify(t *testing.T, c *http.Client, base, key, username string) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", base+"/v1/auth/verify", nil)
+	req.Header.Set("Authorization", "Token "+key)
+	req.Header.Set("X-Original-Method", "GET")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-Gatehouse-Username"); resp.StatusCode != http.StatusOK || got != url.PathEscape(username) {
+		t.Errorf("verify with %s's DRF key: %d, X-Gatehouse-Username %q", username, resp.StatusCode, got)
 	}
 }
 
