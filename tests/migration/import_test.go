@@ -44,6 +44,17 @@ func TestImportFromDumpdata(t *testing.T) {
 	expectOutput(t, env, []string{"--from-dsn", djangoDatabase(t)}, secondRun)
 }
 
+// TestImportIntoTheProductionShape: users in MySQL, tokens and sessions in Redis.
+func TestImportIntoTheProductionShape(t *testing.T) {
+	env := gatehouseEnv(t)
+	url := testenv.RedisURL(t)
+	env["GATEHOUSE_REDIS_URL"] = url
+	env["GATEHOUSE_REDIS_PREFIX"] = testenv.RedisPrefix(t, url, nil)
+	env["GATEHOUSE_SESSION_STORE"], env["GATEHOUSE_TOKEN_STORE"] = "redis", "redis"
+	importAndServe(t, env, []string{"--dumpdata", dumpdataFile}, firstRun)
+	expectOutput(t, env, []string{"--dumpdata", dumpdataFile}, secondRun)
+}
+
 // expectOutput runs an import and checks it exits 0 with a summary that starts with want.
 func expectOutput(t *testing.T, env map[string]string, args []string, want string) string {
 	t.Helper()
