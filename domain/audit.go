@@ -17,6 +17,9 @@ const (
 	AuditTokenRevoked    AuditEvent = "token_revoked"
 	AuditSessionRevoked  AuditEvent = "session_revoked"
 	AuditPasswordChanged AuditEvent = "password_changed"
+	// AuditPasswordRehashed records a stored hash replaced at login by one made with the
+	// current parameters: an outdated argon2id or an imported (Django) hash upgraded.
+	AuditPasswordRehashed AuditEvent = "password_rehashed"
 )
 
 // Audit is one audit record. It never holds a secret: credentials appear by public id only.
