@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/memstore"
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
+	"github.com/gatehouse/gatehouse/adapters/prommetrics"
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/adapters/slogaudit"
 	"github.com/gatehouse/gatehouse/adapters/system"
@@ -49,14 +50,24 @@ var redisSet = wire.NewSet(
 // chosen stores.
 var coreSet = wire.NewSet(
 	clockSet,
-	wire.FieldsOf(new(Config), "Methods", "App", "HTTP", "Argon2", "Hashing", "Throttle"),
-	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens", "Limiter", "Pingers"),
+	metricsSet,
+	wire.FieldsOf(new(Config), "Methods", "App", "Argon2", "Hashing", "Throttle"),
 	wire.Value(system.Random{}), wire.Bind(new(ports.Random), new(system.Random)),
 	passhash.New, newHasher, wire.Bind(new(ports.PasswordHasher), new(*passhash.Limiter)),
-	slogaudit.New, wire.Bind(new(ports.Auditor), new(*slogaudit.Logger)),
+	slogaudit.New,
 	app.NewVerifier, app.NewBasicCache, app.NewChain, app.NewAccounts, app.NewReadiness,
-	wire.Bind(new(ports.Authenticator), new(*app.Chain)),
 	wire.Bind(new(ports.Accounts), new(*app.Accounts)),
 	wire.Bind(new(ports.Readiness), new(*app.Readiness)),
 	ginhttp.New, newApplication,
+)
+
+// metricsSet measures from the outside: the use cases get the chosen stores, the chain and
+// the auditor through their metrics decorators, and the HTTP API gets the middleware.
+var metricsSet = wire.NewSet(
+	prommetrics.New,
+	measureStores,
+	wire.FieldsOf(new(measuredStores), "Users", "Sessions", "Tokens", "Limiter", "Pingers"),
+	measuredChain, wire.Bind(new(ports.Authenticator), new(*prommetrics.Authenticator)),
+	countedAuditor, wire.Bind(new(ports.Auditor), new(*prommetrics.Auditor)),
+	httpConfig,
 )
