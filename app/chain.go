@@ -53,7 +53,7 @@ func (c *Chain) Authenticate(ctx context.Context, creds domain.RequestCredential
 		if errors.Is(err, errAbsent) {
 			continue
 		}
-		res.Principal = p
+		res.Principal, res.Method = p, m
 		return res, err
 	}
 	return res, domain.ErrNotAuthenticated

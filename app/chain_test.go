@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
 )
 
 const (
@@ -350,9 +351,24 @@ func TestChain(t *testing.T) {
 					creds := c.creds(t, f)
 					res, err := f.chain(order...).Authenticate(t.Context(), creds)
 					checkVerdict(t, f, res.Principal, res.ClearSessionCookie, err, c.want)
+					checkDecider(t, order, res, err)
 				})
 			}
 		})
+	}
+}
+
+// checkDecider checks that the result names the method that decided: the principal's on
+// success, an enabled one on failure, and none when no credentials were found.
+func checkDecider(t *testing.T, order []domain.AuthMethod, res ports.AuthResult, err error) {
+	t.Helper()
+	switch {
+	case err == nil && res.Method != res.Principal.Method:
+		t.Errorf("result Method = %q, want the principal's %q", res.Method, res.Principal.Method)
+	case errors.Is(err, domain.ErrNotAuthenticated) && res.Method != "":
+		t.Errorf("result Method = %q with no credentials, want none", res.Method)
+	case err != nil && !errors.Is(err, domain.ErrNotAuthenticated) && !slices.Contains(order, res.Method):
+		t.Errorf("result Method = %q after %v, want one of %v", res.Method, err, order)
 	}
 }
 

@@ -221,6 +221,9 @@ func TestVerifierRehashesOutdatedHashOnSuccessfulLogin(t *testing.T) {
 				if ok, rehash := e.hasher.Verify(password, after); !ok || rehash {
 					t.Errorf("Verify(password, new hash) = %v, %v; want true, false", ok, rehash)
 				}
+				if n := rehashedEvents(e, alice.ID); n != 1 {
+					t.Errorf("%d password_rehashed audit records for alice, want 1", n)
+				}
 			})
 		}
 	}
@@ -240,6 +243,9 @@ func TestVerifierKeepsHashWithCurrentParams(t *testing.T) {
 			if after := e.passwordHash(alice.ID); after != before {
 				t.Errorf("stored hash changed from %q to %q, want it kept", before, after)
 			}
+			if n := rehashedEvents(e, alice.ID); n != 0 {
+				t.Errorf("%d password_rehashed audit records for a current hash, want 0", n)
+			}
 		})
 	}
 }
@@ -257,6 +263,9 @@ func TestVerifierKeepsHashOnFailedLogin(t *testing.T) {
 			}
 			if after := e.passwordHash(alice.ID); after != before {
 				t.Errorf("stored hash changed from %q to %q after a failed login", before, after)
+			}
+			if n := rehashedEvents(e, alice.ID); n != 0 {
+				t.Errorf("%d password_rehashed audit records after a failed login, want 0", n)
 			}
 		})
 	}
@@ -302,4 +311,15 @@ func TestVerifierSpendsOneHashVerificationOnEveryFailure(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rehashedEvents counts the password_rehashed audit records that name user.
+func rehashedEvents(e *env, user domain.UserID) int {
+	n := 0
+	for _, a := range e.audit.since(0) {
+		if a.Event == domain.AuditPasswordRehashed && a.UserID == user {
+			n++
+		}
+	}
+	return n
 }

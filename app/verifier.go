@@ -45,7 +45,7 @@ func (v *Verifier) Check(ctx context.Context, username, password, ip string, met
 		}
 		return domain.User{}, err
 	}
-	user, err := v.check(ctx, username, password)
+	user, err := v.check(ctx, username, password, method)
 	if errors.Is(err, domain.ErrInvalidCredentials) {
 		v.audit.Audit(ctx, domain.Audit{Event: domain.AuditLoginFailed, UserID: user.ID, Method: method})
 		if terr := loginFailed(ctx, v.limiter, v.throttle, username, ip); terr != nil {
@@ -56,7 +56,7 @@ func (v *Verifier) Check(ctx context.Context, username, password, ip string, met
 	return user, err
 }
 
-func (v *Verifier) check(ctx context.Context, username, password string) (domain.User, error) {
+func (v *Verifier) check(ctx context.Context, username, password string, method domain.AuthMethod) (domain.User, error) {
 	if len(password) > domain.MaxPasswordBytes {
 		// No stored password is this long, and hashing it would only cost us time.
 		return domain.User{}, domain.ErrInvalidCredentials
@@ -89,6 +89,7 @@ func (v *Verifier) check(ctx context.Context, username, password string) (domain
 		if hash, err := v.hasher.Hash(ctx, password); err == nil {
 			if v.users.SetPasswordHash(ctx, user.ID, user.PasswordHash, hash) == nil {
 				user.PasswordHash = hash
+				v.audit.Audit(ctx, domain.Audit{Event: domain.AuditPasswordRehashed, UserID: user.ID, Method: method})
 			}
 		}
 	}

@@ -20,6 +20,9 @@ const (
 	AuditUserCreated     AuditEvent = "user_created"
 	AuditUserActivated   AuditEvent = "user_activated"
 	AuditUserDeactivated AuditEvent = "user_deactivated"
+	// AuditPasswordRehashed records a stored hash replaced at login by one made with the
+	// current parameters: an outdated argon2id or an imported (Django) hash upgraded.
+	AuditPasswordRehashed AuditEvent = "password_rehashed"
 )
 
 // Audit is one audit record. It never holds a secret: credentials appear by public id only.

@@ -13,6 +13,9 @@ type AuthResult struct {
 	ClearSessionCookie bool
 	// ClearTokenCookie, likewise, when a token cookie names no live token.
 	ClearTokenCookie bool
+	// Method is the method whose credentials decided, set with an error too; empty when no
+	// method found credentials. Metrics count attempts by it.
+	Method domain.AuthMethod
 }
 
 // Authenticator decides who a request is, trying each enabled method in order: the first

@@ -1,6 +1,7 @@
 package ginhttp
 
 import (
+	"log/slog"
 	"net/http"
 	"regexp"
 	"slices"
@@ -51,7 +52,8 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		}
 	}
 	routed := map[string]bool{}
-	for _, r := range newTestServer(fakeAuth{methods: allMethods}, nil).engine.Routes() {
+	for _, r := range New(fakeAuth{methods: allMethods}, fakeAccounts{}, fakeReady{},
+		Config{Metrics: http.NotFoundHandler()}, slog.New(slog.DiscardHandler)).engine.Routes() {
 		route := r.Method + " " + ginParam.ReplaceAllString(r.Path, "{$1}")
 		routed[route] = true
 		if _, ok := undocumentedRoutes[route]; !ok && !documented[route] {

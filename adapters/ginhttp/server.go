@@ -32,6 +32,13 @@ type Config struct {
 	HostPrefix bool
 	// TokenCookieName names the cookie that carries a browser app's token.
 	TokenCookieName string
+
+	// Middleware runs for every request, inside the access log and outside the panic
+	// recovery, so it sees the final status of each (metrics, for one).
+	Middleware []gin.HandlerFunc
+	// Metrics, when set, is served at GET /metrics. It stays nil when metrics go to a
+	// separate admin listener.
+	Metrics http.Handler
 }
 
 // Server answers Gatehouse's HTTP API.
@@ -71,7 +78,9 @@ func (s *Server) routes() *gin.Engine {
 	e.HandleMethodNotAllowed = true
 	// An unknown path is a 404 problem document, not a redirect to a guessed one.
 	e.RedirectTrailingSlash = false
-	e.Use(s.accessLog, s.recoverPanics, secureHeaders, limitBody)
+	e.Use(s.accessLog)
+	e.Use(s.cfg.Middleware...)
+	e.Use(s.recoverPanics, secureHeaders, limitBody)
 	e.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "Not found.", nil) })
 	e.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "Method \""+c.Request.Method+"\" not allowed.", nil)
@@ -81,6 +90,9 @@ func (s *Server) routes() *gin.Engine {
 	e.GET("/readyz", s.readyz)
 	e.GET("/openapi.json", s.openAPI)
 	s.pageRoutes(e)
+	if s.cfg.Metrics != nil {
+		e.GET("/metrics", gin.WrapH(s.cfg.Metrics))
+	}
 
 	v1 := e.Group("/v1/auth")
 	v1.POST("/signup", s.signup)

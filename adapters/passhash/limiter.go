@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
@@ -26,6 +27,8 @@ type Limiter struct {
 	foreign Foreign
 	slots   chan struct{}
 	maxWait time.Duration
+	waiting atomic.Int64
+	onWait  func(wait time.Duration, ok bool)
 }
 
 // NewLimiter returns hasher, and foreign for imported hashes, behind a limit of slots
@@ -37,12 +40,40 @@ func NewLimiter(hasher *Argon2id, foreign Foreign, slots int, maxWait time.Durat
 // errBusy is what a request gets when no slot frees up in time.
 var errBusy = fmt.Errorf("%w: every password-hashing slot is busy", domain.ErrUnavailable)
 
+// ObserveWaits makes the Limiter report every request's wait for a slot to f: how long it
+// waited (0 when a slot was free) and whether it got one. It keeps metrics out of this
+// package. Call it before the Limiter is used; f must be quick and safe for concurrent use.
+func (l *Limiter) ObserveWaits(f func(wait time.Duration, ok bool)) { l.onWait = f }
+
+// Waiting returns how many requests are waiting for a slot: the queue's depth.
+func (l *Limiter) Waiting() int { return int(l.waiting.Load()) }
+
+// InUse returns how many slots are taken: hashes being computed.
+func (l *Limiter) InUse() int { return len(l.slots) }
+
 func (l *Limiter) acquire(ctx context.Context) error {
 	select {
 	case l.slots <- struct{}{}:
+		l.observe(0, nil)
 		return nil
 	default:
 	}
+	start := time.Now()
+	l.waiting.Add(1)
+	err := l.wait(ctx)
+	l.waiting.Add(-1)
+	l.observe(time.Since(start), err)
+	return err
+}
+
+func (l *Limiter) observe(wait time.Duration, err error) {
+	if l.onWait != nil {
+		l.onWait(wait, err == nil)
+	}
+}
+
+// wait blocks until a slot is free, maxWait passes, or ctx ends.
+func (l *Limiter) wait(ctx context.Context) error {
 	timer := time.NewTimer(l.maxWait)
 	defer timer.Stop()
 	select {

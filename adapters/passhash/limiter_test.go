@@ -107,3 +107,58 @@ func TestLimiterBoundsConcurrency(t *testing.T) {
 		t.Errorf("%d hashes ran at once, want at most %d", p, slots)
 	}
 }
+
+// TestLimiterReportsWaits: the queue depth counts waiting requests, and every wait is
+// reported with its outcome, free slots included.
+func TestLimiterReportsWaits(t *testing.T) {
+	l := newTestLimiter(t, 1, 5*time.Second)
+	type wait struct {
+		d  time.Duration
+		ok bool
+	}
+	waits := make(chan wait, 10)
+	l.ObserveWaits(func(d time.Duration, ok bool) { waits <- wait{d, ok} })
+
+	if _, err := l.Hash(context.Background(), "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if w := <-waits; w.d != 0 || !w.ok {
+		t.Errorf("wait with a free slot reported as %+v, want 0 and ok", w)
+	}
+
+	release := fill(l)
+	if l.InUse() != 1 {
+		t.Errorf("InUse = %d with the slot taken, want 1", l.InUse())
+	}
+	done := make(chan error)
+	go func() {
+		_, err := l.Hash(context.Background(), "pw")
+		done <- err
+	}()
+	for deadline := time.Now().Add(5 * time.Second); l.Waiting() != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("Waiting = %d while a hash waits, want 1", l.Waiting())
+		}
+	}
+	time.Sleep(10 * time.Millisecond)
+	release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if w := <-waits; w.d < 10*time.Millisecond || !w.ok {
+		t.Errorf("wait for a freed slot reported as %+v, want at least 10ms and ok", w)
+	}
+	if l.Waiting() != 0 || l.InUse() != 0 {
+		t.Errorf("after the hash: Waiting = %d, InUse = %d; want 0, 0", l.Waiting(), l.InUse())
+	}
+
+	short := newTestLimiter(t, 1, 5*time.Millisecond)
+	short.ObserveWaits(func(d time.Duration, ok bool) { waits <- wait{d, ok} })
+	defer fill(short)()
+	if _, err := short.Hash(context.Background(), "pw"); !errors.Is(err, domain.ErrUnavailable) {
+		t.Fatalf("Hash with the slot busy: %v, want ErrUnavailable", err)
+	}
+	if w := <-waits; w.ok {
+		t.Errorf("refused wait reported as %+v, want not ok", w)
+	}
+}

@@ -25,6 +25,7 @@ import (
 // package needs, so Wire hands out the groups and no package sees more than its part.
 type Config struct {
 	Addr            string
+	AdminAddr       string // metrics and pprof; "" serves metrics on Addr and no pprof
 	ShutdownTimeout time.Duration
 	LogLevel        slog.Level
 	LogFormat       string
@@ -177,6 +178,7 @@ func (p *parser) config() (Config, error) {
 	}
 	c := Config{
 		Addr:            p.byEnv["GATEHOUSE_ADDR"],
+		AdminAddr:       p.byEnv["GATEHOUSE_ADMIN_ADDR"],
 		ShutdownTimeout: p.duration("GATEHOUSE_SHUTDOWN_TIMEOUT"),
 		LogFormat:       strings.ToLower(p.byEnv["GATEHOUSE_LOG_FORMAT"]),
 		Methods:         methods,

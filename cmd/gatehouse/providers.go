@@ -2,21 +2,87 @@ package main
 
 import (
 	"net/http"
+	"net/http/pprof"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/gatehouse/gatehouse/adapters/ginhttp"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
+	"github.com/gatehouse/gatehouse/adapters/prommetrics"
+	"github.com/gatehouse/gatehouse/adapters/slogaudit"
+	"github.com/gatehouse/gatehouse/app"
 )
 
-// newHasher puts argon2id behind the hashing limit.
-func newHasher(h *passhash.Argon2id, cfg Hashing) *passhash.Limiter {
-	return passhash.NewLimiter(h, passhash.Foreign{AllowWeak: cfg.AllowWeakImported}, cfg.Slots, cfg.MaxWait)
+// newHasher puts argon2id behind the hashing limit, and exports the limit's queue.
+func newHasher(h *passhash.Argon2id, cfg Hashing, m *prommetrics.Metrics) *passhash.Limiter {
+	l := passhash.NewLimiter(h, passhash.Foreign{AllowWeak: cfg.AllowWeakImported}, cfg.Slots, cfg.MaxWait)
+	m.HashQueue(l)
+	return l
+}
+
+// measuredStores are the chosen stores, each behind its metrics decorator.
+type measuredStores stores
+
+// measureStores wraps each chosen store in its metrics decorator, labelled with the backend
+// the configuration put it on. Readiness pings are not store calls and stay as they are.
+func measureStores(s stores, cfg Config, m *prommetrics.Metrics) measuredStores {
+	out := measuredStores{
+		Users:    m.UserStore(s.Users, cfg.Stores.Users),
+		Sessions: m.SessionStore(s.Sessions, cfg.Stores.Sessions),
+		Tokens:   m.TokenStore(s.Tokens, cfg.Stores.Tokens),
+		Pingers:  s.Pingers,
+	}
+	if s.Limiter != nil {
+		out.Limiter = m.RateLimiter(s.Limiter, cfg.Stores.Throttle)
+	}
+	return out
+}
+
+// measuredChain counts the authenticator chain's verdicts.
+func measuredChain(c *app.Chain, m *prommetrics.Metrics) *prommetrics.Authenticator {
+	return m.Authenticator(c)
+}
+
+// countedAuditor counts audit events on their way to the log.
+func countedAuditor(l *slogaudit.Logger, m *prommetrics.Metrics) *prommetrics.Auditor {
+	return m.Auditor(l)
+}
+
+// httpConfig adds the metrics middleware to the HTTP settings, and the metrics endpoint
+// unless it has a listener of its own.
+func httpConfig(cfg Config, m *prommetrics.Metrics) ginhttp.Config {
+	c := cfg.HTTP
+	c.Middleware = append([]gin.HandlerFunc{m.Middleware()}, c.Middleware...)
+	if cfg.AdminAddr == "" {
+		c.Metrics = m.Handler()
+	}
+	return c
 }
 
 // application is an assembled Gatehouse, ready to serve.
 type application struct {
 	handler http.Handler
+	admin   http.Handler // nil unless an admin address is configured
 }
 
-func newApplication(api *ginhttp.Server) *application {
-	return &application{handler: api}
+func newApplication(api *ginhttp.Server, m *prommetrics.Metrics, cfg Config) *application {
+	a := &application{handler: api}
+	if cfg.AdminAddr != "" {
+		a.admin = adminHandler(m)
+	}
+	return a
+}
+
+// adminHandler serves the metrics and Go's profiler. Profiles reveal memory contents and
+// cost CPU, so they are only ever served on the admin listener, never on the public one.
+// (Importing net/http/pprof also registers it on http.DefaultServeMux, which nothing serves.)
+func adminHandler(m *prommetrics.Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }

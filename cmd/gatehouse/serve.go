@@ -41,8 +41,33 @@ func runServe(cmd *cobra.Command, con *console) error {
 	return failed(serve(cmd.Context(), cfg, newLogger(cfg, con.stdout)))
 }
 
+// listener is one HTTP server on its own address.
+type listener struct {
+	name string // for log lines: "" for the API, "admin"
+	srv  *http.Server
+	ln   net.Listener
+}
+
+// listen opens addr and prepares a server of h on it with the API's timeouts.
+func listen(name, addr string, h http.Handler, log *slog.Logger) (*listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &listener{name: name, ln: ln, srv: &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}}, nil
+}
+
 // serve assembles Gatehouse and serves it until ctx ends, then lets in-flight requests
-// finish within the shutdown timeout.
+// finish within the shutdown timeout. With an admin address it serves the metrics and the
+// profiler there too, and stops that listener last, so a scrape sees the drain.
 func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	st, closeStores, err := openStores(ctx, cfg, log)
 	if err != nil {
@@ -54,38 +79,59 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	var servers []*listener
+	if a.admin != nil {
+		admin, err := listen("admin", cfg.AdminAddr, a.admin, log)
+		if err != nil {
+			return fmt.Errorf("admin listener: %w", err)
+		}
+		// A CPU profile or trace runs for the seconds it is asked for; the listener is for
+		// operators only, so no write deadline cuts it short.
+		admin.srv.ReadTimeout, admin.srv.WriteTimeout = 0, 0
+		defer admin.ln.Close()
+		servers = append(servers, admin)
+	}
+	api, err := listen("", cfg.Addr, a.handler, log)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           a.handler,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	servers = append([]*listener{api}, servers...)
+
+	errc := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { errc <- s.srv.Serve(s.ln) }()
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("user_store", cfg.Stores.Users),
+	if a.admin != nil {
+		// Logged before "listening", which tells scripts and tests that everything is up.
+		log.Info("admin listening", slog.String("addr", servers[1].ln.Addr().String()))
+	}
+	log.Info("listening", slog.String("addr", api.ln.Addr().String()), slog.String("user_store", cfg.Stores.Users),
 		slog.String("session_store", cfg.Stores.Sessions), slog.String("token_store", cfg.Stores.Tokens),
 		slog.Any("authenticators", cfg.Methods))
 
+	pending := len(servers)
+	var failed error
 	select {
-	case err := <-errc:
-		return err
+	case failed = <-errc: // a server stopped by itself: stop the others too
+		pending--
 	case <-ctx.Done():
+		log.Info("shutting down", slog.Duration("timeout", cfg.ShutdownTimeout))
 	}
-	log.Info("shutting down", slog.Duration("timeout", cfg.ShutdownTimeout))
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	for _, s := range servers {
+		if err := s.srv.Shutdown(sctx); err != nil && failed == nil {
+			failed = fmt.Errorf("shutdown: %w", err)
+		}
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	// Each Serve has returned by now; collect their results.
+	for range pending {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) && failed == nil {
+			failed = err
+		}
+	}
+	if failed != nil {
+		return failed
 	}
 	log.Info("stopped")
 	return nil

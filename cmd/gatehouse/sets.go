@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/memstore"
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
+	"github.com/gatehouse/gatehouse/adapters/prommetrics"
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/adapters/slogaudit"
 	"github.com/gatehouse/gatehouse/adapters/system"
@@ -45,30 +46,41 @@ var redisSet = wire.NewSet(
 	redisBackend,
 )
 
-// hashingSet provides randomness, password hashing and the audit log.
+// hashingSet provides randomness, password hashing and the audit log's writer.
 var hashingSet = wire.NewSet(
 	wire.FieldsOf(new(Config), "Argon2", "Hashing"),
 	wire.Value(system.Random{}), wire.Bind(new(ports.Random), new(system.Random)),
 	passhash.New, newHasher, wire.Bind(new(ports.PasswordHasher), new(*passhash.Limiter)),
-	slogaudit.New, wire.Bind(new(ports.Auditor), new(*slogaudit.Logger)),
+	slogaudit.New,
 )
 
-// coreSet provides the use cases and the HTTP API over the chosen stores.
+// coreSet provides the use cases and the HTTP API over the chosen stores, measured.
 var coreSet = wire.NewSet(
-	clockSet, hashingSet,
-	wire.FieldsOf(new(Config), "Methods", "App", "HTTP", "Throttle"),
-	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens", "Limiter", "Pingers"),
+	clockSet, hashingSet, metricsSet,
+	wire.FieldsOf(new(Config), "Methods", "App", "Throttle"),
 	app.NewVerifier, app.NewBasicCache, app.NewChain, app.NewAccounts, app.NewReadiness,
-	wire.Bind(new(ports.Authenticator), new(*app.Chain)),
 	wire.Bind(new(ports.Accounts), new(*app.Accounts)),
 	wire.Bind(new(ports.Readiness), new(*app.Readiness)),
 	ginhttp.New, newApplication,
 )
 
-// adminSet provides the operator's use cases over the chosen stores.
+// adminSet provides the operator's use cases over the chosen stores. A command exports no
+// metrics; the registry only satisfies the hasher's queue hook.
 var adminSet = wire.NewSet(
-	clockSet, hashingSet,
+	clockSet, hashingSet, prommetrics.New,
 	wire.FieldsOf(new(Config), "App"),
 	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens"),
+	wire.Bind(new(ports.Auditor), new(*slogaudit.Logger)),
 	app.NewAdmin,
+)
+
+// metricsSet measures from the outside: the use cases get the chosen stores, the chain and
+// the auditor through their metrics decorators, and the HTTP API gets the middleware.
+var metricsSet = wire.NewSet(
+	prommetrics.New,
+	measureStores,
+	wire.FieldsOf(new(measuredStores), "Users", "Sessions", "Tokens", "Limiter", "Pingers"),
+	measuredChain, wire.Bind(new(ports.Authenticator), new(*prommetrics.Authenticator)),
+	countedAuditor, wire.Bind(new(ports.Auditor), new(*prommetrics.Auditor)),
+	httpConfig,
 )

@@ -15,6 +15,7 @@ type setting struct {
 func settings() []*setting {
 	return []*setting{
 		{flag: "addr", env: "GATEHOUSE_ADDR", def: "127.0.0.1:8080", help: "listen address"},
+		{flag: "admin-addr", env: "GATEHOUSE_ADMIN_ADDR", def: "", help: "separate listen address for /metrics and /debug/pprof/ (then not on the main address); keep it private"},
 		{flag: "authenticators", env: "GATEHOUSE_AUTHENTICATORS", def: "session,token,basic", help: "ordered authenticator chain: session, token, basic; or default (session,basic)"},
 		{flag: "token-ttl", env: "GATEHOUSE_TOKEN_TTL", def: "720h", help: "lifetime of new tokens; 0 means never expire"},
 		{flag: "session-idle-timeout", env: "GATEHOUSE_SESSION_IDLE_TIMEOUT", def: "24h", help: "a session ends after this long unused"},

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/memstore"
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
+	"github.com/gatehouse/gatehouse/adapters/prommetrics"
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/adapters/slogaudit"
 	"github.com/gatehouse/gatehouse/adapters/system"
@@ -79,20 +80,23 @@ func newRedisBackend(ctx context.Context, cfg Config) (*backend, func(), error) 
 // newApp assembles Gatehouse over the chosen stores.
 func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 	v := cfg.Methods
-	userStore := s.Users
-	sessionStore := s.Sessions
-	tokenStore := s.Tokens
+	metrics := prommetrics.New()
+	mainMeasuredStores := measureStores(s, cfg, metrics)
+	userStore := mainMeasuredStores.Users
+	sessionStore := mainMeasuredStores.Sessions
+	tokenStore := mainMeasuredStores.Tokens
 	params := cfg.Argon2
 	argon2id, err := passhash.New(params)
 	if err != nil {
 		return nil, err
 	}
 	hashing := cfg.Hashing
-	limiter := newHasher(argon2id, hashing)
-	rateLimiter := s.Limiter
+	limiter := newHasher(argon2id, hashing, metrics)
+	rateLimiter := mainMeasuredStores.Limiter
 	throttle := cfg.Throttle
 	logger := slogaudit.New(log)
-	verifier := app.NewVerifier(userStore, limiter, rateLimiter, throttle, logger)
+	auditor := countedAuditor(logger, metrics)
+	verifier := app.NewVerifier(userStore, limiter, rateLimiter, throttle, auditor)
 	appSettings := cfg.App
 	random := _wireRandomValue
 	clock := _wireClockValue
@@ -101,12 +105,13 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 		return nil, err
 	}
 	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, appSettings)
-	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, logger, basicCache)
-	v2 := s.Pingers
+	authenticator := measuredChain(chain, metrics)
+	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, auditor, basicCache)
+	v2 := mainMeasuredStores.Pingers
 	readiness := app.NewReadiness(v2)
-	config := cfg.HTTP
-	server := ginhttp.New(chain, accounts, readiness, config, log)
-	mainApplication := newApplication(server)
+	config := httpConfig(cfg, metrics)
+	server := ginhttp.New(authenticator, accounts, readiness, config, log)
+	mainApplication := newApplication(server, metrics, cfg)
 	return mainApplication, nil
 }
 
@@ -125,7 +130,8 @@ func newAdmin(cfg Config, log *slog.Logger, s stores) (*app.Admin, error) {
 		return nil, err
 	}
 	hashing := cfg.Hashing
-	limiter := newHasher(argon2id, hashing)
+	metrics := prommetrics.New()
+	limiter := newHasher(argon2id, hashing, metrics)
 	clock := _wireClockValue
 	random := _wireRandomValue
 	appSettings := cfg.App

@@ -38,6 +38,7 @@ const (
 // must answer while that proxy is cut.
 type scenario struct {
 	name  string
+	cut   string // the backend behind the proxy, as metrics label it
 	env   func(t *testing.T) (map[string]string, *fault.Proxy)
 	modes []fault.Mode
 	// during is the status of each probe while the proxy is cut: 503 for every request
@@ -57,6 +58,7 @@ var scenarios = []scenario{
 	{
 		// Users, sessions and tokens in MySQL; throttle counters in memory.
 		name:   "mysql",
+		cut:    "mysql",
 		env:    func(t *testing.T) (map[string]string, *fault.Proxy) { return mysqlEnv(t, true) },
 		modes:  []fault.Mode{fault.Refuse, fault.Blackhole},
 		during: needsEverything,
@@ -65,6 +67,7 @@ var scenarios = []scenario{
 		// The production shape: users in MySQL (reached directly), sessions, tokens and
 		// throttle counters in Redis. Basic and every login need Redis for the throttle.
 		name: "redis",
+		cut:  "redis",
 		env: func(t *testing.T) (map[string]string, *fault.Proxy) {
 			env, _ := mysqlEnv(t, false)
 			renv, p := redisEnv(t)
@@ -82,6 +85,7 @@ var scenarios = []scenario{
 		// Only sessions and tokens in Redis; users and throttle counters in memory. Basic
 		// authentication and signup need no Redis and must keep working through the cut.
 		name: "redis-credentials-only",
+		cut:  "redis",
 		env: func(t *testing.T) (map[string]string, *fault.Proxy) {
 			env, p := redisEnv(t)
 			env["GATEHOUSE_USER_STORE"] = "memory"
@@ -167,7 +171,7 @@ func TestStoreOutage(t *testing.T) {
 			s := startServer(t, env)
 			f := newFixture(t, s)
 			for _, mode := range sc.modes {
-				t.Run(mode.String(), func(t *testing.T) { outage(t, s, f, p, mode, sc.during) })
+				t.Run(mode.String(), func(t *testing.T) { outage(t, s, f, p, mode, sc) })
 			}
 		})
 	}
@@ -175,7 +179,10 @@ func TestStoreOutage(t *testing.T) {
 
 // outage runs the load, cuts p in mode, probes the server during the cut, restores p and
 // checks every reply and the recovery.
-func outage(t *testing.T, s *server, f *fixture, p *fault.Proxy, mode fault.Mode, during map[string]int) {
+func outage(t *testing.T, s *server, f *fixture, p *fault.Proxy, mode fault.Mode, sc scenario) {
+	during := sc.during
+	errorsBefore := s.counter(t, "gatehouse_store_errors_total", `backend="`+sc.cut+`"`)
+	unavailableBefore := s.counter(t, "gatehouse_auth_attempts_total", `outcome="unavailable"`)
 	l := startLoad(s, f)
 	defer l.halt()
 	if !waitFor(cutHold, func() bool { return covers(l.startedSince(time.Time{}), 1) }) {
@@ -227,6 +234,7 @@ func outage(t *testing.T, s *server, f *fixture, p *fault.Proxy, mode fault.Mode
 	}
 	judgeLoad(t, results, cutStart, cutDone, during)
 	recovered(t, s, f, restored)
+	storeMetricsMoved(t, s, sc.cut, errorsBefore, unavailableBefore)
 }
 
 // covers reports whether counts has at least n of every load kind.

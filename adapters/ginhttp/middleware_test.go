@@ -1,0 +1,138 @@
+package ginhttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// accessLine is the part of an access log line the tests read.
+type accessLine struct {
+	Msg       string
+	RequestID string `json:"request_id"`
+	Route     string
+	Status    int
+}
+
+func accessLines(t *testing.T, log string) []accessLine {
+	t.Helper()
+	var out []accessLine
+	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
+		var l accessLine
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("log line %q is not JSON: %v", line, err)
+		}
+		if l.Msg == "request" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+var generatedID = regexp.MustCompile(`^[0-9a-f]{24}$`)
+
+// TestRequestIDIsEchoedAndLogged: a sane X-Request-ID is kept, anything else is replaced by
+// a generated id; either way the response carries it and the access log line names it.
+func TestRequestIDIsEchoedAndLogged(t *testing.T) {
+	tests := []struct {
+		name, given string
+		keep        bool
+	}{
+		{"sane", "req-42_a.b", true},
+		{"absent", "", false},
+		{"too long", strings.Repeat("x", 65), false},
+		{"log injection", "a\",\"status\":200", false},
+		{"non-ASCII", "réq", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var log syncBuffer
+			s := New(fakeAuth{}, fakeAccounts{}, fakeReady{}, Config{SessionCookieMaxAge: time.Hour},
+				slog.New(slog.NewJSONHandler(&log, nil)))
+			req := httptest.NewRequest("GET", "/healthz", nil)
+			if tt.given != "" {
+				req.Header.Set("X-Request-ID", tt.given)
+			}
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			got := rec.Header().Get("X-Request-ID")
+			switch {
+			case tt.keep && got != tt.given:
+				t.Errorf("X-Request-ID %q answered with %q, want it kept", tt.given, got)
+			case !tt.keep && !generatedID.MatchString(got):
+				t.Errorf("X-Request-ID %q answered with %q, want a generated id", tt.given, got)
+			}
+			lines := accessLines(t, log.String())
+			if len(lines) != 1 || lines[0].RequestID != got || lines[0].Route != "/healthz" || lines[0].Status != 200 {
+				t.Errorf("access log %+v, want one line for /healthz with request id %q", lines, got)
+			}
+		})
+	}
+}
+
+// TestExtraMiddlewareSeesFinalStatus: middleware from Config runs for routed, unrouted and
+// panicking requests, and sees the status that was sent.
+func TestExtraMiddlewareSeesFinalStatus(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	record := func(c *gin.Context) {
+		c.Next()
+		mu.Lock()
+		defer mu.Unlock()
+		seen[c.Request.URL.Path] = c.Writer.Status()
+	}
+	s := New(fakeAuth{}, fakeAccounts{}, fakeReady{}, Config{SessionCookieMaxAge: time.Hour,
+		Middleware: []gin.HandlerFunc{record}}, slog.New(slog.DiscardHandler))
+	s.engine.GET("/panic", func(*gin.Context) { panic("kaboom") })
+	for _, path := range []string{"/healthz", "/nowhere", "/panic"} {
+		do(s, "GET", path)
+	}
+	want := map[string]int{"/healthz": 200, "/nowhere": 404, "/panic": 500}
+	for path, status := range want {
+		if seen[path] != status {
+			t.Errorf("middleware saw %s answered %d, want %d", path, seen[path], status)
+		}
+	}
+}
+
+// TestMetricsRoute: GET /metrics is served only when the configuration hands a handler in.
+func TestMetricsRoute(t *testing.T) {
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("gatehouse_up 1\n"))
+	})
+	with := New(fakeAuth{}, fakeAccounts{}, fakeReady{}, Config{Metrics: metrics}, slog.New(slog.DiscardHandler))
+	if rec := do(with, "GET", "/metrics"); rec.Code != 200 || rec.Body.String() != "gatehouse_up 1\n" {
+		t.Errorf("GET /metrics with a handler: %d %q", rec.Code, rec.Body.String())
+	}
+	without := newTestServer(fakeAuth{}, nil)
+	if rec := do(without, "GET", "/metrics"); rec.Code != 404 {
+		t.Errorf("GET /metrics without a handler: %d, want 404", rec.Code)
+	}
+}

@@ -1,0 +1,228 @@
+package prommetrics
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+// op is the series of one store operation on one port and backend, looked up once at
+// construction so a call costs two metric updates and no label hashing.
+type op struct {
+	duration prometheus.Observer
+	errors   prometheus.Counter
+}
+
+func (m *Metrics) op(port, backend, name string) op {
+	return op{
+		duration: m.storeDuration.WithLabelValues(port, backend, name),
+		errors:   m.storeErrors.WithLabelValues(port, backend, name),
+	}
+}
+
+// done records a call that started at start. Not found and username taken are answers the
+// port defines, not failures.
+func (o op) done(start time.Time, err error) {
+	o.duration.Observe(time.Since(start).Seconds())
+	if err != nil && !errors.Is(err, domain.ErrNotFound) && !errors.Is(err, domain.ErrUsernameTaken) {
+		o.errors.Inc()
+	}
+}
+
+// measure runs f as a call of o.
+func measure[T any](o op, f func() (T, error)) (T, error) {
+	start := time.Now()
+	v, err := f()
+	o.done(start, err)
+	return v, err
+}
+
+// measureErr runs f, which returns only an error, as a call of o.
+func measureErr(o op, f func() error) error {
+	start := time.Now()
+	err := f()
+	o.done(start, err)
+	return err
+}
+
+// UserStore is a ports.UserStore whose calls are timed and whose failures are counted.
+type UserStore struct {
+	next                                                      ports.UserStore
+	create, byID, byUsername, setPWHash, setActive, listUsers op
+}
+
+var _ ports.UserStore = (*UserStore)(nil)
+
+// UserStore returns next, measured as port "users" on the named backend.
+func (m *Metrics) UserStore(next ports.UserStore, backend string) *UserStore {
+	const port = "users"
+	return &UserStore{next: next,
+		create:     m.op(port, backend, "create"),
+		byID:       m.op(port, backend, "by_id"),
+		byUsername: m.op(port, backend, "by_username"),
+		setPWHash:  m.op(port, backend, "set_password_hash"),
+		setActive:  m.op(port, backend, "set_active"),
+		listUsers:  m.op(port, backend, "list"),
+	}
+}
+
+// CreateUser implements ports.UserStore.
+func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User, error) {
+	return measure(s.create, func() (domain.User, error) { return s.next.CreateUser(ctx, u) })
+}
+
+// UserByID implements ports.UserStore.
+func (s *UserStore) UserByID(ctx context.Context, id domain.UserID) (domain.User, error) {
+	return measure(s.byID, func() (domain.User, error) { return s.next.UserByID(ctx, id) })
+}
+
+// UserByUsername implements ports.UserStore.
+func (s *UserStore) UserByUsername(ctx context.Context, username string) (domain.User, error) {
+	return measure(s.byUsername, func() (domain.User, error) { return s.next.UserByUsername(ctx, username) })
+}
+
+// SetPasswordHash implements ports.UserStore.
+func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, old, hash string) error {
+	return measureErr(s.setPWHash, func() error { return s.next.SetPasswordHash(ctx, id, old, hash) })
+}
+
+// SetActive implements ports.UserStore.
+func (s *UserStore) SetActive(ctx context.Context, id domain.UserID, active bool) error {
+	return measureErr(s.setActive, func() error { return s.next.SetActive(ctx, id, active) })
+}
+
+// ListUsers implements ports.UserStore.
+func (s *UserStore) ListUsers(ctx context.Context, after domain.UserID, limit int) ([]domain.User, error) {
+	return measure(s.listUsers, func() ([]domain.User, error) { return s.next.ListUsers(ctx, after, limit) })
+}
+
+// SessionStore is a ports.SessionStore whose calls are timed and whose failures are counted.
+type SessionStore struct {
+	next                                                ports.SessionStore
+	create, byHash, touch, byUser, deleteOne, deleteAll op
+}
+
+var _ ports.SessionStore = (*SessionStore)(nil)
+
+// SessionStore returns next, measured as port "sessions" on the named backend.
+func (m *Metrics) SessionStore(next ports.SessionStore, backend string) *SessionStore {
+	const port = "sessions"
+	return &SessionStore{next: next,
+		create:    m.op(port, backend, "create"),
+		byHash:    m.op(port, backend, "by_hash"),
+		touch:     m.op(port, backend, "touch"),
+		byUser:    m.op(port, backend, "by_user"),
+		deleteOne: m.op(port, backend, "delete"),
+		deleteAll: m.op(port, backend, "delete_user"),
+	}
+}
+
+// CreateSession implements ports.SessionStore.
+func (s *SessionStore) CreateSession(ctx context.Context, sess domain.Session) error {
+	return measureErr(s.create, func() error { return s.next.CreateSession(ctx, sess) })
+}
+
+// SessionByHash implements ports.SessionStore.
+func (s *SessionStore) SessionByHash(ctx context.Context, h domain.SecretHash) (domain.Session, error) {
+	return measure(s.byHash, func() (domain.Session, error) { return s.next.SessionByHash(ctx, h) })
+}
+
+// TouchSession implements ports.SessionStore.
+func (s *SessionStore) TouchSession(ctx context.Context, h domain.SecretHash, lastSeen, expiresAt time.Time) error {
+	return measureErr(s.touch, func() error { return s.next.TouchSession(ctx, h, lastSeen, expiresAt) })
+}
+
+// SessionsByUser implements ports.SessionStore.
+func (s *SessionStore) SessionsByUser(ctx context.Context, user domain.UserID) ([]domain.Session, error) {
+	return measure(s.byUser, func() ([]domain.Session, error) { return s.next.SessionsByUser(ctx, user) })
+}
+
+// DeleteSession implements ports.SessionStore.
+func (s *SessionStore) DeleteSession(ctx context.Context, user domain.UserID, id string) error {
+	return measureErr(s.deleteOne, func() error { return s.next.DeleteSession(ctx, user, id) })
+}
+
+// DeleteUserSessions implements ports.SessionStore.
+func (s *SessionStore) DeleteUserSessions(ctx context.Context, user domain.UserID, except string) (int, error) {
+	return measure(s.deleteAll, func() (int, error) { return s.next.DeleteUserSessions(ctx, user, except) })
+}
+
+// TokenStore is a ports.TokenStore whose calls are timed and whose failures are counted.
+type TokenStore struct {
+	next                                                ports.TokenStore
+	create, byHash, touch, byUser, deleteOne, deleteAll op
+}
+
+var _ ports.TokenStore = (*TokenStore)(nil)
+
+// TokenStore returns next, measured as port "tokens" on the named backend.
+func (m *Metrics) TokenStore(next ports.TokenStore, backend string) *TokenStore {
+	const port = "tokens"
+	return &TokenStore{next: next,
+		create:    m.op(port, backend, "create"),
+		byHash:    m.op(port, backend, "by_hash"),
+		touch:     m.op(port, backend, "touch"),
+		byUser:    m.op(port, backend, "by_user"),
+		deleteOne: m.op(port, backend, "delete"),
+		deleteAll: m.op(port, backend, "delete_user"),
+	}
+}
+
+// CreateToken implements ports.TokenStore.
+func (s *TokenStore) CreateToken(ctx context.Context, t domain.Token) error {
+	return measureErr(s.create, func() error { return s.next.CreateToken(ctx, t) })
+}
+
+// TokenByHash implements ports.TokenStore.
+func (s *TokenStore) TokenByHash(ctx context.Context, h domain.SecretHash) (domain.Token, error) {
+	return measure(s.byHash, func() (domain.Token, error) { return s.next.TokenByHash(ctx, h) })
+}
+
+// TouchToken implements ports.TokenStore.
+func (s *TokenStore) TouchToken(ctx context.Context, h domain.SecretHash, lastUsed time.Time) error {
+	return measureErr(s.touch, func() error { return s.next.TouchToken(ctx, h, lastUsed) })
+}
+
+// TokensByUser implements ports.TokenStore.
+func (s *TokenStore) TokensByUser(ctx context.Context, user domain.UserID) ([]domain.Token, error) {
+	return measure(s.byUser, func() ([]domain.Token, error) { return s.next.TokensByUser(ctx, user) })
+}
+
+// DeleteToken implements ports.TokenStore.
+func (s *TokenStore) DeleteToken(ctx context.Context, user domain.UserID, id string) error {
+	return measureErr(s.deleteOne, func() error { return s.next.DeleteToken(ctx, user, id) })
+}
+
+// DeleteUserTokens implements ports.TokenStore.
+func (s *TokenStore) DeleteUserTokens(ctx context.Context, user domain.UserID, except string) (int, error) {
+	return measure(s.deleteAll, func() (int, error) { return s.next.DeleteUserTokens(ctx, user, except) })
+}
+
+// RateLimiter is a ports.RateLimiter whose calls are timed and whose failures are counted.
+type RateLimiter struct {
+	next       ports.RateLimiter
+	wait, take op
+}
+
+var _ ports.RateLimiter = (*RateLimiter)(nil)
+
+// RateLimiter returns next, measured as port "throttle" on the named backend.
+func (m *Metrics) RateLimiter(next ports.RateLimiter, backend string) *RateLimiter {
+	const port = "throttle"
+	return &RateLimiter{next: next, wait: m.op(port, backend, "wait"), take: m.op(port, backend, "take")}
+}
+
+// Wait implements ports.RateLimiter.
+func (l *RateLimiter) Wait(ctx context.Context, key string, rate domain.Rate) (time.Duration, error) {
+	return measure(l.wait, func() (time.Duration, error) { return l.next.Wait(ctx, key, rate) })
+}
+
+// Take implements ports.RateLimiter.
+func (l *RateLimiter) Take(ctx context.Context, key string, rate domain.Rate) (time.Duration, error) {
+	return measure(l.take, func() (time.Duration, error) { return l.next.Take(ctx, key, rate) })
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/adapters/prommetrics"
+)
+
+func TestLogFormat(t *testing.T) {
+	for _, format := range []string{"json", "text"} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			newLogger(Config{LogFormat: format, LogLevel: slog.LevelInfo}, &buf).Info("request", slog.String("request_id", "r-1"))
+			line := strings.TrimSpace(buf.String())
+			var rec struct{ Msg, RequestID string }
+			isJSON := json.Unmarshal([]byte(line), &rec) == nil
+			switch {
+			case format == "json" && (!isJSON || rec.Msg != "request"):
+				t.Errorf("json log line %q", line)
+			case format == "text" && (isJSON || !strings.Contains(line, "level=INFO msg=request request_id=r-1")):
+				t.Errorf("text log line %q", line)
+			}
+		})
+	}
+}
+
+// TestMetricsPlacement: /metrics is on the main listener unless an admin address is set;
+// then the admin handler serves it with the profiler, and the main one does not.
+func TestMetricsPlacement(t *testing.T) {
+	m := prommetrics.New()
+	plain := Config{}
+	if httpConfig(plain, m).Metrics == nil || newApplication(nil, m, plain).admin != nil {
+		t.Error("without an admin address: want /metrics on the main listener and no admin handler")
+	}
+	if len(httpConfig(plain, m).Middleware) != 1 {
+		t.Error("the metrics middleware is not handed to the HTTP adapter")
+	}
+	admin := Config{AdminAddr: "127.0.0.1:0"}
+	if httpConfig(admin, m).Metrics != nil {
+		t.Error("with an admin address: /metrics is still on the main listener")
+	}
+	h := newApplication(nil, m, admin).admin
+	if h == nil {
+		t.Fatal("with an admin address: no admin handler")
+	}
+	for path, want := range map[string]int{"/metrics": 200, "/debug/pprof/": 200, "/debug/pprof/heap?debug=1": 200, "/v1/auth/me": 404} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != want {
+			t.Errorf("admin GET %s: %d, want %d", path, rec.Code, want)
+		}
+	}
+}

@@ -1,0 +1,30 @@
+package contract_test
+
+import (
+	"testing"
+
+	"github.com/gatehouse/gatehouse/adapters/prommetrics"
+	"github.com/gatehouse/gatehouse/ports"
+	"github.com/gatehouse/gatehouse/tests/contract"
+)
+
+// TestMeasuredMemstore runs the suite over the memory stores behind their metrics
+// decorators, which must pass every call and answer through unchanged.
+func TestMeasuredMemstore(t *testing.T) {
+	m := prommetrics.New()
+	mem := memory()
+	contract.Run(t, contract.Factory{
+		Name:  "memory measured",
+		Users: func(t *testing.T) ports.UserStore { return m.UserStore(mem.Users(t), "memory") },
+		Sessions: func(t *testing.T, clock ports.Clock) ports.SessionStore {
+			return m.SessionStore(mem.Sessions(t, clock), "memory")
+		},
+		Tokens: func(t *testing.T, clock ports.Clock) ports.TokenStore {
+			return m.TokenStore(mem.Tokens(t, clock), "memory")
+		},
+		RateLimiter: func(t *testing.T, clock ports.Clock) ports.RateLimiter {
+			return m.RateLimiter(mem.RateLimiter(t, clock), "memory")
+		},
+		ExactExpiry: true,
+	})
+}
