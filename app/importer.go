@@ -18,7 +18,9 @@ import (
 //
 // It is idempotent: a user already imported is left as it is (its password may have been
 // re-hashed at login since), a token whose key is already stored is skipped, so a second run
-// changes nothing. A username that collides case-insensitively with another user, in the
+// changes nothing. Nor does a later run bring back what Gatehouse took away since: a token is
+// only created along with its user, so a DRF key that was revoked, logged out, expired or
+// dropped by a password change stays dead although Django's table still holds it. A username that collides case-insensitively with another user, in the
 // import or in the store, is reported and skipped, never merged: Django compares usernames
 // case-sensitively and Gatehouse does not, so "alice" and "Alice" cannot both come over.
 type Importer struct {
@@ -108,6 +110,7 @@ type owner struct {
 	done    chan struct{}
 	id      domain.UserID // 0 for a user a dry run would create
 	skipped bool
+	earlier bool // imported by an earlier run, not this one
 }
 
 // seqRow is a skipped row with its position in the input.

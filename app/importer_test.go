@@ -372,3 +372,34 @@ func TestImportStopsAtAStoreError(t *testing.T) {
 		}
 	}
 }
+
+// A later run must not bring back a DRF key that Gatehouse ended since the first: revoked by
+// its owner, dropped by a password change, or expired.
+func TestImportNeverResurrectsEndedTokens(t *testing.T) {
+	e := newEnv(t)
+	rows := []domain.ImportRecord{djangoUser(1, "alice"), drfToken(1, drfKey(1)), drfToken(1, drfKey(2)), drfToken(1, drfKey(3))}
+	e.runImport(app.ImportOptions{}, rows...)
+	alice, err := e.users.UserByUsername(t.Context(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked := e.principal(tokenCreds(drfKey(1))).Token.ID
+	if err := e.tokens.DeleteToken(t.Context(), alice.ID, revoked); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.tokens.DeleteUserTokens(t.Context(), alice.ID, e.principal(tokenCreds(drfKey(3))).Token.ID); err != nil {
+		t.Fatal(err) // drfKey(2) goes too, as a password change would take it
+	}
+	sum := e.runImport(app.ImportOptions{}, rows...)
+	if sum.Tokens.Imported != 0 || sum.Tokens.Unchanged != 1 || sum.Tokens.Skipped != 2 {
+		t.Errorf("second run tokens = %+v, want 1 unchanged and 2 skipped", sum.Tokens)
+	}
+	for _, k := range []int{1, 2} {
+		if e.tokenLive(drfKey(k)) {
+			t.Errorf("key %d was ended in Gatehouse and came back with the second import", k)
+		}
+	}
+	if !e.tokenLive(drfKey(3)) {
+		t.Error("the live key is gone")
+	}
+}

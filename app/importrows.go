@@ -67,7 +67,7 @@ func (r *importRun) storeUser(ctx context.Context, seq int, o *owner, name strin
 	existing, err := r.users.UserByUsername(ctx, name)
 	switch {
 	case err == nil && sameImportedUser(existing, name, u):
-		o.id, o.skipped = existing.ID, false
+		o.id, o.skipped, o.earlier = existing.ID, false, true
 		r.count(func(s *ImportSummary) *int { return &s.Users.Unchanged })
 		return nil
 	case err == nil:
@@ -160,13 +160,14 @@ func (r *importRun) token(ctx context.Context, seq int, t domain.ImportedToken) 
 			r.skip(seq, true, label, fmt.Sprintf("its user (%s) was skipped", o.label))
 			return nil
 		}
-		return r.storeToken(ctx, seq, label, o.id, h)
+		return r.storeToken(ctx, seq, label, o, h)
 	})
 }
 
-// storeToken stores the token unless its hash is stored already; only store failures are
-// returned.
-func (r *importRun) storeToken(ctx context.Context, seq int, label string, owner domain.UserID, h domain.SecretHash) error {
+// storeToken stores the token unless its hash is stored already, or its user came over in
+// an earlier run; only store failures are returned.
+func (r *importRun) storeToken(ctx context.Context, seq int, label string, o *owner, h domain.SecretHash) error {
+	owner := o.id
 	existing, err := r.tokens.TokenByHash(ctx, h)
 	switch {
 	case err == nil && existing.UserID == owner:
@@ -177,6 +178,11 @@ func (r *importRun) storeToken(ctx context.Context, seq int, label string, owner
 		return nil
 	case !errors.Is(err, domain.ErrNotFound):
 		return err
+	case o.earlier:
+		// Missing although its user was imported before: revoked, expired or ended by a
+		// password change since. Bringing it back would undo that.
+		r.skip(seq, true, label, "not re-created: its user came over in an earlier run, so the key was revoked or expired since")
+		return nil
 	}
 	if !r.opts.DryRun {
 		var id [domain.PublicIDBytes]byte

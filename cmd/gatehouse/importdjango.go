@@ -32,6 +32,9 @@ func newImportCommand(con *console) *cobra.Command {
 	return cmd
 }
 
+// importDSNEnv names the variable that gives --from-dsn's DSN off the command line.
+const importDSNEnv = "GATEHOUSE_IMPORT_DJANGO_DSN"
+
 // importOptions are the options of "gatehouse import django" itself.
 type importOptions struct {
 	Dumpdata string
@@ -56,9 +59,12 @@ skipped with the reason of each row) to stdout; exit code 0 even when rows were 
 		Example: `  python manage.py dumpdata auth.user authtoken.token > django.json
   gatehouse import django --dumpdata django.json --dry-run
   gatehouse import django --dumpdata django.json
-  gatehouse import django --from-dsn 'reader:secret@tcp(db:3306)/django'`,
+  GATEHOUSE_IMPORT_DJANGO_DSN='reader:secret@tcp(db:3306)/django' gatehouse import django`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Dumpdata == "" && opts.FromDSN == "" {
+				opts.FromDSN = con.getenv(importDSNEnv)
+			}
 			if err := opts.check(); err != nil {
 				return usageError(err)
 			}
@@ -73,7 +79,8 @@ skipped with the reason of each row) to stdout; exit code 0 even when rows were 
 		},
 	}
 	cmd.Flags().StringVar(&opts.Dumpdata, "dumpdata", "", `the JSON of "manage.py dumpdata auth.user authtoken.token" ("-": standard input)`)
-	cmd.Flags().StringVar(&opts.FromDSN, "from-dsn", "", "a Django database on MySQL or MariaDB (go-sql-driver/mysql DSN), read directly")
+	cmd.Flags().StringVar(&opts.FromDSN, "from-dsn", "", "a Django database on MySQL or MariaDB (go-sql-driver/mysql DSN), read directly; "+
+		"prefer the variable "+importDSNEnv+", since other users of the machine can read a command line")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "decide every row and report it; write nothing")
 	return cmd
 }

@@ -26,6 +26,7 @@ func TestImportDjangoUsageErrors(t *testing.T) {
 		{"no source kind", nil, "want django"},
 		{"unknown source", []string{"rails"}, "unknown command"},
 		{"no source", []string{"django"}, "exactly one of"},
+		{"bad DSN from the environment", []string{"django", "--dry-run"}, "not a valid DSN"},
 		{"both sources", []string{"django", "--dumpdata", dumpFixture, "--from-dsn", "root@tcp(127.0.0.1:3306)/x"}, "exactly one of"},
 		{"value missing", []string{"django", "--dumpdata"}, "needs an argument"},
 		{"bad DSN", []string{"django", "--from-dsn", "user:s3cret@nonsense(("}, "not a valid DSN"},
@@ -36,7 +37,11 @@ func TestImportDjangoUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := runImport(t, nil, tt.args...)
+			env := map[string]string{}
+			if strings.HasPrefix(tt.name, "bad DSN from the environment") {
+				env[importDSNEnv] = "user:s3cret@nonsense(("
+			}
+			code, _, stderr := runImport(t, env, tt.args...)
 			if code != 2 || !strings.Contains(stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.want)
 			}
