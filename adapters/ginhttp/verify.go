@@ -102,15 +102,17 @@ func isToken(s string) bool {
 var isTchar = [0x80]bool{'!': true, '#': true, '$': true, '%': true, '&': true, '\'': true, '*': true,
 	'+': true, '-': true, '.': true, '^': true, '_': true, '`': true, '|': true, '~': true}
 
-// headerSafe percent-encodes the bytes of a username outside printable ASCII. Usernames may
-// hold any Unicode letter, and raw UTF-8 in a header value is obs-text that many servers read
-// as Latin-1 (RFC 9110 §5.5); usernames never contain '%', so an ASCII username is sent as it
-// is and a decoder meets no ambiguity.
+// headerSafe percent-encodes the bytes of a username outside printable ASCII, and '%'
+// itself. Usernames may hold any Unicode letter, and raw UTF-8 in a header value is obs-text
+// that many servers read as Latin-1 (RFC 9110 §5.5). Sign-up never admits '%', so an ASCII
+// username is sent as it is; encoding '%' anyway keeps the header unambiguous for a name
+// that reached the store some other way (an imported table): "zo%C3%AB" must not arrive
+// as "zoë".
 func headerSafe(name string) string {
 	const hex = "0123456789ABCDEF"
 	out := make([]byte, 0, len(name))
 	for i := 0; i < len(name); i++ {
-		if b := name[i]; b > 0x20 && b < 0x7f {
+		if b := name[i]; b > 0x20 && b < 0x7f && b != '%' {
 			out = append(out, b)
 		} else {
 			out = append(out, '%', hex[b>>4], hex[b&0xf])

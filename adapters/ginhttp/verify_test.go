@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -110,5 +111,29 @@ func TestVerifyRefusals(t *testing.T) {
 	rec = do(newTestServer(fakeAuth{methods: allMethods, err: domain.ErrUnavailable}, nil), "GET", "/v1/auth/verify")
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("store down: status = %d, want 503", rec.Code)
+	}
+}
+
+// TestHeaderSafe: the username header is a percent-encoding that decodes to the username
+// itself, whatever the username holds. Sign-up never admits '%', but the users store may
+// hold names made elsewhere (an imported Django table), and "zo%C3%AB" must not arrive
+// looking like "zoë".
+func TestHeaderSafe(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"alice", "alice"},
+		{"a.b+c-d_e@f", "a.b+c-d_e@f"},
+		{"zoë", "zo%C3%AB"},
+		{"zo%C3%AB", "zo%25C3%25AB"},
+		{"100%", "100%25"},
+		{"a b\r\nX-Gatehouse-User-Id: 1", "a%20b%0D%0AX-Gatehouse-User-Id:%201"},
+		{"\x7f\xff", "%7F%FF"},
+	} {
+		got := headerSafe(tt.name)
+		if got != tt.want {
+			t.Errorf("headerSafe(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+		if back, err := url.PathUnescape(got); err != nil || back != tt.name {
+			t.Errorf("headerSafe(%q) = %q decodes to %q (%v)", tt.name, got, back, err)
+		}
 	}
 }
