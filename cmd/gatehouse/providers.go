@@ -76,11 +76,12 @@ func newApplication(api *ginhttp.Server, m *prommetrics.Metrics, cfg Config) *ap
 // adminHandler serves the metrics and Go's profiler. Profiles reveal memory contents and
 // cost CPU, so they are only ever served on the admin listener, never on the public one.
 // (Importing net/http/pprof also registers it on http.DefaultServeMux, which nothing serves.)
+// pprof's cmdline is left out: the command line can hold a secret (--mysql-dsn, --redis-url,
+// --redis-password), and no profile needs it.
 func adminHandler(m *prommetrics.Metrics) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)

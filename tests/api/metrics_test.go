@@ -190,7 +190,7 @@ func TestMetricsOnAdminListener(t *testing.T) {
 		{s.base, "/debug/pprof/cmdline", http.StatusNotFound},
 		{admin, "/debug/pprof/", http.StatusOK},
 		{admin, "/debug/pprof/goroutine?debug=1", http.StatusOK},
-		{admin, "/debug/pprof/cmdline", http.StatusOK},
+		{admin, "/debug/pprof/cmdline", http.StatusNotFound}, // flags can hold a DSN or password
 		{admin, "/v1/auth/me", http.StatusNotFound},
 		{admin, "/healthz", http.StatusNotFound},
 	}
