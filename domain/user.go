@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // UserID identifies a user. Stores assign it on creation.
@@ -27,14 +28,18 @@ func (u User) Key() string { return UsernameKey(u.Username) }
 const maxEmailLength = 254
 
 // NormalizeEmail validates an optional email address and lower-cases its domain part, as
-// Django's BaseUserManager.normalize_email does. An empty address is allowed.
+// Django's BaseUserManager.normalize_email does. An empty address is allowed. net/mail admits
+// any non-ASCII rune, so control and format characters (C1 controls such as CSI, bidi
+// overrides, zero-width spaces) are refused here: an address is shown to operators, and
+// such a rune could drive their terminal or disguise the address.
 func NormalizeEmail(email string) (string, error) {
 	email = strings.TrimSpace(email)
 	if email == "" {
 		return "", nil
 	}
 	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || addr.Name != "" || len(email) > maxEmailLength {
+	if err != nil || addr.Address != email || addr.Name != "" || len(email) > maxEmailLength ||
+		strings.IndexFunc(email, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
 		return "", NewValidationError("email", "Enter a valid email address.")
 	}
 	at := strings.LastIndexByte(email, '@')

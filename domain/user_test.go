@@ -56,6 +56,12 @@ func TestNormalizeEmailRejectsInvalidAddresses(t *testing.T) {
 		{"space in local part", "a b@c.d"},
 		{"trailing dot in local part", "a.@b.c"},
 		{"255 bytes", "a@" + strings.Repeat("b", 249) + ".com"},
+		// net/mail admits any non-ASCII rune; these would reach an operator's terminal
+		// through gatehouse user list.
+		{"C1 control (CSI)", "a\u009b31mb@example.com"},
+		{"bidi override", "a\u202egro.elpmaxe@example.com"},
+		{"zero-width space", "a\u200bb@example.com"},
+		{"non-printable in the domain", "a@exa\u0085mple.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
