@@ -65,6 +65,17 @@ func TestLogoutAll(t *testing.T) {
 	aSess, aTok1, aTok2 := s.login(t, a), s.token(t, a), s.token(t, a)
 	bSess, bTok := s.login(t, b), s.token(t, b)
 
+	t.Run("a cross-site form with remembered Basic credentials is refused", func(t *testing.T) {
+		// A browser sends the Basic credentials its prompt remembered with any form, and
+		// marks the request as cross-site.
+		r := s.do(t, "POST", "/v1/auth/logout/all", withBasic(a.username, a.password),
+			header("Sec-Fetch-Site", "cross-site"), header("Origin", "https://evil.example")).expect(t, http.StatusForbidden)
+		if d := r.problem(t).Detail; !strings.HasPrefix(d, "CSRF Failed") {
+			t.Errorf("detail = %q, want it to start with CSRF Failed", d)
+		}
+		s.me(t, withToken(aTok2.secret)) // nothing was revoked
+	})
+
 	t.Run("revokes every session and token of the user", func(t *testing.T) {
 		s.do(t, "POST", "/v1/auth/logout/all", withToken(aTok1.secret)).expect(t, http.StatusNoContent)
 		for name, o := range map[string]opt{
