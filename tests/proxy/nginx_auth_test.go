@@ -20,8 +20,10 @@ type appView struct {
 	UserID     []string `json:"user_id"`
 	Username   []string `json:"username"`
 	AuthMethod []string `json:"auth_method"`
-	Method     string   `json:"method"`
-	Body       string   `json:"body"`
+	// Authorization must not reach the app: it holds a Basic password or a token secret.
+	Authorization []string `json:"authorization"`
+	Method        string   `json:"method"`
+	Body          string   `json:"body"`
 }
 
 // startApp runs the app behind the proxy: it answers every request with what it saw, and
@@ -33,11 +35,12 @@ func startApp(t *testing.T) (addr string, hits *atomic.Int64) {
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(appView{
-			UserID:     r.Header.Values("X-Gatehouse-User-Id"),
-			Username:   r.Header.Values("X-Gatehouse-Username"),
-			AuthMethod: r.Header.Values("X-Gatehouse-Auth-Method"),
-			Method:     r.Method,
-			Body:       string(body),
+			UserID:        r.Header.Values("X-Gatehouse-User-Id"),
+			Username:      r.Header.Values("X-Gatehouse-Username"),
+			AuthMethod:    r.Header.Values("X-Gatehouse-Auth-Method"),
+			Authorization: r.Header.Values("Authorization"),
+			Method:        r.Method,
+			Body:          string(body),
 		})
 	}))
 	t.Cleanup(app.Close)
@@ -186,7 +189,8 @@ func TestNginxForwardAuthentication(t *testing.T) {
 				want := appView{UserID: []string{userID}, Username: []string{username},
 					AuthMethod: []string{tt.want}, Method: tt.method, Body: tt.body}
 				if !slices.Equal(seen.UserID, want.UserID) || !slices.Equal(seen.Username, want.Username) ||
-					!slices.Equal(seen.AuthMethod, want.AuthMethod) || seen.Method != want.Method || seen.Body != want.Body {
+					!slices.Equal(seen.AuthMethod, want.AuthMethod) || seen.Method != want.Method || seen.Body != want.Body ||
+					len(seen.Authorization) != 0 {
 					t.Errorf("app saw %+v, want %+v", seen, want)
 				}
 			})
@@ -209,6 +213,8 @@ func TestNginxForwardAuthentication(t *testing.T) {
 			{"session POST claiming to be a GET", "POST", []opt{session, header("X-Original-Method", "GET")}, 403},
 			// A second, disagreeing method header is refused (400, which nginx answers as 500).
 			{"session POST with X-Forwarded-Method GET", "POST", []opt{session, header("X-Forwarded-Method", "GET")}, 500},
+			// A browser sends remembered Basic credentials with a cross-site form, and says so.
+			{"cross-site Basic POST", "POST", []opt{basic(password), header("Sec-Fetch-Site", "cross-site")}, 403},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				before := hits.Load()
