@@ -184,6 +184,9 @@ func TestPageHeaders(t *testing.T) {
 		{"account", get(newPageServer(nil), "/account", live), 200},
 		{"bad login", post(newPageServer(domain.ErrInvalidCredentials), "/login", loginForm(""), nil), 401},
 		{"csrf refusal", post(newPageServer(nil), "/logout", url.Values{}, nil), 403},
+		// The one page that shows a secret.
+		{"new token", post(newPageServer(nil), "/account/tokens", url.Values{"name": {"ci"}, "password": {"pw"},
+			csrfFormField: {domain.CSRFToken(liveSession)}}, nil), 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -382,5 +385,36 @@ func TestBrowserName(t *testing.T) {
 		if got := browserName(ua); got != want {
 			t.Errorf("browserName(%q) = %q, want %q", ua, got, want)
 		}
+	}
+}
+
+// TestPagesEscape: every value a user or a client chooses (username, email, token name,
+// User-Agent, address, refilled form values, next, an error's detail echoing an Origin) is
+// shown as text, never as markup, whichever page and context it lands in.
+func TestPagesEscape(t *testing.T) {
+	const evil = `"'><script>alert(1)</script><img src=x onerror=alert(1)>`
+	when := time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)
+	p := page{Title: evil, CSRF: evil, Notice: evil, Error: evil, Failed: "token", Next: "/" + evil,
+		Fields: map[string][]string{"username": {evil}, "email": {evil}, "password": {evil}, "name": {evil}},
+		Values: map[string]string{"username": evil, "email": evil, "name": evil}, PasswordRules: []string{evil},
+		Account: &accountView{
+			User:     userView{Username: evil, Email: evil, DateJoined: when},
+			Sessions: []sessionView{{ID: evil, IP: evil, UserAgent: evil + " Firefox/1", Current: true}},
+			Tokens:   []tokenView{{ID: evil, Name: evil, CreatedAt: when}},
+			NewToken: &issuedTokenView{Token: evil, ID: evil, Name: evil},
+		}}
+	for name := range pageTemplates {
+		t.Run(name, func(t *testing.T) {
+			var b strings.Builder
+			if err := pageTemplates[name].ExecuteTemplate(&b, "layout", p); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			for _, bad := range []string{"<script>", "<img", `"'>`} {
+				if strings.Contains(out, bad) {
+					t.Errorf("%s page holds %q unescaped:\n%s", name, bad, out)
+				}
+			}
+		})
 	}
 }
