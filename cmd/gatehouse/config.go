@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -123,6 +124,35 @@ func (p *parser) fail(env, format string, args ...any) {
 	p.err = fmt.Errorf("%s=%q: %s", env, p.byEnv[env], fmt.Sprintf(format, args...))
 }
 
+// failQuietly records an error naming env but not its value.
+func (p *parser) failQuietly(env, format string, args ...any) {
+	if p.err == nil {
+		p.err = fmt.Errorf("%s: %s", env, fmt.Sprintf(format, args...))
+	}
+}
+
+// validHostPort reports whether addr is host:port with a host name or IP address and a port
+// number: nothing a URL adds (scheme, user, password, path).
+func validHostPort(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" {
+		return false
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return false
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return true
+	}
+	for i := 0; i < len(host); i++ {
+		ch := host[i]
+		if !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || ch == '.' || ch == '-' || ch == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 func (p *parser) backend(env string) string {
 	v := strings.ToLower(p.byEnv[env])
 	if !slices.Contains(backendNames, v) {
@@ -230,6 +260,12 @@ func (p *parser) config() (Config, error) {
 	}
 	if c.Uses("redis") && c.Redis.URL == "" && len(c.Redis.Addrs) == 0 {
 		p.fail("GATEHOUSE_REDIS_URL", "required (or GATEHOUSE_REDIS_ADDRS) when a store is redis")
+	}
+	for i, addr := range c.Redis.Addrs {
+		if !validHostPort(addr) {
+			// Not echoed: a URL here would carry its password.
+			p.failQuietly("GATEHOUSE_REDIS_ADDRS", "entry %d is not host:port (a password goes in GATEHOUSE_REDIS_PASSWORD)", i+1)
+		}
 	}
 	if c.Redis.URL != "" && !redisstore.ValidURL(c.Redis.URL) {
 		p.fail("GATEHOUSE_REDIS_URL", "not a valid redis:// or rediss:// URL")

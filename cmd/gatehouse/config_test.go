@@ -108,3 +108,32 @@ func TestMalformedDSNIsNotEchoed(t *testing.T) {
 		t.Errorf("error %q echoes the DSN's password", err)
 	}
 }
+
+// TestRedisAddrsAreHostPorts: GATEHOUSE_REDIS_ADDRS takes host:port entries. A URL there,
+// with its password, would otherwise be accepted and then echoed in the dial error; the
+// refusal names the entry by position, never by value.
+func TestRedisAddrsAreHostPorts(t *testing.T) {
+	for _, tt := range []struct {
+		addrs string
+		ok    bool
+	}{
+		{"cache-1:6379, cache-2.example.com:6380", true},
+		{"10.0.0.7:6379,[2001:db8::1]:6379", true},
+		{"redis://:hunter2@cache:6379", false},
+		{"default:hunter2@cache:6379", false},
+		{"hunter2@cache:6379", false},
+		{"cache", false},
+		{"cache:http", false},
+		{"cache:70000", false},
+	} {
+		t.Run(tt.addrs, func(t *testing.T) {
+			_, err := configFrom(nil, envOf(map[string]string{"GATEHOUSE_REDIS_ADDRS": tt.addrs}))
+			if tt.ok != (err == nil) {
+				t.Fatalf("err = %v, want ok %v", err, tt.ok)
+			}
+			if err != nil && (!strings.Contains(err.Error(), "GATEHOUSE_REDIS_ADDRS") || strings.Contains(err.Error(), "hunter2")) {
+				t.Errorf("err = %q, want one naming GATEHOUSE_REDIS_ADDRS without its value", err)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -28,6 +29,9 @@ exit code is 2 when the configuration is invalid. No store is contacted.`,
 				if r.secret && v != "" {
 					v = "********"
 				}
+				if r.env == "GATEHOUSE_REDIS_ADDRS" {
+					v = maskAddrs(v)
+				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\n", r.env, v, r.source)
 			}
 			if err := tw.Flush(); err != nil {
@@ -41,4 +45,16 @@ exit code is 2 when the configuration is invalid. No store is contacted.`,
 		},
 	})
 	return cmd
+}
+
+// maskAddrs masks the entries of an address list that are not host:port, where a password
+// could hide (a URL given in place of an address), and shows the others.
+func maskAddrs(list string) string {
+	entries := splitList(list)
+	for i, e := range entries {
+		if !validHostPort(e) {
+			entries[i] = "********"
+		}
+	}
+	return strings.Join(entries, ",")
 }

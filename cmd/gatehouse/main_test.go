@@ -129,6 +129,20 @@ func TestConfigCheckMasksSecrets(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr, "GATEHOUSE_SESSION_IDLE_TIMEOUT") {
 		t.Errorf("invalid configuration: exit %d, stderr %q; want 2 naming the setting", code, stderr)
 	}
+
+	delete(env, "GATEHOUSE_SESSION_IDLE_TIMEOUT")
+	// Secrets given by flag, and a password in an address list that is no list of host:port,
+	// are masked too; the check then fails naming the setting.
+	fcode, fout, ferr := runCLI(t, []string{"config", "check", "--redis-password", "pw-by-flag",
+		"--mysql-dsn", "u:dsn-by-flag@tcp(db:3306)/g", "--redis-addrs", "cache-1:6379,redis://:in-addrs@cache-2:6379"}, env, nil)
+	for _, secret := range []string{"pw-by-flag", "dsn-by-flag", "in-addrs"} {
+		if strings.Contains(fout+ferr, secret) {
+			t.Errorf("config check printed the secret %q:\n%s%s", secret, fout, ferr)
+		}
+	}
+	if fcode != exitUsage || !strings.Contains(ferr, "GATEHOUSE_REDIS_ADDRS") || !strings.Contains(fout, "cache-1:6379") {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant 2 naming GATEHOUSE_REDIS_ADDRS, the good entry shown", fcode, fout, ferr)
+	}
 }
 
 func TestNewPassword(t *testing.T) {
