@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"sort"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -17,43 +17,80 @@ type figures struct {
 	errors   int // responses that were not the expected status
 }
 
+// sample is the raw outcome of one or more attacks.
+type sample struct {
+	lat     []time.Duration // of the good responses
+	elapsed time.Duration
+	errors  int
+}
+
+func (s sample) figures() figures {
+	f := figures{errors: s.errors}
+	if len(s.lat) == 0 {
+		return f
+	}
+	lat := slices.Clone(s.lat)
+	slices.Sort(lat)
+	f.p50, f.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	f.rps = float64(len(lat)) / s.elapsed.Seconds()
+	return f
+}
+
+func (s *sample) merge(o sample) {
+	s.lat = append(s.lat, o.lat...)
+	s.elapsed += o.elapsed
+	s.errors += o.errors
+}
+
 // attack runs a closed-loop load: exactly workers requests in flight (vegeta with rate 0 and
-// max-workers), for d, and returns the figures. Every response must have status want;
-// others are counted as errors and left out of the throughput. keep, when not nil, sees
-// every good result (its headers included).
-func attack(name string, tr vegeta.Targeter, workers uint64, d time.Duration, want int, keep func(*vegeta.Result)) figures {
+// max-workers), for d. Every response must have status want; others are counted as errors
+// and left out of the throughput. keep, when not nil, sees every good result (its headers
+// included).
+func attack(name string, tr vegeta.Targeter, workers uint64, d time.Duration, want int, keep func(*vegeta.Result)) sample {
 	atk := vegeta.NewAttacker(
 		vegeta.Workers(workers), vegeta.MaxWorkers(workers),
 		vegeta.Connections(int(workers)), vegeta.KeepAlive(true),
 		vegeta.Timeout(10*time.Second), vegeta.Redirects(vegeta.NoFollow),
 	)
-	var m vegeta.Metrics
-	var lat []time.Duration
-	bad := 0
+	var s sample
+	began := time.Now()
 	for r := range atk.Attack(tr, vegeta.Rate{Freq: 0}, d, name) {
 		if r.Error == vegeta.ErrNoTargets.Error() {
 			continue // a queue ran dry: the attack is over, not failed
 		}
 		if int(r.Code) != want {
-			bad++
+			s.errors++
 			continue
 		}
-		m.Add(r)
-		lat = append(lat, r.Latency)
+		s.lat = append(s.lat, r.Latency)
 		if keep != nil {
 			keep(r)
 		}
 	}
-	m.Close()
-	f := figures{errors: bad}
-	if len(lat) == 0 {
-		return f
+	s.elapsed = time.Since(began)
+	return s
+}
+
+// load is one side of a comparison: something that can be measured for a while.
+type load func(d time.Duration) sample
+
+// slices of a paired measurement.
+const slicesPerPair = 4
+
+// pair measures a and b alternately, in slicesPerPair slices each of d/slicesPerPair, so a
+// change in the machine's load (it is shared) falls on both alike, and returns each one's
+// figures and the ratio of b's throughput to a's.
+func pair(a, b load, d time.Duration) (fa, fb figures, ratio float64) {
+	var sa, sb sample
+	for range slicesPerPair {
+		sa.merge(a(d / slicesPerPair))
+		sb.merge(b(d / slicesPerPair))
 	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	f.p50, f.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
-	// Successful requests over the attack's wall time (vegeta's Duration + Wait).
-	f.rps = float64(len(lat)) / (m.Duration + m.Wait).Seconds()
-	return f
+	fa, fb = sa.figures(), sb.figures()
+	if fa.rps > 0 {
+		ratio = fb.rps / fa.rps
+	}
+	return fa, fb, ratio
 }
 
 // fixed cycles through targets that differ only in their headers.

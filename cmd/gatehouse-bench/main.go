@@ -19,7 +19,6 @@ import (
 	"os/signal"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -78,32 +77,43 @@ func envOr(name, def string) string {
 	return def
 }
 
-// hashCeiling measures argon2id verification with the production parameters on every CPU
-// at once for d, as a server hashing at full capacity would, and returns the verifications
-// per second: the most logins the machine can do now. Measuring it in the run, next to the
-// server, rather than deriving it from an idle single-core time keeps the ratio honest on a
-// shared machine.
-func hashCeiling(d time.Duration) (float64, error) {
+// hashCeiling returns a load that verifies argon2id hashes with the production parameters on
+// every CPU at once, as a server hashing at full capacity would: its throughput is the most
+// logins per second the machine can do (cores ÷ hash time). It is measured in the run, paired
+// with the server's hashing paths, rather than derived from an idle single-core time, which
+// keeps the ratio honest on a shared machine.
+func hashCeiling() (load, error) {
 	h, err := passhash.New(passhash.DefaultParams())
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	encoded, err := h.Hash("correct horse battery staple")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	var n atomic.Int64
-	var wg sync.WaitGroup
-	began := time.Now()
-	for range runtime.NumCPU() {
-		wg.Go(func() {
-			for time.Since(began) < d {
-				if ok, _ := h.Verify("correct horse battery staple", encoded); ok {
-					n.Add(1)
+	return func(d time.Duration) sample {
+		var mu sync.Mutex
+		var s sample
+		var wg sync.WaitGroup
+		began := time.Now()
+		for range runtime.NumCPU() {
+			wg.Go(func() {
+				for time.Since(began) < d {
+					t := time.Now()
+					ok, _ := h.Verify("correct horse battery staple", encoded)
+					took := time.Since(t)
+					mu.Lock()
+					if ok {
+						s.lat = append(s.lat, took)
+					} else {
+						s.errors++
+					}
+					mu.Unlock()
 				}
-			}
-		})
-	}
-	wg.Wait()
-	return float64(n.Load()) / time.Since(began).Seconds(), nil
+			})
+		}
+		wg.Wait()
+		s.elapsed = time.Since(began)
+		return s
+	}, nil
 }

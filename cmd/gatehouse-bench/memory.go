@@ -7,8 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
+	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/gatehouse/gatehouse/adapters/ginhttp"
@@ -55,7 +59,32 @@ func serveSeededMemory(n int) {
 	accounts := app.NewAccounts(users, sessions, tokens, hasher, verifier, clock, system.Random{}, settings, limiter, app.Throttle{}, audit, cache)
 	api := ginhttp.New(chain, accounts, app.NewReadiness(nil), ginhttp.Config{TokenCookieName: "gatehouse_token"}, logger)
 	srv := &http.Server{Addr: os.Getenv("GATEHOUSE_ADDR"), Handler: api, ReadHeaderTimeout: 5 * time.Second}
-	log.Fatal(srv.ListenAndServe())
+	if path := os.Getenv("GATEHOUSE_BENCH_CPUPROFILE"); path != "" {
+		stop := profileCPU(path + "." + strconv.Itoa(n))
+		defer stop()
+		go func() {
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, syscall.SIGTERM)
+			<-sig
+			_ = srv.Close()
+		}()
+	}
+	if err := srv.ListenAndServe(); err != http.ErrServerClosed {
+		log.Fatal(err)
+	}
+}
+
+// profileCPU writes a CPU profile to path until the returned function is called (set
+// GATEHOUSE_BENCH_CPUPROFILE to see where the seeded memory server spends its time).
+func profileCPU(path string) func() {
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 func seedMemory(ctx context.Context, tokens *memstore.TokenStore, user domain.UserID, n int) error {

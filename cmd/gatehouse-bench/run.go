@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -30,17 +31,18 @@ const (
 
 // bench holds what one run has started.
 type bench struct {
-	o      options
-	self   string // this executable, re-run as the baseline and the seeded memory server
-	gh     string // the gatehouse binary
-	rdb    *redis.Client
-	db     *sql.DB
-	procs  []*proc
-	userID domain.UserID // the bench user on the shared stores
+	o     options
+	self  string // this executable, re-run as the baseline and the seeded memory server
+	gh    string // the gatehouse binary
+	rdb   *redis.Client
+	db    *sql.DB
+	procs []*proc
+	dbs   []string // MySQL databases to drop at the end
 }
 
 // creds are the bench user's credentials on one Gatehouse.
 type creds struct {
+	user    domain.UserID // known when this Gatehouse signed the user up
 	token   string
 	session *http.Cookie
 }
@@ -92,7 +94,10 @@ func run(ctx context.Context, o options) error {
 // gatehouseEnv is the configuration of every Gatehouse the bench starts: the profile's
 // stores, no throttling (the load comes from one address), no access log (the baseline has
 // none either; logging one JSON line per request is measured separately if wanted).
-func (b *bench) gatehouseEnv(extra ...string) []string {
+//
+// ns names a namespace (a Redis key prefix or a MySQL database of its own) for Gatehouses
+// that must not share data with the main one; "" is the main one.
+func (b *bench) gatehouseEnv(ns string, extra ...string) []string {
 	env := []string{
 		"GATEHOUSE_LOG_LEVEL=warn", "GATEHOUSE_COOKIE_SECURE=false",
 		"GATEHOUSE_THROTTLE_LOGIN_USER=off", "GATEHOUSE_THROTTLE_LOGIN_IP=off", "GATEHOUSE_THROTTLE_SIGNUP_IP=off",
@@ -100,11 +105,42 @@ func (b *bench) gatehouseEnv(extra ...string) []string {
 	}
 	switch b.o.profile {
 	case "redis":
-		env = append(env, "GATEHOUSE_REDIS_URL="+b.o.redisURL, "GATEHOUSE_REDIS_PREFIX="+redisPrefix)
+		env = append(env, "GATEHOUSE_REDIS_URL="+b.o.redisURL, "GATEHOUSE_REDIS_PREFIX="+redisNS(ns))
 	case "mysql":
-		env = append(env, "GATEHOUSE_MYSQL_DSN="+b.o.mysqlDSN+mysqlDatabase, "GATEHOUSE_MYSQL_AUTO_MIGRATE=true")
+		env = append(env, "GATEHOUSE_MYSQL_DSN="+b.o.mysqlDSN+mysqlNS(ns), "GATEHOUSE_MYSQL_AUTO_MIGRATE=true")
 	}
 	return append(env, extra...)
+}
+
+func redisNS(ns string) string {
+	if ns == "" {
+		return redisPrefix
+	}
+	return redisPrefix + ns + ":"
+}
+
+func mysqlNS(ns string) string {
+	if ns == "" {
+		return mysqlDatabase
+	}
+	return mysqlDatabase + "_" + ns
+}
+
+// createDatabase makes a fresh MySQL database for namespace ns and returns a handle on it.
+func (b *bench) createDatabase(ctx context.Context, ns string) (*sql.DB, error) {
+	root, err := openMySQL(b.o.mysqlDSN)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	name := mysqlNS(ns)
+	for _, q := range []string{"DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name} {
+		if _, err := root.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("mysql: %w", err)
+		}
+	}
+	b.dbs = append(b.dbs, name)
+	return openMySQL(b.o.mysqlDSN + name)
 }
 
 func (b *bench) openStores(ctx context.Context) error {
@@ -117,17 +153,8 @@ func (b *bench) openStores(ctx context.Context) error {
 		b.rdb = redis.NewClient(opt)
 		return dropRedisPrefix(ctx, b.rdb, redisPrefix)
 	case "mysql":
-		root, err := openMySQL(b.o.mysqlDSN)
-		if err != nil {
-			return err
-		}
-		defer root.Close()
-		for _, q := range []string{"DROP DATABASE IF EXISTS " + mysqlDatabase, "CREATE DATABASE " + mysqlDatabase} {
-			if _, err := root.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("mysql: %w", err)
-			}
-		}
-		b.db, err = openMySQL(b.o.mysqlDSN + mysqlDatabase)
+		var err error
+		b.db, err = b.createDatabase(ctx, "")
 		return err
 	}
 	return nil
@@ -139,7 +166,9 @@ func (b *bench) closeStores(ctx context.Context) {
 		_ = b.rdb.Close()
 	}
 	if b.db != nil {
-		_, _ = b.db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+mysqlDatabase)
+		for _, name := range b.dbs {
+			_, _ = b.db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name)
+		}
 		_ = b.db.Close()
 	}
 }
@@ -164,7 +193,7 @@ func (b *bench) stopAll() {
 func (b *bench) startup() error {
 	var times []time.Duration
 	for range 5 {
-		p, d, err := start("gatehouse", b.gh, nil, b.gatehouseEnv(), "/healthz")
+		p, d, err := start("gatehouse", b.gh, nil, b.gatehouseEnv(""), "/healthz")
 		if err != nil {
 			return err
 		}
@@ -187,8 +216,8 @@ func (b *bench) fixtures(g *proc) (creds, error) {
 	var u struct{ ID int64 }
 	_ = json.NewDecoder(resp.Body).Decode(&u)
 	resp.Body.Close()
-	if resp.StatusCode == http.StatusCreated && b.userID == 0 {
-		b.userID = domain.UserID(u.ID)
+	if resp.StatusCode == http.StatusCreated {
+		cr.user = domain.UserID(u.ID)
 	}
 	resp, err = http.Post(g.base+"/v1/auth/token", "application/json", bytes.NewBufferString(body))
 	if err != nil {
@@ -233,7 +262,7 @@ func (r *row) add(f figures, ratio float64) {
 // table measures every path on a Gatehouse with the Basic cache off and one with it on, and
 // the baseline, in each round.
 func (b *bench) table(ctx context.Context) ([]*row, error) {
-	g, err := b.start("gatehouse", b.gh, nil, b.gatehouseEnv(), "/healthz")
+	g, err := b.start("gatehouse", b.gh, nil, b.gatehouseEnv(""), "/healthz")
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +270,7 @@ func (b *bench) table(ctx context.Context) ([]*row, error) {
 	if err != nil {
 		return nil, err
 	}
-	gc, err := b.start("gatehouse (Basic cache on)", b.gh, nil, b.gatehouseEnv("GATEHOUSE_BASIC_CACHE_TTL=1h"), "/healthz")
+	gc, err := b.start("gatehouse (Basic cache on)", b.gh, nil, b.gatehouseEnv("", "GATEHOUSE_BASIC_CACHE_TTL=1h"), "/healthz")
 	if err != nil {
 		return nil, err
 	}
@@ -266,70 +295,73 @@ func (b *bench) table(ctx context.Context) ([]*row, error) {
 		return nil, err
 	}
 
-	me := g.base + "/v1/auth/me"
-	hdr := func(k, v string) []http.Header { return []http.Header{{k: {v}}} }
+	ceiling, err := hashCeiling()
+	if err != nil {
+		return nil, err
+	}
+	me, mec := g.base+"/v1/auth/me", gc.base+"/v1/auth/me"
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(benchUser+":"+benchPassword))
 	login := []byte(fmt.Sprintf(`{"username":%q,"password":%q}`, benchUser, benchPassword))
 	nonce := strconv.FormatInt(time.Now().UnixNano()%1_000_000_007, 36)
 	w, d := b.o.workers, b.o.duration
-
-	rows := map[string]*row{}
-	var order []*row
-	get := func(name, against string) *row {
-		if rows[name] == nil {
-			rows[name] = &row{name: name, against: against}
-			order = append(order, rows[name])
-		}
-		return rows[name]
+	get := func(url, k, v string) load {
+		tr := fixed("GET", url, nil, []http.Header{{k: {v}}})
+		return func(d time.Duration) sample { return attack(url, tr, w, d, 200, nil) }
 	}
-	baseRow := get("baseline "+b.o.profile+" /me", "")
-	ceilRow := get("argon2id ceiling", "")
-	for round := range b.o.rounds {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		ceiling, err := hashCeiling(d)
-		if err != nil {
-			return nil, err
-		}
-		ceilRow.add(figures{rps: ceiling}, 1)
-		bl := attack("baseline", fixed("GET", base.base+"/me", nil, []http.Header{{}}), w, d, 200, nil)
-		baseRow.add(bl, 1)
-		ratio := func(f figures) float64 { return f.rps / bl.rps }
-
-		tok := attack("token", fixed("GET", me, nil, hdr("Authorization", "Token "+cr.token)), w, d, 200, nil)
-		get("token /me", "baseline").add(tok, ratio(tok))
-		f := attack("bearer", fixed("GET", me, nil, hdr("Authorization", "Bearer "+cr.token)), w, d, 200, nil)
-		get("bearer /me", "baseline").add(f, ratio(f))
-		f = attack("session", fixed("GET", me, nil, hdr("Cookie", cr.session.Name+"="+cr.session.Value)), w, d, 200, nil)
-		get("session /me", "baseline").add(f, ratio(f))
-
-		f = attack("basic", fixed("GET", me, nil, hdr("Authorization", basic)), w, d, 200, nil)
-		get("Basic /me, cache off", "argon2id ceiling").add(f, f.rps/ceiling)
-		tokc := attack("token (cache on)", fixed("GET", gc.base+"/v1/auth/me", nil, hdr("Authorization", "Token "+crc.token)), w, d, 200, nil)
-		f = attack("basic (cache on)", fixed("GET", gc.base+"/v1/auth/me", nil, hdr("Authorization", basic)), w, d, 200, nil)
-		get("Basic /me, cache on", "token /me").add(f, f.rps/tokc.rps)
-
-		f = attack("token login", fixed("POST", g.base+"/v1/auth/token", login, []http.Header{jsonHeader()}), w, d, 200, nil)
-		get("token login", "argon2id ceiling").add(f, f.rps/ceiling)
-		f = attack("signup", numbered(func(i uint64) vegeta.Target {
-			body := fmt.Sprintf(`{"username":"b%s-%d-%d","password":%q}`, nonce, round, i, benchPassword)
+	post := func(tr vegeta.Targeter, want int) load {
+		return func(d time.Duration) sample { return attack("post", tr, w, d, want, nil) }
+	}
+	baseline := func(d time.Duration) sample {
+		return attack("baseline", fixed("GET", base.base+"/me", nil, []http.Header{{}}), w, d, 200, nil)
+	}
+	var signups atomic.Uint64
+	measures := []struct {
+		name, against string
+		base, load    load
+	}{
+		{"token /me", "baseline", baseline, get(me, "Authorization", "Token "+cr.token)},
+		{"bearer /me", "baseline", baseline, get(me, "Authorization", "Bearer "+cr.token)},
+		{"session /me", "baseline", baseline, get(me, "Cookie", cr.session.Name+"="+cr.session.Value)},
+		{"Basic /me, cache off", "argon2id ceiling", ceiling, get(me, "Authorization", basic)},
+		{"Basic /me, cache on", "token /me", get(mec, "Authorization", "Token "+crc.token), get(mec, "Authorization", basic)},
+		{"token login", "argon2id ceiling", ceiling, post(fixed("POST", g.base+"/v1/auth/token", login, []http.Header{jsonHeader()}), 200)},
+		{"signup", "argon2id ceiling", ceiling, post(numbered(func(uint64) vegeta.Target {
+			body := fmt.Sprintf(`{"username":"b%s-%d","password":%q}`, nonce, signups.Add(1), benchPassword)
 			return vegeta.Target{Method: "POST", URL: g.base + "/v1/auth/signup", Body: []byte(body), Header: jsonHeader()}
-		}), w, d, 201, nil)
-		get("signup", "argon2id ceiling").add(f, f.rps/ceiling)
-		f = b.cycle(g, login)
-		get("login+logout cycle", "argon2id ceiling").add(f, f.rps/ceiling)
+		}), 201)},
+		{"login+logout cycle", "argon2id ceiling", ceiling, func(d time.Duration) sample { return b.cycle(g, login, d) }},
+	}
+	var rows []*row
+	for _, m := range measures {
+		rows = append(rows, &row{name: m.name, against: m.against})
+	}
+	baseRow := &row{name: "baseline " + b.o.profile + " /me"}
+	ceilRow := &row{name: "argon2id ceiling"}
+	for round := range b.o.rounds {
+		for i, m := range measures {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			fa, fb, ratio := pair(m.base, m.load, d)
+			rows[i].add(fb, ratio)
+			switch m.against {
+			case "baseline":
+				baseRow.add(fa, 1)
+			case "argon2id ceiling":
+				ceilRow.add(fa, 1)
+			}
+		}
 		fmt.Fprintf(os.Stderr, "round %d done\n", round+1)
 	}
-	return order, nil
+	return append([]*row{baseRow, ceilRow}, rows...), nil
 }
 
-// cycle measures session login followed by logout: the logins for half the duration, then
-// the logout of every session they made. Its rate is cycles over the two phases' time; its
-// latencies are the sums of the phases' quantiles.
-func (b *bench) cycle(g *proc, login []byte) figures {
+// cycle measures session logins for d, then the logout of every session they made. A cycle's
+// latency is a login's plus a logout's (the latencies of the two are paired in order), and
+// its time the two phases' together.
+func (b *bench) cycle(g *proc, login []byte, d time.Duration) sample {
 	var logouts []vegeta.Target
-	in := attack("login", fixed("POST", g.base+"/v1/auth/login", login, []http.Header{jsonHeader()}), b.o.workers, b.o.duration/2, 200,
+	in := attack("login", fixed("POST", g.base+"/v1/auth/login", login, []http.Header{jsonHeader()}), b.o.workers, d, 200,
 		func(r *vegeta.Result) {
 			h := jsonHeader()
 			for _, c := range (&http.Response{Header: r.Headers}).Cookies() {
@@ -341,87 +373,88 @@ func (b *bench) cycle(g *proc, login []byte) figures {
 			logouts = append(logouts, vegeta.Target{Method: "POST", URL: g.base + "/v1/auth/logout", Header: h})
 		})
 	out := attack("logout", queue(logouts), b.o.workers, time.Minute, 204, nil)
-	n := float64(len(logouts))
-	if n == 0 || in.rps == 0 || out.rps == 0 {
-		return figures{errors: in.errors + out.errors}
+	s := sample{elapsed: in.elapsed + out.elapsed, errors: in.errors + out.errors}
+	for i := range min(len(in.lat), len(out.lat)) {
+		s.lat = append(s.lat, in.lat[i]+out.lat[i])
 	}
-	return figures{rps: n / (n/in.rps + n/out.rps), p50: in.p50 + out.p50, p99: in.p99 + out.p99, errors: in.errors + out.errors}
+	return s
 }
 
-// scale compares token /me with 1,000 and with o.large stored tokens, always sending the
-// same 1,000 of them.
+// scale compares token /me on a Gatehouse holding 1,000 tokens with one holding o.large,
+// both running at once and measured in alternation (see pair), always sending the same 1,000
+// tokens. Each has stores of its own: a seeded child process on the memory profile, its own
+// Redis prefix or MySQL database otherwise.
 func (b *bench) scale(ctx context.Context) error {
-	sample := make([]http.Header, sampleTokens)
-	for i := range sample {
-		sample[i] = http.Header{"Authorization": {"Token " + seededSecret(i)}}
+	if b.o.large <= sampleTokens {
+		return fmt.Errorf("-tokens %d: want more than %d", b.o.large, sampleTokens)
 	}
-	measure := func(g *proc) figures {
-		return attack("scale", fixed("GET", g.base+"/v1/auth/me", nil, sample), b.o.workers, b.o.duration, 200, nil)
+	headers := make([]http.Header, sampleTokens)
+	for i := range headers {
+		headers[i] = http.Header{"Authorization": {"Token " + seededSecret(i)}}
 	}
-	var small, large []figures
+	small, err := b.seeded(ctx, "small", sampleTokens)
+	if err != nil {
+		return err
+	}
+	large, err := b.seeded(ctx, "large", b.o.large)
+	if err != nil {
+		return err
+	}
+	me := func(g *proc) load {
+		tr := fixed("GET", g.base+"/v1/auth/me", nil, headers)
+		return func(d time.Duration) sample { return attack("scale", tr, b.o.workers, d, 200, nil) }
+	}
+	// Warm up: connections, the user cache, and the first touch of each token.
+	for _, g := range []*proc{small, large} {
+		if f := me(g)(time.Second).figures(); f.errors > 0 {
+			return fmt.Errorf("%d seeded tokens refused by %s", f.errors, g.name)
+		}
+	}
+	var fs, fl []figures
 	var ratios []float64
-	switch b.o.profile {
-	case "memory":
-		for _, n := range []int{sampleTokens, b.o.large} {
-			p, err := b.start("gatehouse (seeded)", b.self, []string{"-serve-seeded-memory", strconv.Itoa(n)}, nil, "/healthz")
-			if err != nil {
-				return err
-			}
-			for range b.o.rounds {
-				f := measure(p)
-				if f.errors > 0 {
-					return fmt.Errorf("seeded tokens refused: %d errors", f.errors)
-				}
-				if n == sampleTokens {
-					small = append(small, f)
-				} else {
-					large = append(large, f)
-				}
-			}
-			p.stop()
+	for range b.o.rounds {
+		a, c, r := pair(me(small), me(large), b.o.duration)
+		if a.errors+c.errors > 0 {
+			return fmt.Errorf("seeded tokens refused: %d errors", a.errors+c.errors)
 		}
-	default:
-		g, err := b.start("gatehouse", b.gh, nil, b.gatehouseEnv(), "/healthz")
-		if err != nil {
-			return err
-		}
-		seed := func(from, to int) error {
-			began := time.Now()
-			var err error
-			if b.rdb != nil {
-				err = seedRedis(ctx, b.rdb, redisPrefix, b.userID, from, to)
-			} else {
-				err = seedMySQL(ctx, b.db, b.userID, from, to)
-			}
-			fmt.Fprintf(os.Stderr, "seeded tokens %d..%d in %s\n", from, to, time.Since(began).Round(time.Millisecond))
-			return err
-		}
-		if err := seed(0, sampleTokens); err != nil {
-			return err
-		}
-		for range b.o.rounds {
-			small = append(small, measure(g))
-		}
-		if err := seed(sampleTokens, b.o.large); err != nil {
-			return err
-		}
-		for range b.o.rounds {
-			large = append(large, measure(g))
-		}
-		for _, f := range append(small, large...) {
-			if f.errors > 0 {
-				return fmt.Errorf("seeded tokens refused: %d errors", f.errors)
-			}
-		}
+		fs, fl, ratios = append(fs, a), append(fl, c), append(ratios, r)
 	}
-	for i := range small {
-		ratios = append(ratios, large[i].rps/small[i].rps)
-	}
-	fmt.Printf("\ntoken /me, %s profile, stored tokens (median of %d):\n", b.o.profile, b.o.rounds)
-	fmt.Printf("  %9d tokens: %s\n", sampleTokens, median(small))
-	fmt.Printf("  %9d tokens: %s\n", b.o.large, median(large))
+	fmt.Printf("\ntoken /me, %s profile, by stored tokens (median of %d):\n", b.o.profile, b.o.rounds)
+	fmt.Printf("  %9d tokens: %s\n", sampleTokens, median(fs))
+	fmt.Printf("  %9d tokens: %s\n", b.o.large, median(fl))
 	fmt.Printf("  ratio %d / %d: %.3f (target within 10%%)\n", b.o.large, sampleTokens, medianFloat(ratios))
 	return nil
+}
+
+// seeded starts a Gatehouse in namespace ns holding n seeded tokens of its bench user.
+func (b *bench) seeded(ctx context.Context, ns string, n int) (*proc, error) {
+	if b.o.profile == "memory" {
+		return b.start("gatehouse ("+ns+")", b.self, []string{"-serve-seeded-memory", strconv.Itoa(n)}, nil, "/healthz")
+	}
+	var db *sql.DB
+	if b.o.profile == "mysql" {
+		var err error
+		if db, err = b.createDatabase(ctx, ns); err != nil {
+			return nil, err
+		}
+		defer db.Close()
+	}
+	g, err := b.start("gatehouse ("+ns+")", b.gh, nil, b.gatehouseEnv(ns), "/healthz")
+	if err != nil {
+		return nil, err
+	}
+	cr, err := b.fixtures(g)
+	if err != nil {
+		return nil, err
+	}
+	began := time.Now()
+	if db != nil {
+		err = seedMySQL(ctx, db, cr.user, 0, n)
+	} else {
+		err = seedRedis(ctx, b.rdb, redisNS(ns), cr.user, 0, n)
+	}
+	fmt.Fprintf(os.Stderr, "seeded %d tokens (%s) in %s\n", n, ns, time.Since(began).Round(time.Millisecond))
+	return g, err
 }
 
 func printTable(rows []*row) {

@@ -29,7 +29,7 @@ func seededToken(i int, user domain.UserID, now time.Time) domain.Token {
 	copy(id[:], sum[:])
 	return domain.Token{
 		ID: domain.NewPublicID(id), UserID: user, Name: strings.Clone("bench device"),
-		SecretHash: domain.HashSecret(seededSecret(i)), CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour),
+		SecretHash: domain.HashSecret(seededSecret(i)), CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(24 * time.Hour),
 	}
 }
 
@@ -48,7 +48,7 @@ func seedRedis(ctx context.Context, rdb *redis.Client, prefix string, user domai
 		for i := lo; i < min(lo+seedBatch, to); i++ {
 			t := seededToken(i, user, now)
 			k := prefix + "token:" + t.SecretHash.Hex()
-			pipe.HSet(ctx, k, "name", t.Name, "created", micros(t.CreatedAt), "used", "0",
+			pipe.HSet(ctx, k, "name", t.Name, "created", micros(t.CreatedAt), "used", micros(t.LastUsedAt),
 				"uid", int64(user), "id", t.ID, "exp", micros(t.ExpiresAt))
 			pipe.PExpire(ctx, k, 25*time.Hour)
 		}
@@ -65,15 +65,15 @@ func seedMySQL(ctx context.Context, db *sql.DB, user domain.UserID, from, to int
 	for lo := from; lo < to; lo += seedBatch {
 		hi := min(lo+seedBatch, to)
 		var q strings.Builder
-		q.WriteString("INSERT INTO gatehouse_tokens (secret_hash, id, user_id, name, created_at, expires_at) VALUES ")
-		args := make([]any, 0, 6*(hi-lo))
+		q.WriteString("INSERT INTO gatehouse_tokens (secret_hash, id, user_id, name, created_at, last_used_at, expires_at) VALUES ")
+		args := make([]any, 0, 7*(hi-lo))
 		for i := lo; i < hi; i++ {
 			if i > lo {
 				q.WriteString(",")
 			}
-			q.WriteString("(?,?,?,?,?,?)")
+			q.WriteString("(?,?,?,?,?,?,?)")
 			t := seededToken(i, user, now)
-			args = append(args, t.SecretHash[:], t.ID, int64(user), t.Name, t.CreatedAt, t.ExpiresAt)
+			args = append(args, t.SecretHash[:], t.ID, int64(user), t.Name, t.CreatedAt, t.LastUsedAt, t.ExpiresAt)
 		}
 		if _, err := db.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("seed mysql: %w", err)
