@@ -75,7 +75,7 @@ func attack(name string, tr vegeta.Targeter, workers uint64, d time.Duration, wa
 type load func(d time.Duration) sample
 
 // slices of a paired measurement.
-const slicesPerPair = 4
+const slicesPerPair = 6
 
 // pair measures a and b alternately, in slicesPerPair slices each of d/slicesPerPair, so a
 // change in the machine's load (it is shared) falls on both alike, and returns each one's
