@@ -7,11 +7,14 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-sql-driver/mysql"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/gatehouse/gatehouse/adapters/passhash"
 )
 
 // meView is what the baseline answers: the shape of Gatehouse's /me.
@@ -30,12 +33,36 @@ type meView struct {
 // at least do on the profile: nothing but c.JSON (memory), one Redis GET (redis), or one
 // primary-key SELECT (mysql). Its address comes in GATEHOUSE_ADDR, like Gatehouse's; key is
 // the Redis key or the hex secret hash of the row to read.
+//
+// POST /hash is the ceiling of the paths that check a password: one argon2id verification
+// with the production parameters per request, at most one per CPU at once (cores ÷ hash time
+// requests a second), measured like every other baseline: over HTTP, under the same load, in
+// the same run.
 func serveBaseline(profile, redisURL, mysqlDSN, key string) {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	view := meView{ID: 1, Username: "bench", Email: "bench@example.com", DateJoined: time.Now().UTC()}
 	view.Auth.Method, view.Auth.TokenID = "token", "0123456789abcdef0123456789abcdef"
 	e.GET("/healthz", func(c *gin.Context) { c.Status(http.StatusOK) })
+	h, err := passhash.New(passhash.DefaultParams())
+	if err != nil {
+		log.Fatal(err)
+	}
+	encoded, err := h.Hash(benchPassword)
+	if err != nil {
+		log.Fatal(err)
+	}
+	slots := make(chan struct{}, runtime.NumCPU())
+	e.POST("/hash", func(c *gin.Context) {
+		slots <- struct{}{}
+		ok, _ := h.Verify(benchPassword, encoded)
+		<-slots
+		if !ok {
+			c.Status(http.StatusInternalServerError)
+			return
+		}
+		c.JSON(http.StatusOK, view)
+	})
 	switch profile {
 	case "memory":
 		e.GET("/me", func(c *gin.Context) { c.JSON(http.StatusOK, view) })

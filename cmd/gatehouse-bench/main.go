@@ -4,7 +4,8 @@
 //
 // It builds cmd/gatehouse, starts it on loopback on the chosen store profile (memory, redis
 // or mysql), starts in the same run a baseline (the smallest Gin server doing the same single
-// store lookup), and loads both at a fixed concurrency (closed loop: vegeta with rate 0 and a
+// store lookup; for the paths that hash a password, a Gin handler doing one argon2id
+// verification, at most one per CPU at once), and loads both at a fixed concurrency (closed loop: vegeta with rate 0 and a
 // fixed number of workers) for a bounded time per measurement. It prints req/s, p50 and p99
 // per path and each one's ratio to its baseline, as medians over the rounds; then token /me
 // with 1,000 against 1,000,000 stored tokens, and on the memory profile the heap per stored
@@ -17,12 +18,8 @@ import (
 	"log"
 	"os"
 	"os/signal"
-	"runtime"
-	"sync"
 	"syscall"
 	"time"
-
-	"github.com/gatehouse/gatehouse/adapters/passhash"
 )
 
 type options struct {
@@ -75,45 +72,4 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
-}
-
-// hashCeiling returns a load that verifies argon2id hashes with the production parameters on
-// every CPU at once, as a server hashing at full capacity would: its throughput is the most
-// logins per second the machine can do (cores ÷ hash time). It is measured in the run, paired
-// with the server's hashing paths, rather than derived from an idle single-core time, which
-// keeps the ratio honest on a shared machine.
-func hashCeiling() (load, error) {
-	h, err := passhash.New(passhash.DefaultParams())
-	if err != nil {
-		return nil, err
-	}
-	encoded, err := h.Hash("correct horse battery staple")
-	if err != nil {
-		return nil, err
-	}
-	return func(d time.Duration) sample {
-		var mu sync.Mutex
-		var s sample
-		var wg sync.WaitGroup
-		began := time.Now()
-		for range runtime.NumCPU() {
-			wg.Go(func() {
-				for time.Since(began) < d {
-					t := time.Now()
-					ok, _ := h.Verify("correct horse battery staple", encoded)
-					took := time.Since(t)
-					mu.Lock()
-					if ok {
-						s.lat = append(s.lat, took)
-					} else {
-						s.errors++
-					}
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
-		s.elapsed = time.Since(began)
-		return s
-	}, nil
 }
