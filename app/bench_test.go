@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"net/http"
 	"testing"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
 )
 
 // benchVerifier is a Verifier with production argon2id parameters over a memory store
@@ -47,5 +49,57 @@ func BenchmarkLoginWrongPassword(b *testing.B) {
 	v := benchVerifier(b)
 	for b.Loop() {
 		_, _ = v.Check(b.Context(), "known", "wrong-Password-1", "192.0.2.1", domain.MethodToken)
+	}
+}
+
+// BenchmarkChain is the chain's decision for a request with each kind of credentials, over
+// the memory stores with the user cache on, as served: the credential read, the owner from
+// the cache, no write (last-used times are due once a minute).
+func BenchmarkChain(b *testing.B) {
+	settings := app.DefaultSettings()
+	settings.UserCacheTTL = time.Minute
+	settings.BasicCacheTTL = time.Minute
+	h, err := passhash.New(testParams)
+	if err != nil {
+		b.Fatal(err)
+	}
+	clock, random := &fakeClock{now: t0}, &fakeRandom{}
+	users, sessions, tokens := memstore.NewUserStore(), memstore.NewSessionStore(clock), memstore.NewTokenStore(clock)
+	hasher, limiter := passhash.NewLimiter(h, passhash.Foreign{}, 4, time.Second), memstore.NewRateLimiter(clock)
+	verifier := app.NewVerifier(users, hasher, limiter, app.Throttle{}, &auditLog{})
+	cache, err := app.NewBasicCache(settings, random, clock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	accounts := app.NewAccounts(users, sessions, tokens, hasher, verifier, clock, random, settings, limiter, app.Throttle{}, &auditLog{}, cache)
+	if _, err := accounts.SignUp(b.Context(), ports.SignUp{Username: "alice", Password: password}); err != nil {
+		b.Fatal(err)
+	}
+	tok, err := accounts.ObtainToken(b.Context(), ports.Login{Username: "alice", Password: password})
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, sess, err := accounts.Login(b.Context(), ports.Login{Username: "alice", Password: password})
+	if err != nil {
+		b.Fatal(err)
+	}
+	chain := app.NewChain(defaultOrder, users, sessions, tokens, verifier, cache, clock, settings)
+	for _, tc := range []struct {
+		name  string
+		creds domain.RequestCredentials
+	}{
+		{"token", tokenCreds(tok.Secret)},
+		{"session GET", sessionCreds(http.MethodGet, sess.Secret, "")},
+		{"session POST", sessionCreds(http.MethodPost, sess.Secret, sess.CSRFToken)},
+		{"basic cached", basicCreds("alice", password)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := chain.Authenticate(b.Context(), tc.creds); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -21,6 +21,9 @@ type Settings struct {
 	Bind domain.SessionBinding
 	// BasicCacheTTL is how long verified Basic credentials are remembered; 0 is off.
 	BasicCacheTTL time.Duration
+	// UserCacheTTL is how long the owner of a session or token is kept in process memory,
+	// so authenticating costs one store read; 0 is off. See UserCache.
+	UserCacheTTL time.Duration
 }
 
 // DefaultSettings are the defaults documented in the README: 30-day tokens, sessions idle out

@@ -76,8 +76,9 @@ func ParseAuthorization(header string) Authorization {
 	}
 	name, rest, _ := strings.Cut(header, " ")
 	rest = strings.Trim(rest, " ")
-	switch strings.ToLower(name) {
-	case "token", "bearer":
+	// EqualFold rather than ToLower: no copy of the scheme name on every request.
+	switch {
+	case strings.EqualFold(name, "token"), strings.EqualFold(name, "bearer"):
 		a := Authorization{Scheme: SchemeToken}
 		switch {
 		case rest == "":
@@ -90,7 +91,7 @@ func ParseAuthorization(header string) Authorization {
 			a.Token = rest
 		}
 		return a
-	case "basic":
+	case strings.EqualFold(name, "basic"):
 		a := Authorization{Scheme: SchemeBasic}
 		a.Username, a.Password, a.Err = DecodeBasic(rest)
 		return a

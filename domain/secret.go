@@ -74,7 +74,17 @@ func checkSecret(prefix, s string) bool {
 			sum = sum*62 + uint64(v)
 		}
 	}
-	return sum == uint64(crc32.ChecksumIEEE([]byte(s[:len(prefix)+secretBodyLen])))
+	return sum == uint64(crcString(s[:len(prefix)+secretBodyLen]))
+}
+
+// crcString is crc32.ChecksumIEEE of s without converting s to a byte slice, which would
+// allocate on every authenticated request.
+func crcString(s string) uint32 {
+	crc := ^uint32(0)
+	for i := 0; i < len(s); i++ {
+		crc = crc32.IEEETable[byte(crc)^s[i]] ^ crc>>8
+	}
+	return ^crc
 }
 
 func base62Value(c byte) int {

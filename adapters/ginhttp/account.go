@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) me(c *gin.Context) {
-	c.JSON(http.StatusOK, viewMe(principal(c)))
+	writeMe(c, viewMe(principal(c)))
 }
 
 func (s *Server) listTokens(c *gin.Context) {

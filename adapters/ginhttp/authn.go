@@ -16,7 +16,7 @@ import (
 const (
 	sessionCookie = "sessionid"
 	csrfCookie    = "csrftoken"
-	csrfHeader    = "X-CSRFToken"
+	csrfHeader    = "X-Csrftoken" // X-CSRFToken in canonical form, looked up without a copy
 	hostPrefix    = "__Host-"
 )
 
@@ -90,8 +90,12 @@ func (s *Server) credentials(c *gin.Context) (domain.RequestCredentials, bool) {
 	if len(auth) > 1 {
 		return domain.RequestCredentials{}, false
 	}
-	creds := domain.RequestCredentials{Method: c.Request.Method, CSRFToken: c.GetHeader(csrfHeader),
-		ClientIP: c.ClientIP(), UserAgent: c.GetHeader("User-Agent")}
+	ip := domain.RequestFrom(c.Request.Context()).ClientIP // worked out once by accessLog
+	if ip == "" {
+		ip = c.ClientIP()
+	}
+	creds := domain.RequestCredentials{Method: c.Request.Method, CSRFToken: c.Request.Header.Get(csrfHeader),
+		ClientIP: ip, UserAgent: c.Request.Header.Get("User-Agent")}
 	if len(auth) == 1 {
 		creds.Authorization = domain.ParseAuthorization(auth[0])
 	}

@@ -163,6 +163,8 @@ func (f fields) flag(name string, verr *domain.ValidationError) bool {
 func limitBody(c *gin.Context) {
 	r := c.Request
 	switch {
+	case r.Body == nil || r.Body == http.NoBody:
+		// Nothing to cap (a GET, usually): no reader to wrap.
 	case r.ContentLength > MaxBodyBytes:
 		writeProblem(c, errTooLarge.status, errTooLarge.detail, nil)
 		return

@@ -18,28 +18,34 @@ type SessionStore struct {
 	t     table[sessionRecord, *sessionRecord]
 }
 
-// sessionRecord is a domain.Session in 112 bytes rather than 160.
+// sessionRecord is a domain.Session in 112 bytes with no pointer, rather than 160 with five
+// (see table for why).
 type sessionRecord struct {
 	entry
 	lastSeen  stamp
-	ip        string
-	userAgent string
+	ip        uint32 // interned
+	userAgent uint32 // interned
 }
 
 func (r *sessionRecord) expired(now time.Time) bool {
 	return domain.Session{ExpiresAt: r.expires.time()}.Expired(now)
 }
 
-func (r *sessionRecord) session() domain.Session {
+func (r *sessionRecord) release(strs *interner) {
+	strs.release(r.ip)
+	strs.release(r.userAgent)
+}
+
+func (r *sessionRecord) session(strs *interner) domain.Session {
 	return domain.Session{
-		ID:         r.id,
+		ID:         r.id.String(),
 		UserID:     r.user,
 		SecretHash: r.hash,
 		CreatedAt:  r.created.time(),
 		LastSeenAt: r.lastSeen.time(),
 		ExpiresAt:  r.expires.time(),
-		IP:         r.ip,
-		UserAgent:  r.userAgent,
+		IP:         strs.str(r.ip),
+		UserAgent:  strs.str(r.userAgent),
 	}
 }
 
@@ -51,16 +57,23 @@ func NewSessionStore(clock ports.Clock) *SessionStore {
 // CreateSession implements ports.SessionStore. A session whose id or secret hash is already
 // live is refused with an error that is not domain.ErrNotFound: both are random, so it is a bug.
 func (s *SessionStore) CreateSession(_ context.Context, sess domain.Session) error {
+	id, err := newShortID(sess.ID)
+	if err != nil {
+		return err
+	}
 	r := &sessionRecord{
-		entry:     entry{hash: sess.SecretHash, id: sess.ID, user: sess.UserID, created: pack(sess.CreatedAt), expires: pack(sess.ExpiresAt)},
-		lastSeen:  pack(sess.LastSeenAt),
-		ip:        sess.IP,
-		userAgent: sess.UserAgent,
+		entry:    entry{hash: sess.SecretHash, id: id, user: sess.UserID, created: pack(sess.CreatedAt), expires: pack(sess.ExpiresAt)},
+		lastSeen: pack(sess.LastSeenAt),
 	}
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.t.insert(r, now)
+	r.ip, r.userAgent = s.t.strs.add(sess.IP), s.t.strs.add(sess.UserAgent)
+	if err := s.t.insert(r, now); err != nil {
+		r.release(&s.t.strs)
+		return err
+	}
+	return nil
 }
 
 // SessionByHash implements ports.SessionStore.
@@ -72,7 +85,7 @@ func (s *SessionStore) SessionByHash(_ context.Context, h domain.SecretHash) (do
 	if !ok {
 		return domain.Session{}, domain.ErrNotFound
 	}
-	return r.session(), nil
+	return r.session(&s.t.strs), nil
 }
 
 // TouchSession implements ports.SessionStore. A session that expired before the touch stays
@@ -98,7 +111,7 @@ func (s *SessionStore) SessionsByUser(_ context.Context, user domain.UserID) ([]
 	live := s.t.liveOf(user, now)
 	list := make([]domain.Session, len(live))
 	for i, r := range live {
-		list[i] = r.session()
+		list[i] = r.session(&s.t.strs)
 	}
 	return list, nil
 }
@@ -108,11 +121,11 @@ func (s *SessionStore) DeleteSession(_ context.Context, user domain.UserID, id s
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.t.liveByID(id, now)
+	r, slot, ok := s.t.liveByID(id, now)
 	if !ok || r.user != user {
 		return domain.ErrNotFound
 	}
-	s.t.remove(r)
+	s.t.remove(slot)
 	return nil
 }
 

@@ -18,22 +18,25 @@ type TokenStore struct {
 	t     table[tokenRecord, *tokenRecord]
 }
 
-// tokenRecord is a domain.Token in 96 bytes rather than 144.
+// tokenRecord is a domain.Token in 112 bytes with no pointer, rather than 144 with four (see
+// table for why).
 type tokenRecord struct {
 	entry
-	name     string
 	lastUsed stamp
+	name     uint32 // interned
 }
 
 func (r *tokenRecord) expired(now time.Time) bool {
 	return domain.Token{ExpiresAt: r.expires.time()}.Expired(now)
 }
 
-func (r *tokenRecord) token() domain.Token {
+func (r *tokenRecord) release(strs *interner) { strs.release(r.name) }
+
+func (r *tokenRecord) token(strs *interner) domain.Token {
 	return domain.Token{
-		ID:         r.id,
+		ID:         r.id.String(),
 		UserID:     r.user,
-		Name:       r.name,
+		Name:       strs.str(r.name),
 		SecretHash: r.hash,
 		CreatedAt:  r.created.time(),
 		LastUsedAt: r.lastUsed.time(),
@@ -49,15 +52,23 @@ func NewTokenStore(clock ports.Clock) *TokenStore {
 // CreateToken implements ports.TokenStore. A token whose id or secret hash is already live is
 // refused with an error that is not domain.ErrNotFound: both are random, so it is a bug.
 func (s *TokenStore) CreateToken(_ context.Context, t domain.Token) error {
+	id, err := newShortID(t.ID)
+	if err != nil {
+		return err
+	}
 	r := &tokenRecord{
-		entry:    entry{hash: t.SecretHash, id: t.ID, user: t.UserID, created: pack(t.CreatedAt), expires: pack(t.ExpiresAt)},
-		name:     t.Name,
+		entry:    entry{hash: t.SecretHash, id: id, user: t.UserID, created: pack(t.CreatedAt), expires: pack(t.ExpiresAt)},
 		lastUsed: pack(t.LastUsedAt),
 	}
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.t.insert(r, now)
+	r.name = s.t.strs.add(t.Name)
+	if err := s.t.insert(r, now); err != nil {
+		s.t.strs.release(r.name)
+		return err
+	}
+	return nil
 }
 
 // TokenByHash implements ports.TokenStore.
@@ -69,7 +80,7 @@ func (s *TokenStore) TokenByHash(_ context.Context, h domain.SecretHash) (domain
 	if !ok {
 		return domain.Token{}, domain.ErrNotFound
 	}
-	return r.token(), nil
+	return r.token(&s.t.strs), nil
 }
 
 // TouchToken implements ports.TokenStore.
@@ -94,7 +105,7 @@ func (s *TokenStore) TokensByUser(_ context.Context, user domain.UserID) ([]doma
 	live := s.t.liveOf(user, now)
 	list := make([]domain.Token, len(live))
 	for i, r := range live {
-		list[i] = r.token()
+		list[i] = r.token(&s.t.strs)
 	}
 	return list, nil
 }
@@ -104,11 +115,11 @@ func (s *TokenStore) DeleteToken(_ context.Context, user domain.UserID, id strin
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.t.liveByID(id, now)
+	r, slot, ok := s.t.liveByID(id, now)
 	if !ok || r.user != user {
 		return domain.ErrNotFound
 	}
-	s.t.remove(r)
+	s.t.remove(slot)
 	return nil
 }
 

@@ -51,9 +51,11 @@ func (s *SessionStore) CreateSession(ctx context.Context, ss domain.Session) err
 func (s *SessionStore) SessionByHash(ctx context.Context, h domain.SecretHash) (domain.Session, error) {
 	ctx, cancel := s.db.ctx(ctx)
 	defer cancel()
+	// Scanned by hand rather than by sqlx's reflection: this is every session request's read.
 	var r sessionRow
-	err := s.db.x.GetContext(ctx, &r, `SELECT `+sessionColumns+` FROM gatehouse_sessions
-		WHERE secret_hash = ? AND expires_at > ?`, h[:], s.clock.Now().UTC())
+	err := s.db.x.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM gatehouse_sessions
+		WHERE secret_hash = ? AND expires_at > ?`, h[:], s.clock.Now().UTC()).
+		Scan(&r.SecretHash, &r.ID, &r.UserID, &r.CreatedAt, &r.LastSeenAt, &r.ExpiresAt, &r.IP, &r.UserAgent)
 	if err != nil {
 		return domain.Session{}, translate(err)
 	}

@@ -62,9 +62,11 @@ func (s *TokenStore) CreateToken(ctx context.Context, t domain.Token) error {
 func (s *TokenStore) TokenByHash(ctx context.Context, h domain.SecretHash) (domain.Token, error) {
 	ctx, cancel := s.db.ctx(ctx)
 	defer cancel()
+	// Scanned by hand rather than by sqlx's reflection: this is every token request's read.
 	var r tokenRow
-	err := s.db.x.GetContext(ctx, &r, `SELECT `+tokenColumns+` FROM gatehouse_tokens
-		WHERE secret_hash = ? AND `+tokenLive, h[:], s.clock.Now().UTC())
+	err := s.db.x.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM gatehouse_tokens
+		WHERE secret_hash = ? AND `+tokenLive, h[:], s.clock.Now().UTC()).
+		Scan(&r.SecretHash, &r.ID, &r.UserID, &r.Name, &r.CreatedAt, &r.LastUsedAt, &r.ExpiresAt)
 	if err != nil {
 		return domain.Token{}, translate(err)
 	}

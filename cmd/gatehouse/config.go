@@ -220,6 +220,7 @@ func (p *parser) config() (Config, error) {
 			},
 			TouchInterval: p.duration("GATEHOUSE_TOUCH_INTERVAL"),
 			BasicCacheTTL: p.duration("GATEHOUSE_BASIC_CACHE_TTL"),
+			UserCacheTTL:  p.duration("GATEHOUSE_USER_CACHE_TTL"),
 		},
 		HTTP: ginhttp.Config{
 			CookieSecure:    p.bool("GATEHOUSE_COOKIE_SECURE"),

@@ -21,6 +21,7 @@ func settings() []*setting {
 		{flag: "session-idle-timeout", env: "GATEHOUSE_SESSION_IDLE_TIMEOUT", def: "24h", help: "a session ends after this long unused"},
 		{flag: "session-absolute-timeout", env: "GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT", def: "336h", help: "a session ends this long after login, used or not"},
 		{flag: "basic-cache-ttl", env: "GATEHOUSE_BASIC_CACHE_TTL", def: "0", help: "remember verified Basic credentials this long (0: off), sparing a password hash per request"},
+		{flag: "user-cache-ttl", env: "GATEHOUSE_USER_CACHE_TTL", def: "2s", help: "keep the owner of a session or token in memory this long (0: off), so authenticating costs one store read"},
 		{flag: "touch-interval", env: "GATEHOUSE_TOUCH_INTERVAL", def: "1m", help: "least time between two writes of a credential's last-used time"},
 		{flag: "token-cookie-name", env: "GATEHOUSE_TOKEN_COOKIE_NAME", def: "gatehouse_token", help: "cookie that carries a browser app's token (POST /v1/auth/token with \"cookie\": true)"},
 		{flag: "cookie-host-prefix", env: "GATEHOUSE_COOKIE_HOST_PREFIX", def: "false", help: "name the cookies __Host-sessionid and __Host-csrftoken (needs secure cookies)"},
