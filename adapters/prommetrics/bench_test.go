@@ -1,7 +1,11 @@
 package prommetrics_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/gatehouse/gatehouse/adapters/memstore"
 	"github.com/gatehouse/gatehouse/adapters/prommetrics"
@@ -28,6 +32,30 @@ func BenchmarkUserByID(b *testing.B) {
 				if _, err := users.UserByID(b.Context(), u.ID); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkMiddleware measures what the HTTP metrics add to a request.
+func BenchmarkMiddleware(b *testing.B) {
+	gin.SetMode(gin.ReleaseMode)
+	for _, bc := range []struct {
+		name string
+		use  []gin.HandlerFunc
+	}{
+		{"bare", nil},
+		{"measured", []gin.HandlerFunc{prommetrics.New().Middleware()}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			e := gin.New()
+			e.Use(bc.use...)
+			e.GET("/v1/auth/me", func(c *gin.Context) { c.Status(http.StatusOK) })
+			req := httptest.NewRequest(http.MethodGet, "/v1/auth/me", nil)
+			w := httptest.NewRecorder()
+			b.ReportAllocs()
+			for b.Loop() {
+				e.ServeHTTP(w, req)
 			}
 		})
 	}
