@@ -30,21 +30,7 @@ const testTimeout = 30 * time.Second
 // binary is the gatehouse binary under test, built by TestMain.
 var binary string
 
-func TestMain(m *testing.M) { os.Exit(run(m)) }
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "gatehouse-browser-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if binary, err = testenv.BuildGatehouse(dir, testenv.Race); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
-}
+func TestMain(m *testing.M) { os.Exit(testenv.RunWithGatehouse(m, &binary)) }
 
 // chromium returns the browser's path, or skips t (fails it when services are required).
 func chromium(t *testing.T) string {

@@ -1,7 +1,6 @@
 package proxy_test
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -11,20 +10,4 @@ import (
 // binary is the path of the gatehouse binary under test, built by TestMain.
 var binary string
 
-func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "gatehouse-proxy-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if binary, err = testenv.BuildGatehouse(dir, testenv.Race); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
-}
+func TestMain(m *testing.M) { os.Exit(testenv.RunWithGatehouse(m, &binary)) }

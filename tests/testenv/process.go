@@ -37,6 +37,25 @@ func BuildGatehouse(dir string, race bool) (string, error) {
 	return binary, nil
 }
 
+// RunWithGatehouse is the body of a TestMain that needs the gatehouse binary: it builds it
+// into a temporary directory (with -race when the tests run with it), sets *binary to its
+// path, runs the tests and removes the directory.
+//
+//	func TestMain(m *testing.M) { os.Exit(testenv.RunWithGatehouse(m, &binary)) }
+func RunWithGatehouse(m *testing.M, binary *string) int {
+	dir, err := os.MkdirTemp("", "gatehouse-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if *binary, err = BuildGatehouse(dir, Race); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
 // Environ returns our environment without any GATEHOUSE_* variable, plus the variables of
 // each layer in turn, a later layer overriding an earlier one. A variable set to "" is
 // passed empty, which gatehouse reads as "use the default".
