@@ -232,18 +232,21 @@ func (a *Accounts) Logout(ctx context.Context, p domain.Principal) error {
 // LogoutAll revokes every session and token of p's user.
 func (a *Accounts) LogoutAll(ctx context.Context, p domain.Principal) error {
 	a.cache.dropUser(p.User.ID)
-	if err := a.revokeAllBut(ctx, p.User.ID, "", ""); err != nil {
+	if err := revokeAllBut(ctx, a.sessions, a.tokens, p.User.ID, "", ""); err != nil {
 		return err
 	}
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditLogoutAll, UserID: p.User.ID, Method: p.Method})
 	return nil
 }
 
-func (a *Accounts) revokeAllBut(ctx context.Context, user domain.UserID, session, token string) error {
-	if _, err := a.sessions.DeleteUserSessions(ctx, user, session); err != nil {
+// revokeAllBut revokes every session and token of user except the session and the token
+// with the given ids ("" spares none). Accounts and Admin both revoke through it.
+func revokeAllBut(ctx context.Context, sessions ports.SessionStore, tokens ports.TokenStore,
+	user domain.UserID, session, token string) error {
+	if _, err := sessions.DeleteUserSessions(ctx, user, session); err != nil {
 		return err
 	}
-	_, err := a.tokens.DeleteUserTokens(ctx, user, token)
+	_, err := tokens.DeleteUserTokens(ctx, user, token)
 	return err
 }
 

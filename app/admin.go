@@ -167,9 +167,5 @@ func (a *Admin) revokeAll(ctx context.Context, user domain.UserID) error {
 	// Operators act outside any request; a cancelled command must not stop half way.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	if _, err := a.sessions.DeleteUserSessions(ctx, user, ""); err != nil {
-		return err
-	}
-	_, err := a.tokens.DeleteUserTokens(ctx, user, "")
-	return err
+	return revokeAllBut(ctx, a.sessions, a.tokens, user, "", "")
 }

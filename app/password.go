@@ -46,7 +46,7 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 	}
 	// Revoke before the change as well as after it: should the change or the second
 	// revocation fail, no credential made with the old password is left behind a new one.
-	if err := a.revokeAllBut(ctx, user.ID, "", keepToken); err != nil {
+	if err := revokeAllBut(ctx, a.sessions, a.tokens, user.ID, "", keepToken); err != nil {
 		return nil, err
 	}
 	if err := a.users.SetPasswordHash(ctx, user.ID, user.PasswordHash, hash); errors.Is(err, domain.ErrNotFound) {
@@ -54,7 +54,7 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 	} else if err != nil {
 		return nil, err
 	}
-	if err := a.revokeAllBut(ctx, user.ID, "", keepToken); err != nil {
+	if err := revokeAllBut(ctx, a.sessions, a.tokens, user.ID, "", keepToken); err != nil {
 		return nil, err
 	}
 	a.cache.dropUser(user.ID)
