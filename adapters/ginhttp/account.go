@@ -9,12 +9,12 @@ import (
 	"github.com/gatehouse/gatehouse/ports"
 )
 
-func (s *Server) me(c *gin.Context) {
-	writeMe(c, viewMe(principal(c)))
+func (s *Server) me(c *gin.Context, p domain.Principal) {
+	writeMe(c, viewMe(p))
 }
 
-func (s *Server) listTokens(c *gin.Context) {
-	tokens, err := s.accounts.ListTokens(c.Request.Context(), principal(c))
+func (s *Server) listTokens(c *gin.Context, p domain.Principal) {
+	tokens, err := s.accounts.ListTokens(c.Request.Context(), p)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -26,16 +26,15 @@ func (s *Server) listTokens(c *gin.Context) {
 	c.JSON(http.StatusOK, views)
 }
 
-func (s *Server) revokeToken(c *gin.Context) {
-	if err := s.accounts.RevokeToken(c.Request.Context(), principal(c), c.Param("id")); err != nil {
+func (s *Server) revokeToken(c *gin.Context, p domain.Principal) {
+	if err := s.accounts.RevokeToken(c.Request.Context(), p, c.Param("id")); err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
 }
 
-func (s *Server) listSessions(c *gin.Context) {
-	p := principal(c)
+func (s *Server) listSessions(c *gin.Context, p domain.Principal) {
 	sessions, err := s.accounts.ListSessions(c.Request.Context(), p)
 	if err != nil {
 		s.fail(c, err)
@@ -48,8 +47,7 @@ func (s *Server) listSessions(c *gin.Context) {
 	c.JSON(http.StatusOK, views)
 }
 
-func (s *Server) revokeSession(c *gin.Context) {
-	p := principal(c)
+func (s *Server) revokeSession(c *gin.Context, p domain.Principal) {
 	id := c.Param("id")
 	if err := s.accounts.RevokeSession(c.Request.Context(), p, id); err != nil {
 		s.fail(c, err)
@@ -61,7 +59,7 @@ func (s *Server) revokeSession(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-func (s *Server) changePassword(c *gin.Context) {
+func (s *Server) changePassword(c *gin.Context, p domain.Principal) {
 	f, err := readFields(c, false)
 	if err != nil {
 		s.fail(c, err)
@@ -76,7 +74,7 @@ func (s *Server) changePassword(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	rotated, err := s.accounts.ChangePassword(c.Request.Context(), principal(c), in)
+	rotated, err := s.accounts.ChangePassword(c.Request.Context(), p, in)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -21,7 +21,7 @@ func (s *Server) signup(c *gin.Context) {
 		Username: f.str("username", true, &verr),
 		Password: f.str("password", true, &verr),
 		Email:    f.str("email", false, &verr),
-		IP:       c.ClientIP(),
+		IP:       s.clientIP(c),
 	}
 	if err := verr.Err(); err != nil {
 		s.fail(c, err)
@@ -40,7 +40,7 @@ func (s *Server) loginInput(c *gin.Context, f fields, verr *domain.ValidationErr
 	return ports.Login{
 		Username:  f.str("username", true, verr),
 		Password:  f.str("password", true, verr),
-		IP:        c.ClientIP(),
+		IP:        s.clientIP(c),
 		UserAgent: c.GetHeader("User-Agent"),
 	}
 }
@@ -111,8 +111,7 @@ func (s *Server) trustedOrigin(c *gin.Context, origin string) bool {
 	return slices.Contains(s.cfg.TrustedOrigins, origin)
 }
 
-func (s *Server) logout(c *gin.Context) {
-	p := principal(c)
+func (s *Server) logout(c *gin.Context, p domain.Principal) {
 	if err := s.accounts.Logout(c.Request.Context(), p); err != nil {
 		s.fail(c, err)
 		return
@@ -131,8 +130,7 @@ func (s *Server) clearCredentialCookies(c *gin.Context, p domain.Principal) {
 	}
 }
 
-func (s *Server) logoutAll(c *gin.Context) {
-	p := principal(c)
+func (s *Server) logoutAll(c *gin.Context, p domain.Principal) {
 	if err := s.accounts.LogoutAll(c.Request.Context(), p); err != nil {
 		s.fail(c, err)
 		return

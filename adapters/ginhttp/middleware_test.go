@@ -39,6 +39,7 @@ type accessLine struct {
 	RequestID string `json:"request_id"`
 	Route     string
 	Status    int
+	ClientIP  string `json:"client_ip"`
 }
 
 func accessLines(t *testing.T, log string) []accessLine {
@@ -92,6 +93,39 @@ func TestRequestIDIsEchoedAndLogged(t *testing.T) {
 			lines := accessLines(t, log.String())
 			if len(lines) != 1 || lines[0].RequestID != got || lines[0].Route != "/healthz" || lines[0].Status != 200 {
 				t.Errorf("access log %+v, want one line for /healthz with request id %q", lines, got)
+			}
+		})
+	}
+}
+
+// TestAccessLogNamesTheClient: the client is the socket's peer unless that peer is a trusted
+// proxy, whose X-Forwarded-For then names it.
+func TestAccessLogNamesTheClient(t *testing.T) {
+	tests := []struct {
+		name        string
+		proxies     []string
+		remote, xff string
+		want        string
+	}{
+		{"no proxy", nil, "192.0.2.7:5555", "", "192.0.2.7"},
+		{"no proxy, IPv6", nil, "[2001:db8::7]:5555", "", "2001:db8::7"},
+		{"forged forwarding ignored", nil, "192.0.2.7:5555", "198.51.100.1", "192.0.2.7"},
+		{"untrusted peer's forwarding ignored", []string{"10.0.0.0/8"}, "192.0.2.7:5555", "198.51.100.1", "192.0.2.7"},
+		{"trusted proxy names the client", []string{"10.0.0.0/8"}, "10.1.2.3:5555", "198.51.100.1", "198.51.100.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var log syncBuffer
+			s := New(fakeAuth{}, fakeAccounts{}, fakeReady{}, Config{SessionCookieMaxAge: time.Hour, TrustedProxies: tt.proxies},
+				slog.New(slog.NewJSONHandler(&log, nil)))
+			req := httptest.NewRequest("GET", "/healthz", nil)
+			req.RemoteAddr = tt.remote
+			if tt.xff != "" {
+				req.Header.Set("X-Forwarded-For", tt.xff)
+			}
+			s.ServeHTTP(httptest.NewRecorder(), req)
+			if lines := accessLines(t, log.String()); len(lines) != 1 || lines[0].ClientIP != tt.want {
+				t.Errorf("access log %+v, want one line with client_ip %q", lines, tt.want)
 			}
 		})
 	}

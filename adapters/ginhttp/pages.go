@@ -90,14 +90,14 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	g.GET("/signup", s.signupPage)
 	g.POST("/signup", s.pageForm, s.signupSubmit)
 
-	g.GET("/account", s.pageSession, s.accountPage)
-	acct := g.Group("", s.pageForm, s.pageSession)
-	acct.POST("/account/tokens", s.createTokenSubmit)
-	acct.POST("/account/tokens/:id/revoke", s.revokeTokenSubmit)
-	acct.POST("/account/sessions/:id/revoke", s.revokeSessionSubmit)
-	acct.POST("/account/password", s.passwordSubmit)
-	acct.POST("/logout", s.logoutSubmit)
-	acct.POST("/logout/all", s.logoutAllSubmit)
+	g.GET("/account", s.pageSession(s.accountPage))
+	acct := g.Group("", s.pageForm)
+	acct.POST("/account/tokens", s.pageSession(s.createTokenSubmit))
+	acct.POST("/account/tokens/:id/revoke", s.pageSession(s.revokeTokenSubmit))
+	acct.POST("/account/sessions/:id/revoke", s.pageSession(s.revokeSessionSubmit))
+	acct.POST("/account/password", s.pageSession(s.passwordSubmit))
+	acct.POST("/logout", s.pageSession(s.logoutSubmit))
+	acct.POST("/logout/all", s.pageSession(s.logoutAllSubmit))
 }
 
 // pageHeaders sends the headers every page needs: the CSP, and framing and referrer limits

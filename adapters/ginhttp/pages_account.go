@@ -23,7 +23,7 @@ type accountView struct {
 // would be sent by any cross-site form, so they never authenticate a page.
 func (s *Server) authenticatePage(c *gin.Context) (ports.AuthResult, error) {
 	creds := domain.RequestCredentials{Method: c.Request.Method, SessionSecret: s.sessionSecret(c),
-		ClientIP: c.ClientIP(), UserAgent: c.GetHeader("User-Agent")}
+		ClientIP: s.clientIP(c), UserAgent: c.GetHeader("User-Agent")}
 	if domain.Unsafe(c.Request.Method) {
 		creds.CSRFToken = formValue(c, csrfFormField)
 	}
@@ -43,32 +43,31 @@ func (s *Server) sessionPrincipal(c *gin.Context) (domain.Principal, bool) {
 	return res.Principal, err == nil
 }
 
-// pageSession admits a logged-in user to the account pages, and sends anyone else to log in
+// pageSession admits a logged-in user to the account page h, and sends anyone else to log in
 // and come back.
-func (s *Server) pageSession(c *gin.Context) {
-	res, err := s.authenticatePage(c)
-	if err != nil {
-		v := s.judge(c, err)
-		if v.status == http.StatusUnauthorized {
-			c.Abort()
-			c.Redirect(http.StatusSeeOther, "/login?next=/account")
+func (s *Server) pageSession(h authedHandler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		res, err := s.authenticatePage(c)
+		if err != nil {
+			v := s.judge(c, err)
+			if v.status == http.StatusUnauthorized {
+				c.Redirect(http.StatusSeeOther, "/login?next=/account")
+				return
+			}
+			s.showVerdict(c, v)
 			return
 		}
-		s.showVerdict(c, v)
-		return
+		h(c, res.Principal)
 	}
-	c.Set(principalKey, res.Principal)
-	c.Next()
 }
 
-func (s *Server) accountPage(c *gin.Context) {
-	s.showAccount(c, http.StatusOK, page{Notice: notices[c.Query("done")]}, nil)
+func (s *Server) accountPage(c *gin.Context, pr domain.Principal) {
+	s.showAccount(c, pr, http.StatusOK, page{Notice: notices[c.Query("done")]}, nil)
 }
 
-// showAccount renders the account page for the caller, with p's messages and the token
-// just created, if any.
-func (s *Server) showAccount(c *gin.Context, status int, p page, created *issuedTokenView) {
-	pr := principal(c)
+// showAccount renders the account page for pr, with p's messages and the token just
+// created, if any.
+func (s *Server) showAccount(c *gin.Context, pr domain.Principal, status int, p page, created *issuedTokenView) {
 	ctx := c.Request.Context()
 	sessions, err := s.accounts.ListSessions(ctx, pr)
 	if err != nil {
@@ -94,49 +93,49 @@ func (s *Server) showAccount(c *gin.Context, status int, p page, created *issued
 
 // failAccountForm shows the account page again with the verdict on err at the form named
 // failed.
-func (s *Server) failAccountForm(c *gin.Context, p page, failed string, err error) {
+func (s *Server) failAccountForm(c *gin.Context, pr domain.Principal, p page, failed string, err error) {
 	v := s.judge(c, err)
 	retryAfter(c, v)
 	p.Error, p.Fields, p.Failed = v.detail, v.fields, failed
-	s.showAccount(c, v.status, p, nil)
+	s.showAccount(c, pr, v.status, p, nil)
 }
 
 // createTokenSubmit issues a named token through the same use case as POST /v1/auth/token.
 // It asks for the password again: a token outlives the session, so whoever only holds an
 // unattended browser should not be able to mint one.
-func (s *Server) createTokenSubmit(c *gin.Context) {
+func (s *Server) createTokenSubmit(c *gin.Context, pr domain.Principal) {
 	var verr domain.ValidationError
 	in := ports.Login{
-		Username:  principal(c).User.Username,
+		Username:  pr.User.Username,
 		Password:  form(c).str("password", true, &verr),
 		TokenName: formValue(c, "name"),
-		IP:        c.ClientIP(),
+		IP:        s.clientIP(c),
 		UserAgent: c.GetHeader("User-Agent"),
 	}
 	p := page{Values: map[string]string{"name": in.TokenName}}
 	if err := verr.Err(); err != nil {
-		s.failAccountForm(c, p, "token", err)
+		s.failAccountForm(c, pr, p, "token", err)
 		return
 	}
 	t, err := s.accounts.ObtainToken(c.Request.Context(), in)
 	if err != nil {
-		s.failAccountForm(c, p, "token", err)
+		s.failAccountForm(c, pr, p, "token", err)
 		return
 	}
-	s.showAccount(c, http.StatusOK, page{}, &issuedTokenView{Token: t.Secret, ID: t.ID, Name: t.Name,
+	s.showAccount(c, pr, http.StatusOK, page{}, &issuedTokenView{Token: t.Secret, ID: t.ID, Name: t.Name,
 		ExpiresAt: optionalTime(t.ExpiresAt)})
 }
 
-func (s *Server) revokeTokenSubmit(c *gin.Context) {
-	if err := s.accounts.RevokeToken(c.Request.Context(), principal(c), c.Param("id")); err != nil {
+func (s *Server) revokeTokenSubmit(c *gin.Context, pr domain.Principal) {
+	if err := s.accounts.RevokeToken(c.Request.Context(), pr, c.Param("id")); err != nil {
 		s.failPage(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/account?done=token-revoked")
 }
 
-func (s *Server) revokeSessionSubmit(c *gin.Context) {
-	p, id := principal(c), c.Param("id")
+func (s *Server) revokeSessionSubmit(c *gin.Context, p domain.Principal) {
+	id := c.Param("id")
 	if err := s.accounts.RevokeSession(c.Request.Context(), p, id); err != nil {
 		s.failPage(c, err)
 		return
@@ -151,7 +150,7 @@ func (s *Server) revokeSessionSubmit(c *gin.Context) {
 
 // passwordSubmit changes the password through the same use case as POST /v1/auth/password;
 // this browser's session is replaced and every other credential revoked.
-func (s *Server) passwordSubmit(c *gin.Context) {
+func (s *Server) passwordSubmit(c *gin.Context, pr domain.Principal) {
 	f := form(c)
 	var verr domain.ValidationError
 	in := ports.PasswordChange{
@@ -159,12 +158,12 @@ func (s *Server) passwordSubmit(c *gin.Context) {
 		New: f.str("new_password", true, &verr),
 	}
 	if err := verr.Err(); err != nil {
-		s.failAccountForm(c, page{}, "password", err)
+		s.failAccountForm(c, pr, page{}, "password", err)
 		return
 	}
-	rotated, err := s.accounts.ChangePassword(c.Request.Context(), principal(c), in)
+	rotated, err := s.accounts.ChangePassword(c.Request.Context(), pr, in)
 	if err != nil {
-		s.failAccountForm(c, page{}, "password", err)
+		s.failAccountForm(c, pr, page{}, "password", err)
 		return
 	}
 	if rotated != nil {
@@ -173,8 +172,8 @@ func (s *Server) passwordSubmit(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/account?done=password")
 }
 
-func (s *Server) logoutSubmit(c *gin.Context) {
-	if err := s.accounts.Logout(c.Request.Context(), principal(c)); err != nil {
+func (s *Server) logoutSubmit(c *gin.Context, pr domain.Principal) {
+	if err := s.accounts.Logout(c.Request.Context(), pr); err != nil {
 		s.failPage(c, err)
 		return
 	}
@@ -182,8 +181,8 @@ func (s *Server) logoutSubmit(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/login?done=logged-out")
 }
 
-func (s *Server) logoutAllSubmit(c *gin.Context) {
-	if err := s.accounts.LogoutAll(c.Request.Context(), principal(c)); err != nil {
+func (s *Server) logoutAllSubmit(c *gin.Context, pr domain.Principal) {
+	if err := s.accounts.LogoutAll(c.Request.Context(), pr); err != nil {
 		s.failPage(c, err)
 		return
 	}

@@ -71,7 +71,7 @@ func (s *Server) signupSubmit(c *gin.Context) {
 		Username: f.str("username", true, &verr),
 		Password: f.str("password", true, &verr),
 		Email:    f.str("email", false, &verr),
-		IP:       c.ClientIP(),
+		IP:       s.clientIP(c),
 	}
 	p := page{Title: "Sign up", CSRF: s.formToken(c), PasswordRules: passwordRules,
 		Values: map[string]string{"username": in.Username, "email": in.Email}}

@@ -101,14 +101,13 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/verify", s.verify)
 	v1.HEAD("/verify", s.verify)
 
-	authed := v1.Group("", s.authenticate)
-	authed.POST("/logout", s.logout)
-	authed.POST("/logout/all", s.logoutAll)
-	authed.GET("/me", s.me)
-	authed.GET("/tokens", s.listTokens)
-	authed.DELETE("/tokens/:id", s.revokeToken)
-	authed.GET("/sessions", s.listSessions)
-	authed.DELETE("/sessions/:id", s.revokeSession)
-	authed.POST("/password", s.changePassword)
+	v1.POST("/logout", s.authenticated(s.logout))
+	v1.POST("/logout/all", s.authenticated(s.logoutAll))
+	v1.GET("/me", s.authenticated(s.me))
+	v1.GET("/tokens", s.authenticated(s.listTokens))
+	v1.DELETE("/tokens/:id", s.authenticated(s.revokeToken))
+	v1.GET("/sessions", s.authenticated(s.listSessions))
+	v1.DELETE("/sessions/:id", s.authenticated(s.revokeSession))
+	v1.POST("/password", s.authenticated(s.changePassword))
 	return e
 }
