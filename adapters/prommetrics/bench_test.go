@@ -1,6 +1,7 @@
 package prommetrics_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -56,6 +57,35 @@ func BenchmarkMiddleware(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				e.ServeHTTP(w, req)
+			}
+		})
+	}
+}
+
+// okChain authenticates every request by token.
+type okChain struct{}
+
+func (okChain) Authenticate(context.Context, domain.RequestCredentials) (ports.AuthResult, error) {
+	return ports.AuthResult{Method: domain.MethodToken}, nil
+}
+
+func (okChain) Methods() []domain.AuthMethod { return []domain.AuthMethod{domain.MethodToken} }
+
+// BenchmarkAuthenticator measures what counting a verdict adds to an authentication.
+func BenchmarkAuthenticator(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		auth ports.Authenticator
+	}{
+		{"bare", okChain{}},
+		{"measured", prommetrics.New().Authenticator(okChain{})},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := bc.auth.Authenticate(b.Context(), domain.RequestCredentials{}); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
