@@ -51,15 +51,21 @@ func (s *SessionStore) CreateSession(ctx context.Context, ss domain.Session) err
 func (s *SessionStore) SessionByHash(ctx context.Context, h domain.SecretHash) (domain.Session, error) {
 	ctx, cancel := s.db.ctx(ctx)
 	defer cancel()
-	// Scanned by hand rather than by sqlx's reflection: this is every session request's read.
+	// As TokenByHash: the key alone in the WHERE clause, expiry judged here, the hash not
+	// read back, the row scanned by hand.
 	var r sessionRow
-	err := s.db.x.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM gatehouse_sessions
-		WHERE secret_hash = ? AND expires_at > ?`, h[:], s.clock.Now().UTC()).
-		Scan(&r.SecretHash, &r.ID, &r.UserID, &r.CreatedAt, &r.LastSeenAt, &r.ExpiresAt, &r.IP, &r.UserAgent)
+	err := s.db.x.QueryRowContext(ctx, `SELECT id, user_id, created_at, last_seen_at, expires_at, ip, user_agent
+		FROM gatehouse_sessions WHERE secret_hash = ?`, h[:]).
+		Scan(&r.ID, &r.UserID, &r.CreatedAt, &r.LastSeenAt, &r.ExpiresAt, &r.IP, &r.UserAgent)
 	if err != nil {
 		return domain.Session{}, translate(err)
 	}
-	return r.session(), nil
+	ss := r.session()
+	if ss.Expired(s.clock.Now()) {
+		return domain.Session{}, domain.ErrNotFound
+	}
+	ss.SecretHash = h
+	return ss, nil
 }
 
 // TouchSession implements ports.SessionStore.
