@@ -115,5 +115,5 @@ func serveBaseline(profile, redisURL, mysqlDSN, key string) {
 		log.Fatalf("unknown profile %q", profile)
 	}
 	srv := &http.Server{Addr: os.Getenv("GATEHOUSE_ADDR"), Handler: e, ReadHeaderTimeout: 5 * time.Second}
-	log.Fatal(srv.ListenAndServe())
+	serve(srv, "baseline")
 }

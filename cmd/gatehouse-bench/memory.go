@@ -59,8 +59,15 @@ func serveSeededMemory(n int) {
 	accounts := app.NewAccounts(users, sessions, tokens, hasher, verifier, clock, system.Random{}, settings, limiter, app.Throttle{}, audit, cache)
 	api := ginhttp.New(chain, accounts, app.NewReadiness(nil), ginhttp.Config{TokenCookieName: "gatehouse_token"}, logger)
 	srv := &http.Server{Addr: os.Getenv("GATEHOUSE_ADDR"), Handler: api, ReadHeaderTimeout: 5 * time.Second}
+	serve(srv, strconv.Itoa(n))
+}
+
+// serve runs srv until SIGTERM. With GATEHOUSE_BENCH_CPUPROFILE set it writes a CPU profile
+// of the whole time to that path plus "." and name, so that a Gatehouse and the baseline it
+// is compared with can be profiled in the same run (go tool pprof -top).
+func serve(srv *http.Server, name string) {
 	if path := os.Getenv("GATEHOUSE_BENCH_CPUPROFILE"); path != "" {
-		stop := profileCPU(path + "." + strconv.Itoa(n))
+		stop := profileCPU(path + "." + name)
 		defer stop()
 		go func() {
 			sig := make(chan os.Signal, 1)
