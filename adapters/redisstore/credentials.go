@@ -15,9 +15,9 @@ import (
 	"github.com/gatehouse/gatehouse/ports"
 )
 
-// credentials holds what sessions and tokens share. Each credential is a hash at
-// <prefix><kind>:<secret hash>, the only key a request knows, so authenticating costs one
-// HGETALL. Each user has an index, a sorted set under the user's hash tag with members
+// credentials holds what sessions and tokens share. Each credential is a record (record.go)
+// at <prefix><kind>:<secret hash>, the only key a request knows, so authenticating costs one
+// GET. Each user has an index, a sorted set under the user's hash tag with members
 // "<id>:<secret hash>" scored by expiry, for listing and revoking.
 //
 // The record is the truth: a credential authenticates only while its record exists and is
@@ -37,17 +37,14 @@ type credentials struct {
 	kind  string
 }
 
-func (k credentials) recordKey(h string) string { return k.c.key(k.kind, h) }
+func (k credentials) recordKey(h string) string { return k.c.prefix + k.kind + ":" + h }
 func (k credentials) indexKey(user int64) string {
 	return k.c.key(userTag(user), k.kind+"s")
 }
 
-// never is the stored deadline of a credential that does not expire.
-const never = "0"
-
 func micros(t time.Time) string {
 	if t.IsZero() {
-		return never
+		return "0"
 	}
 	return strconv.FormatInt(t.UnixMicro(), 10)
 }
@@ -91,8 +88,8 @@ elseif fresh then redis.call('PEXPIRE', KEYS[1], ARGV[4])
 else redis.call('PEXPIRE', KEYS[1], ARGV[4], 'GT') end
 return 1`)
 
-// create stores a credential: index first, then the record.
-func (k credentials) create(ctx context.Context, user int64, id string, h domain.SecretHash, exp time.Time, fields map[string]any) error {
+// create stores a credential whose record is rec: index first, then the record.
+func (k credentials) create(ctx context.Context, user int64, id string, h domain.SecretHash, exp time.Time, rec string) error {
 	ctx, cancel := k.c.ctx(ctx)
 	defer cancel()
 	hh, ttl := h.Hex(), k.ttl(exp)
@@ -100,42 +97,66 @@ func (k credentials) create(ctx context.Context, user int64, id string, h domain
 	if err := indexAdd.Run(ctx, k.c.rdb, []string{k.indexKey(user)}, id+":"+hh, score(exp), now, ttl).Err(); err != nil {
 		return translate(err)
 	}
-	fields["uid"], fields["id"], fields["exp"] = user, id, micros(exp)
-	pipe := k.c.rdb.TxPipeline()
-	pipe.HSet(ctx, k.recordKey(hh), fields)
-	if ttl > 0 {
-		pipe.PExpire(ctx, k.recordKey(hh), time.Duration(ttl)*time.Millisecond)
-	}
-	_, err := pipe.Exec(ctx)
-	return translate(err)
+	return translate(k.c.rdb.Set(ctx, k.recordKey(hh), rec, time.Duration(ttl)*time.Millisecond).Err())
 }
 
-// live reports whether a record with deadline field exp is live now.
-func (k credentials) live(exp string, now time.Time) bool {
-	return exp == never || parseMicros(exp).After(now)
+// live reports whether a record with deadline exp is live now.
+func live(exp, now time.Time) bool { return exp.IsZero() || exp.After(now) }
+
+// wrongType reports whether err is Redis refusing a command for the key's type: a record
+// an earlier version kept as a hash.
+func wrongType(err error) bool {
+	var reply redis.Error
+	return errors.As(err, &reply) && strings.HasPrefix(reply.Error(), "WRONGTYPE")
+}
+
+// read decodes the record at key, in either layout.
+func (k credentials) read(ctx context.Context, key string, r string, err error) (record, error) {
+	if wrongType(err) {
+		m, err := k.c.rdb.HGetAll(ctx, key).Result()
+		if err != nil {
+			return record{}, translate(err)
+		}
+		if len(m) == 0 {
+			return record{}, domain.ErrNotFound
+		}
+		return fromHash(m)
+	}
+	if err != nil {
+		return record{}, translate(err)
+	}
+	return decode(r)
 }
 
 // get returns the live record with secret hash h.
-func (k credentials) get(ctx context.Context, h domain.SecretHash) (map[string]string, error) {
+func (k credentials) get(ctx context.Context, h domain.SecretHash) (record, error) {
 	ctx, cancel := k.c.ctx(ctx)
 	defer cancel()
-	m, err := k.c.rdb.HGetAll(ctx, k.recordKey(h.Hex())).Result()
+	key := k.recordKey(h.Hex())
+	r, err := k.c.rdb.Get(ctx, key).Result()
+	rec, err := k.read(ctx, key, r, err)
 	if err != nil {
-		return nil, translate(err)
+		return record{}, err
 	}
-	if len(m) == 0 || !k.live(m["exp"], k.clock.Now()) {
-		return nil, domain.ErrNotFound
+	if !live(rec.exp, k.clock.Now()) {
+		return record{}, domain.ErrNotFound
 	}
-	return m, nil
+	return rec, nil
 }
 
-// recordUpdate sets fields of a live record and, when a TTL is given, its new lifetime.
-var recordUpdate = redis.NewScript(`
-local e = redis.call('HGET', KEYS[1], 'exp')
-if not e or (e ~= '0' and tonumber(e) <= tonumber(ARGV[1])) then return 0 end
-for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 1`)
+// recordUpdate sets the last use of a live record and, when given, its new deadline and
+// lifetime; it returns the record as it now is, or false when there is no live one.
+var recordUpdate = redis.NewScript(upgradeLua + `
+upgrade(KEYS[1])
+local r = redis.call('GET', KEYS[1])
+if not r then return false end
+local e = tonumber(string.sub(r, 1, 18))
+if e ~= 0 and e <= tonumber(ARGV[1]) then return false end
+local exp = ARGV[3]
+if exp == '' then exp = string.sub(r, 1, 18) end
+r = exp .. ' ' .. ARGV[4] .. string.sub(r, 38)
+if ARGV[2] ~= '' then redis.call('SET', KEYS[1], r, 'PX', ARGV[2]) else redis.call('SET', KEYS[1], r, 'KEEPTTL') end
+return r`)
 
 // indexRescore moves an index entry to a new deadline, keeping the index alive that long.
 var indexRescore = redis.NewScript(`
@@ -143,43 +164,29 @@ if redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[1]) == 0 and redis.call('ZSCO
 redis.call('PEXPIRE', KEYS[1], ARGV[3], 'GT')
 return 1`)
 
-// touch updates fields of a live record; a non-zero exp is its new deadline.
-func (k credentials) touch(ctx context.Context, h domain.SecretHash, exp time.Time, fields ...string) error {
+// touch sets the last use of a live record; a non-zero exp is its new deadline.
+func (k credentials) touch(ctx context.Context, h domain.SecretHash, last, exp time.Time) error {
 	ctx, cancel := k.c.ctx(ctx)
 	defer cancel()
-	now := k.clock.Now()
-	ttl := ""
+	ttl, newExp := "", ""
 	if !exp.IsZero() {
-		ttl = strconv.FormatInt(k.ttl(exp), 10)
-		fields = append(fields, "exp", micros(exp))
+		ttl, newExp = strconv.FormatInt(k.ttl(exp), 10), stamp(exp)
 	}
-	args := append([]any{micros(now), ttl}, toAny(fields)...)
-	n, err := recordUpdate.Run(ctx, k.c.rdb, []string{k.recordKey(h.Hex())}, args...).Int()
+	r, err := recordUpdate.Run(ctx, k.c.rdb, []string{k.recordKey(h.Hex())},
+		micros(k.clock.Now()), ttl, newExp, stamp(last)).Text()
 	if err != nil {
-		return translate(err)
-	}
-	if n == 0 {
-		return domain.ErrNotFound
+		return translate(err) // redis.Nil, the script's false: no live record
 	}
 	if exp.IsZero() {
 		return nil
 	}
 	// The index entry follows the new deadline, so the index outlives no live session.
-	m, err := k.c.rdb.HMGet(ctx, k.recordKey(h.Hex()), "uid", "id").Result()
-	if err != nil || len(m) != 2 || m[0] == nil || m[1] == nil {
-		return translate(err)
+	rec, err := decode(r)
+	if err != nil {
+		return err
 	}
-	uid, _ := strconv.ParseInt(m[0].(string), 10, 64)
-	member := m[1].(string) + ":" + h.Hex()
-	return translate(indexRescore.Run(ctx, k.c.rdb, []string{k.indexKey(uid)}, member, score(exp), ttl).Err())
-}
-
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
+	member := rec.id + ":" + h.Hex()
+	return translate(indexRescore.Run(ctx, k.c.rdb, []string{k.indexKey(rec.uid)}, member, score(exp), ttl).Err())
 }
 
 // entry is one index member.
@@ -208,7 +215,7 @@ func (k credentials) entries(ctx context.Context, user int64) ([]entry, error) {
 // list returns the live records of user, newest first (ties by id). An entry without a
 // record is skipped but kept: its record may be being written right now (create writes the
 // index first). Entries leave the index when revoked or when their deadline passes.
-func (k credentials) list(ctx context.Context, user int64) ([]map[string]string, error) {
+func (k credentials) list(ctx context.Context, user int64) ([]record, error) {
 	ctx, cancel := k.c.ctx(ctx)
 	defer cancel()
 	es, err := k.entries(ctx, user)
@@ -216,37 +223,47 @@ func (k credentials) list(ctx context.Context, user int64) ([]map[string]string,
 		return nil, err
 	}
 	pipe := k.c.rdb.Pipeline()
-	cmds := make([]*redis.MapStringStringCmd, len(es))
+	cmds := make([]*redis.StringCmd, len(es))
 	for i, e := range es {
-		cmds[i] = pipe.HGetAll(ctx, k.recordKey(e.hash))
+		cmds[i] = pipe.Get(ctx, k.recordKey(e.hash))
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !wrongType(err) {
 		return nil, translate(err)
 	}
 	now := k.clock.Now()
-	var out []map[string]string
+	var out []record
 	for i, cmd := range cmds {
-		if m := cmd.Val(); len(m) > 0 && k.live(m["exp"], now) {
-			m["hash"] = es[i].hash
-			out = append(out, m)
+		rec, err := k.read(ctx, k.recordKey(es[i].hash), cmd.Val(), cmd.Err())
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			continue
+		case err != nil:
+			return nil, err
+		}
+		if live(rec.exp, now) {
+			rec.hash = es[i].hash
+			out = append(out, rec)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		ci, cj := parseMicros(out[i]["created"]), parseMicros(out[j]["created"])
-		if !ci.Equal(cj) {
-			return ci.After(cj)
+		if !out[i].created.Equal(out[j].created) {
+			return out[i].created.After(out[j].created)
 		}
-		return out[i]["id"] < out[j]["id"]
+		return out[i].id < out[j].id
 	})
 	return out, nil
 }
 
-// recordDelete deletes a record and reports whether it was live.
+// recordDelete deletes a record, in either layout, and reports whether it was live.
 var recordDelete = redis.NewScript(`
-local e = redis.call('HGET', KEYS[1], 'exp')
-if not e then return 0 end
+local t = redis.call('TYPE', KEYS[1]).ok
+local e
+if t == 'string' then e = string.sub(redis.call('GET', KEYS[1]), 1, 18)
+elseif t == 'hash' then e = redis.call('HGET', KEYS[1], 'exp')
+else return 0 end
 redis.call('DEL', KEYS[1])
-if e ~= '0' and tonumber(e) <= tonumber(ARGV[1]) then return 0 end
+e = tonumber(e) or 0
+if e ~= 0 and e <= tonumber(ARGV[1]) then return 0 end
 return 1`)
 
 // remove revokes the credential with public id of user.

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
@@ -19,32 +18,31 @@ func NewSessionStore(c *Client, clock ports.Clock) *SessionStore {
 
 // CreateSession implements ports.SessionStore.
 func (s *SessionStore) CreateSession(ctx context.Context, ss domain.Session) error {
-	return s.k.create(ctx, int64(ss.UserID), ss.ID, ss.SecretHash, ss.ExpiresAt, map[string]any{
-		"created": micros(ss.CreatedAt), "seen": micros(ss.LastSeenAt), "ip": ss.IP, "ua": ss.UserAgent,
-	})
+	rec := encode(ss.ExpiresAt, ss.LastSeenAt, int64(ss.UserID), ss.CreatedAt, ss.ID, ss.IP, ss.UserAgent)
+	return s.k.create(ctx, int64(ss.UserID), ss.ID, ss.SecretHash, ss.ExpiresAt, rec)
 }
 
-func session(m map[string]string, h domain.SecretHash) domain.Session {
-	uid, _ := strconv.ParseInt(m["uid"], 10, 64)
+// session reads a session's record: its last use is the last activity, its strings the IP
+// and the user agent.
+func session(r record, h domain.SecretHash) domain.Session {
 	return domain.Session{
-		ID: m["id"], UserID: domain.UserID(uid), SecretHash: h,
-		CreatedAt: parseMicros(m["created"]), LastSeenAt: parseMicros(m["seen"]), ExpiresAt: parseMicros(m["exp"]),
-		IP: m["ip"], UserAgent: m["ua"],
+		ID: r.id, UserID: domain.UserID(r.uid), SecretHash: h,
+		CreatedAt: r.created, LastSeenAt: r.last, ExpiresAt: r.exp, IP: r.strs[0], UserAgent: r.strs[1],
 	}
 }
 
-// SessionByHash implements ports.SessionStore with one HGETALL.
+// SessionByHash implements ports.SessionStore with one GET.
 func (s *SessionStore) SessionByHash(ctx context.Context, h domain.SecretHash) (domain.Session, error) {
-	m, err := s.k.get(ctx, h)
+	r, err := s.k.get(ctx, h)
 	if err != nil {
 		return domain.Session{}, err
 	}
-	return session(m, h), nil
+	return session(r, h), nil
 }
 
 // TouchSession implements ports.SessionStore.
 func (s *SessionStore) TouchSession(ctx context.Context, h domain.SecretHash, lastSeen, expiresAt time.Time) error {
-	return s.k.touch(ctx, h, expiresAt, "seen", micros(lastSeen))
+	return s.k.touch(ctx, h, lastSeen, expiresAt)
 }
 
 // SessionsByUser implements ports.SessionStore.
@@ -54,8 +52,8 @@ func (s *SessionStore) SessionsByUser(ctx context.Context, user domain.UserID) (
 		return nil, err
 	}
 	out := make([]domain.Session, len(records))
-	for i, m := range records {
-		out[i] = session(m, hashOf(m))
+	for i, r := range records {
+		out[i] = session(r, hashOf(r))
 	}
 	return out, nil
 }

@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"encoding/hex"
-	"strconv"
 	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
@@ -20,31 +19,30 @@ func NewTokenStore(c *Client, clock ports.Clock) *TokenStore {
 
 // CreateToken implements ports.TokenStore.
 func (s *TokenStore) CreateToken(ctx context.Context, t domain.Token) error {
-	return s.k.create(ctx, int64(t.UserID), t.ID, t.SecretHash, t.ExpiresAt, map[string]any{
-		"name": t.Name, "created": micros(t.CreatedAt), "used": micros(t.LastUsedAt),
-	})
+	rec := encode(t.ExpiresAt, t.LastUsedAt, int64(t.UserID), t.CreatedAt, t.ID, t.Name)
+	return s.k.create(ctx, int64(t.UserID), t.ID, t.SecretHash, t.ExpiresAt, rec)
 }
 
-func token(m map[string]string, h domain.SecretHash) domain.Token {
-	uid, _ := strconv.ParseInt(m["uid"], 10, 64)
+// token reads a token's record: its last use is the record's, its one string the name.
+func token(r record, h domain.SecretHash) domain.Token {
 	return domain.Token{
-		ID: m["id"], UserID: domain.UserID(uid), Name: m["name"], SecretHash: h,
-		CreatedAt: parseMicros(m["created"]), LastUsedAt: parseMicros(m["used"]), ExpiresAt: parseMicros(m["exp"]),
+		ID: r.id, UserID: domain.UserID(r.uid), Name: r.strs[0], SecretHash: h,
+		CreatedAt: r.created, LastUsedAt: r.last, ExpiresAt: r.exp,
 	}
 }
 
-// TokenByHash implements ports.TokenStore with one HGETALL.
+// TokenByHash implements ports.TokenStore with one GET.
 func (s *TokenStore) TokenByHash(ctx context.Context, h domain.SecretHash) (domain.Token, error) {
-	m, err := s.k.get(ctx, h)
+	r, err := s.k.get(ctx, h)
 	if err != nil {
 		return domain.Token{}, err
 	}
-	return token(m, h), nil
+	return token(r, h), nil
 }
 
 // TouchToken implements ports.TokenStore.
 func (s *TokenStore) TouchToken(ctx context.Context, h domain.SecretHash, lastUsed time.Time) error {
-	return s.k.touch(ctx, h, time.Time{}, "used", micros(lastUsed))
+	return s.k.touch(ctx, h, lastUsed, time.Time{})
 }
 
 // TokensByUser implements ports.TokenStore.
@@ -54,8 +52,8 @@ func (s *TokenStore) TokensByUser(ctx context.Context, user domain.UserID) ([]do
 		return nil, err
 	}
 	out := make([]domain.Token, len(records))
-	for i, m := range records {
-		out[i] = token(m, hashOf(m))
+	for i, r := range records {
+		out[i] = token(r, hashOf(r))
 	}
 	return out, nil
 }
@@ -70,9 +68,9 @@ func (s *TokenStore) DeleteUserTokens(ctx context.Context, user domain.UserID, e
 	return s.k.removeAllBut(ctx, int64(user), except)
 }
 
-// hashOf reads back the secret hash list records carry.
-func hashOf(m map[string]string) domain.SecretHash {
+// hashOf reads back the secret hash listed records carry.
+func hashOf(r record) domain.SecretHash {
 	var h domain.SecretHash
-	_, _ = hex.Decode(h[:], []byte(m["hash"]))
+	_, _ = hex.Decode(h[:], []byte(r.hash))
 	return h
 }

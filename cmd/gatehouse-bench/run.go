@@ -453,7 +453,7 @@ func (b *bench) seeded(ctx context.Context, ns string, n int) (*proc, error) {
 	if db != nil {
 		err = seedMySQL(ctx, db, cr.user, 0, n)
 	} else {
-		err = seedRedis(ctx, b.rdb, redisNS(ns), cr.user, 0, n)
+		err = seedRedis(ctx, b.o.redisURL, redisNS(ns), cr.user, 0, n)
 	}
 	fmt.Fprintf(os.Stderr, "seeded %d tokens (%s) in %s\n", n, ns, time.Since(began).Round(time.Millisecond))
 	return g, err
