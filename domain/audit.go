@@ -45,11 +45,27 @@ type requestKey struct{}
 // WithRequest returns ctx carrying r, so records made deep in a use case can be tied to the
 // request's access log line and client.
 func WithRequest(ctx context.Context, r Request) context.Context {
-	return context.WithValue(ctx, requestKey{}, r)
+	return &requestContext{Context: ctx, r: r}
+}
+
+// requestContext carries a Request in one allocation where context.WithValue takes two (the
+// context and the boxed Request): one is made for every HTTP request.
+type requestContext struct {
+	context.Context
+	r Request
+}
+
+func (c *requestContext) Value(key any) any {
+	if key == (requestKey{}) {
+		return &c.r
+	}
+	return c.Context.Value(key)
 }
 
 // RequestFrom returns the request carried by ctx, or the zero Request.
 func RequestFrom(ctx context.Context) Request {
-	r, _ := ctx.Value(requestKey{}).(Request)
-	return r
+	if r, ok := ctx.Value(requestKey{}).(*Request); ok {
+		return *r
+	}
+	return Request{}
 }

@@ -46,13 +46,17 @@ func (s *Server) recoverPanics(c *gin.Context) {
 // out once and carried in the context: each of these would otherwise cost an allocation on
 // every request.
 func (s *Server) accessLog(c *gin.Context) {
-	start := time.Now()
+	logged := s.log.Enabled(c.Request.Context(), slog.LevelInfo)
+	var start time.Time
+	if logged {
+		start = time.Now()
+	}
 	id := requestID(c.Request.Header.Get(requestIDHeader))
 	c.Writer.Header()[requestIDHeader] = []string{id}
 	ip := s.clientIP(c)
 	c.Request = c.Request.WithContext(domain.WithRequest(c.Request.Context(), domain.Request{ID: id, ClientIP: ip}))
 	c.Next()
-	if !s.log.Enabled(c.Request.Context(), slog.LevelInfo) {
+	if !logged {
 		return
 	}
 	route := c.FullPath()
