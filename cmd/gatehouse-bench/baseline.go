@@ -92,7 +92,7 @@ func serveBaseline(profile, redisURL, mysqlDSN, key string) {
 			log.Fatal(err)
 		}
 		db.SetMaxOpenConns(20) // Gatehouse's default pool
-		db.SetMaxIdleConns(10)
+		db.SetMaxIdleConns(20)
 		h, err := hex.DecodeString(key)
 		if err != nil {
 			log.Fatal(err)

@@ -79,12 +79,19 @@ const slicesPerPair = 6
 
 // pair measures a and b alternately, in slicesPerPair slices each of d/slicesPerPair, so a
 // change in the machine's load (it is shared) falls on both alike, and returns each one's
-// figures and the ratio of b's throughput to a's.
+// figures and the ratio of b's throughput to a's. The slices go a b, b a, a b, ...: neither
+// side always runs first, so a steady drift (a store warming up, another process slowly
+// taking a core) cannot favour the side that does.
 func pair(a, b load, d time.Duration) (fa, fb figures, ratio float64) {
 	var sa, sb sample
-	for range slicesPerPair {
-		sa.merge(a(d / slicesPerPair))
-		sb.merge(b(d / slicesPerPair))
+	for i := range slicesPerPair {
+		if i%2 == 0 {
+			sa.merge(a(d / slicesPerPair))
+			sb.merge(b(d / slicesPerPair))
+		} else {
+			sb.merge(b(d / slicesPerPair))
+			sa.merge(a(d / slicesPerPair))
+		}
 	}
 	fa, fb = sa.figures(), sb.figures()
 	if fa.rps > 0 {

@@ -45,7 +45,7 @@ func settings() []*setting {
 		{flag: "mysql-dsn", env: "GATEHOUSE_MYSQL_DSN", def: "", help: "MySQL/MariaDB data source name, e.g. user:pass@tcp(127.0.0.1:3306)/gatehouse", secret: true},
 		{flag: "mysql-auto-migrate", env: "GATEHOUSE_MYSQL_AUTO_MIGRATE", def: "false", help: "apply pending migrations at start-up"},
 		{flag: "mysql-max-open-conns", env: "GATEHOUSE_MYSQL_MAX_OPEN_CONNS", def: "20", help: "connection pool size"},
-		{flag: "mysql-max-idle-conns", env: "GATEHOUSE_MYSQL_MAX_IDLE_CONNS", def: "10", help: "idle connections kept open"},
+		{flag: "mysql-max-idle-conns", env: "GATEHOUSE_MYSQL_MAX_IDLE_CONNS", def: "20", help: "idle connections kept open; below the pool size, a busy server closes and reopens connections all the time"},
 		{flag: "mysql-conn-max-lifetime", env: "GATEHOUSE_MYSQL_CONN_MAX_LIFETIME", def: "5m", help: "connections are recycled after this long"},
 		{flag: "mysql-query-timeout", env: "GATEHOUSE_MYSQL_QUERY_TIMEOUT", def: "3s", help: "deadline of every statement"},
 		{flag: "redis-url", env: "GATEHOUSE_REDIS_URL", def: "", help: "Redis server URL, e.g. redis://127.0.0.1:6379/0", secret: true},
