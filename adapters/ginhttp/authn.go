@@ -101,11 +101,27 @@ func (s *Server) credentials(c *gin.Context) (domain.RequestCredentials, bool) {
 	if len(auth) == 1 {
 		creds.Authorization = domain.ParseAuthorization(auth[0])
 	}
-	creds.SessionSecret = s.sessionSecret(c)
-	if ck, err := c.Request.Cookie(s.cookieName(s.cfg.TokenCookieName)); err == nil {
-		creds.TokenCookie = ck.Value
-	}
+	creds.SessionSecret, creds.TokenCookie = s.credentialCookies(c.Request)
 	return creds, true
+}
+
+// credentialCookies returns the values of the session and token cookies, parsing the Cookie
+// header once for both. Like Request.Cookie, it takes the first cookie of each name.
+func (s *Server) credentialCookies(r *http.Request) (session, token string) {
+	if len(r.Header["Cookie"]) == 0 {
+		return "", ""
+	}
+	sessionName, tokenName := s.cookieName(sessionCookie), s.cookieName(s.cfg.TokenCookieName)
+	var haveSession, haveToken bool
+	for _, ck := range r.Cookies() {
+		if !haveSession && ck.Name == sessionName {
+			session, haveSession = ck.Value, true
+		}
+		if !haveToken && ck.Name == tokenName {
+			token, haveToken = ck.Value, true
+		}
+	}
+	return session, token
 }
 
 // sessionSecret returns the session cookie's value, or "".

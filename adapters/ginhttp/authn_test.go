@@ -1,12 +1,16 @@
 package ginhttp
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
 )
 
 // TestCrossSiteUnsafeRefused: a browser's remembered Basic credentials go with any cross-site
@@ -54,6 +58,51 @@ func TestCrossSiteUnsafeRefused(t *testing.T) {
 			}
 			if rec.Code == http.StatusForbidden {
 				decodeProblem(t, rec)
+			}
+		})
+	}
+}
+
+// seenCreds records the credentials the chain was given.
+type seenCreds struct{ got *domain.RequestCredentials }
+
+func (s seenCreds) Authenticate(_ context.Context, c domain.RequestCredentials) (ports.AuthResult, error) {
+	*s.got = c
+	return ports.AuthResult{Principal: domain.Principal{User: domain.User{ID: 1}, Method: domain.MethodSession}}, nil
+}
+
+func (seenCreds) Methods() []domain.AuthMethod { return allMethods }
+
+// TestCredentialCookies: the chain gets the session and token cookies by their names (with
+// the __Host- prefix when configured), the first of each name, and nothing from others.
+func TestCredentialCookies(t *testing.T) {
+	tests := []struct {
+		name          string
+		hostPrefix    bool
+		cookies       []string
+		session, tokn string
+	}{
+		{"none", false, nil, "", ""},
+		{"session", false, []string{"sessionid=s1"}, "s1", ""},
+		{"both, one header", false, []string{"csrftoken=c; gatehouse_token=t1; sessionid=s1"}, "s1", "t1"},
+		{"both, two headers", false, []string{"sessionid=s1", "gatehouse_token=t1"}, "s1", "t1"},
+		{"first of a name", false, []string{"sessionid=s1; sessionid=s2"}, "s1", ""},
+		{"others ignored", false, []string{"sessionidx=s1; token=t1"}, "", ""},
+		{"host prefix", true, []string{"sessionid=plain; __Host-sessionid=s1; __Host-gatehouse_token=t1"}, "s1", "t1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got domain.RequestCredentials
+			srv := New(seenCreds{&got}, fakeAccounts{}, fakeReady{},
+				Config{SessionCookieMaxAge: time.Hour, TokenCookieName: "gatehouse_token", HostPrefix: tt.hostPrefix, CookieSecure: true},
+				slog.New(slog.NewTextHandler(io.Discard, nil)))
+			req := httptest.NewRequest("GET", "/v1/auth/me", nil)
+			for _, c := range tt.cookies {
+				req.Header.Add("Cookie", c)
+			}
+			srv.ServeHTTP(httptest.NewRecorder(), req)
+			if got.SessionSecret != tt.session || got.TokenCookie != tt.tokn {
+				t.Errorf("session %q, token %q; want %q, %q", got.SessionSecret, got.TokenCookie, tt.session, tt.tokn)
 			}
 		})
 	}
