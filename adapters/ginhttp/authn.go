@@ -126,10 +126,8 @@ func (s *Server) credentialCookies(r *http.Request) (session, token string) {
 
 // sessionSecret returns the session cookie's value, or "".
 func (s *Server) sessionSecret(c *gin.Context) string {
-	if ck, err := c.Request.Cookie(s.cookieName(sessionCookie)); err == nil {
-		return ck.Value
-	}
-	return ""
+	session, _ := s.credentialCookies(c.Request)
+	return session
 }
 
 func (s *Server) cookieName(name string) string {

@@ -51,10 +51,10 @@ func micros(t time.Time) string {
 
 func parseMicros(s string) time.Time {
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n == 0 {
+	if err != nil {
 		return time.Time{}
 	}
-	return time.UnixMicro(n).UTC()
+	return fromMicros(n)
 }
 
 // expiryGrace is how long Redis keeps a key past its credential's deadline.
