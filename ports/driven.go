@@ -90,13 +90,24 @@ type PasswordHasher interface {
 // hold across requests (and, with a shared backend, across instances). Keys are opaque and
 // short; a rate that is Off never limits. Implementations judge time by their clock, so a
 // limit is exact under a fake one.
+//
+// A limit that guards expensive work (a password hash) is taken before the work, never
+// checked before and recorded after it: between the two, any number of parallel requests
+// would see the same room. Take, then Cancel what the work turned out not to need.
 type RateLimiter interface {
 	// Wait reports how long key must wait before another event under rate is allowed; 0
-	// means now. It records nothing.
+	// means now. It records nothing, so it may tell a client when to retry but must never
+	// gate work: use Take.
 	Wait(ctx context.Context, key string, rate domain.Rate) (time.Duration, error)
 	// Take records one event for key if rate allows it now and returns 0; otherwise it
 	// records nothing and returns how long to wait. Check and record are one atomic step.
 	Take(ctx context.Context, key string, rate domain.Rate) (time.Duration, error)
+	// Cancel gives back one event that Take recorded for key under the same rate, as
+	// golang.org/x/time/rate's Reservation.Cancel does: the key is left as if the event had
+	// not been taken. A key with nothing outstanding (absent, or idle long enough to be
+	// forgotten) is left as it is, so a late or repeated Cancel never makes room beyond a
+	// fresh key's burst.
+	Cancel(ctx context.Context, key string, rate domain.Rate) error
 }
 
 // Auditor records audit events. It must not fail the operation it records: an

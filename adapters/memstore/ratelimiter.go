@@ -59,6 +59,27 @@ func (l *RateLimiter) Take(_ context.Context, key string, rate domain.Rate) (tim
 	return 0, nil
 }
 
+// Cancel implements ports.RateLimiter: the key's TAT goes back one interval, and a key
+// left with nothing outstanding is deleted.
+func (l *RateLimiter) Cancel(_ context.Context, key string, rate domain.Rate) error {
+	if rate.Off() {
+		return nil
+	}
+	now := l.clock.Now().UnixMicro()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	tat, ok := l.tat[key]
+	if !ok || tat <= now {
+		return nil
+	}
+	if tat -= gcraInterval(rate); tat <= now {
+		delete(l.tat, key)
+	} else {
+		l.tat[key] = tat
+	}
+	return nil
+}
+
 // Sweep deletes the keys whose TAT has passed, which limit nothing any more, and reports how
 // many it deleted. It holds the write lock while it walks every key.
 func (l *RateLimiter) Sweep() int {
@@ -78,10 +99,13 @@ func (l *RateLimiter) Sweep() int {
 // under rate, which is not Off. It returns the key's TAT once the event is counted and, when
 // the event is not allowed, the µs to wait before it is (else 0).
 func gcra(stored, now int64, rate domain.Rate) (tat, wait int64) {
-	// Whole microseconds, at least one, and a period of at least one interval, so that every
-	// rate that is not Off allows at least one event.
-	interval := max(1, rate.Interval().Microseconds())
+	// A period of at least one interval, so that every rate that is not Off allows at least
+	// one event.
+	interval := gcraInterval(rate)
 	period := max(interval, rate.Per.Microseconds())
 	tat = max(stored, now) + interval
 	return tat, max(0, tat-now-period)
 }
+
+// gcraInterval is rate's interval in whole microseconds, at least one.
+func gcraInterval(rate domain.Rate) int64 { return max(1, rate.Interval().Microseconds()) }

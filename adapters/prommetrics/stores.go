@@ -205,8 +205,8 @@ func (s *TokenStore) DeleteUserTokens(ctx context.Context, user domain.UserID, e
 
 // RateLimiter is a ports.RateLimiter whose calls are timed and whose failures are counted.
 type RateLimiter struct {
-	next       ports.RateLimiter
-	wait, take op
+	next               ports.RateLimiter
+	wait, take, cancel op
 }
 
 var _ ports.RateLimiter = (*RateLimiter)(nil)
@@ -214,7 +214,8 @@ var _ ports.RateLimiter = (*RateLimiter)(nil)
 // RateLimiter returns next, measured as port "throttle" on the named backend.
 func (m *Metrics) RateLimiter(next ports.RateLimiter, backend string) *RateLimiter {
 	const port = "throttle"
-	return &RateLimiter{next: next, wait: m.op(port, backend, "wait"), take: m.op(port, backend, "take")}
+	return &RateLimiter{next: next, wait: m.op(port, backend, "wait"), take: m.op(port, backend, "take"),
+		cancel: m.op(port, backend, "cancel")}
 }
 
 // Wait implements ports.RateLimiter.
@@ -225,4 +226,9 @@ func (l *RateLimiter) Wait(ctx context.Context, key string, rate domain.Rate) (t
 // Take implements ports.RateLimiter.
 func (l *RateLimiter) Take(ctx context.Context, key string, rate domain.Rate) (time.Duration, error) {
 	return measure(l.take, func() (time.Duration, error) { return l.next.Take(ctx, key, rate) })
+}
+
+// Cancel implements ports.RateLimiter.
+func (l *RateLimiter) Cancel(ctx context.Context, key string, rate domain.Rate) error {
+	return measureErr(l.cancel, func() error { return l.next.Cancel(ctx, key, rate) })
 }

@@ -104,6 +104,7 @@ func TestCredentialStoresAreMeasured(t *testing.T) {
 		{"tokens delete user", func() error { _, err := tokens.DeleteUserTokens(ctx, 1, ""); return err }},
 		{"throttle take", func() error { _, err := limiter.Take(ctx, "k", domain.Rate{Events: 5, Per: time.Minute}); return err }},
 		{"throttle wait", func() error { _, err := limiter.Wait(ctx, "k", domain.Rate{Events: 5, Per: time.Minute}); return err }},
+		{"throttle cancel", func() error { return limiter.Cancel(ctx, "k", domain.Rate{Events: 5, Per: time.Minute}) }},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {
@@ -116,4 +117,5 @@ func TestCredentialStoresAreMeasured(t *testing.T) {
 	}
 	expect(t, g, "gatehouse_store_call_duration_seconds", storeLabels("throttle", "memory", "take"), 1)
 	expect(t, g, "gatehouse_store_call_duration_seconds", storeLabels("throttle", "memory", "wait"), 1)
+	expect(t, g, "gatehouse_store_call_duration_seconds", storeLabels("throttle", "memory", "cancel"), 1)
 }

@@ -55,6 +55,20 @@ if wait > 0 then return wait end
 redis.call('SET', KEYS[1], string.format('%d', tat), 'PX', math.max(1, math.ceil((tat - now) / 1000)))
 return 0`)
 
+// rateCancel moves the TAT back one interval, from ARGV now and interval; a key with nothing
+// outstanding is left alone, and one left with nothing outstanding is deleted.
+var rateCancel = redis.NewScript(`
+local now, interval = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or 0) or 0
+if tat <= now then return 0 end
+tat = tat - interval
+if tat <= now then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], string.format('%d', tat), 'PX', math.max(1, math.ceil((tat - now) / 1000)))
+end
+return 0`)
+
 // Wait implements ports.RateLimiter with one script that reads one key.
 func (l *RateLimiter) Wait(ctx context.Context, key string, rate domain.Rate) (time.Duration, error) {
 	return l.run(ctx, rateWait, key, rate)
@@ -63,6 +77,12 @@ func (l *RateLimiter) Wait(ctx context.Context, key string, rate domain.Rate) (t
 // Take implements ports.RateLimiter with one script that reads and writes one key.
 func (l *RateLimiter) Take(ctx context.Context, key string, rate domain.Rate) (time.Duration, error) {
 	return l.run(ctx, rateTake, key, rate)
+}
+
+// Cancel implements ports.RateLimiter with one script that reads and writes one key.
+func (l *RateLimiter) Cancel(ctx context.Context, key string, rate domain.Rate) error {
+	_, err := l.run(ctx, rateCancel, key, rate)
+	return err
 }
 
 func (l *RateLimiter) run(ctx context.Context, script *redis.Script, key string, rate domain.Rate) (time.Duration, error) {

@@ -26,6 +26,9 @@ func RunRateLimiter(t *testing.T, f Factory) {
 	t.Run("idle key forgets", func(t *testing.T) { limiterIdle(t, f) })
 	t.Run("concurrent takes on one key", func(t *testing.T) { limiterConcurrent(t, f) })
 	t.Run("any key", func(t *testing.T) { limiterAnyKey(t, f) })
+	t.Run("cancel gives back one event", func(t *testing.T) { limiterCancel(t, f) })
+	t.Run("cancel with nothing outstanding makes no room", func(t *testing.T) { limiterCancelNothing(t, f) })
+	t.Run("concurrent takes and cancels on one key", func(t *testing.T) { limiterConcurrentCancel(t, f) })
 }
 
 var fivePerMinute = domain.Rate{Events: 5, Per: time.Minute}
@@ -281,4 +284,82 @@ func limiterAnyKey(t *testing.T, f Factory) {
 			checkRefused(t, l, k.key, rate, rate.Interval())
 		})
 	}
+}
+
+// cancel calls Cancel and fails t on an error.
+func cancel(t *testing.T, l ports.RateLimiter, key string, rate domain.Rate) {
+	t.Helper()
+	if err := l.Cancel(t.Context(), key, rate); err != nil {
+		t.Fatalf("Cancel(%.40q, %v) error = %v", key, rate, err)
+	}
+}
+
+func limiterCancel(t *testing.T, f Factory) {
+	l, clock := rateLimiter(t, f)
+	key, rate := newNamespace().name("cancelled"), fivePerMinute
+	takeBurst(t, l, key, rate)
+	checkRefused(t, l, key, rate, rate.Interval())
+	cancel(t, l, key, rate)
+	if wait := take(t, l, key, rate); wait != 0 {
+		t.Fatalf("Take after a Cancel = %v, want 0 (the cancelled event's room)", wait)
+	}
+	checkRefused(t, l, key, rate, rate.Interval())
+	// Part way through an interval, a Cancel still gives back exactly one event.
+	clock.Advance(rate.Interval() / 2)
+	for range rate.Events - 1 {
+		cancel(t, l, key, rate)
+	}
+	for i := range rate.Events - 1 {
+		if wait := take(t, l, key, rate); wait != 0 {
+			t.Fatalf("Take %d of %d given back = %v, want 0 (allowed)", i+1, rate.Events-1, wait)
+		}
+	}
+	checkRefused(t, l, key, rate, rate.Interval()/2)
+}
+
+func limiterCancelNothing(t *testing.T, f Factory) {
+	l, clock := rateLimiter(t, f)
+	ns := newNamespace()
+	rate := fivePerMinute
+	// A fresh key: Cancels before any Take make no room beyond the burst.
+	fresh := ns.name("fresh")
+	for range 3 {
+		cancel(t, l, fresh, rate)
+	}
+	takeBurst(t, l, fresh, rate)
+	checkRefused(t, l, fresh, rate, rate.Interval())
+	// An idle key: its events are forgotten, and Cancels of them make no room either.
+	clock.Advance(rate.Per)
+	for range 3 {
+		cancel(t, l, fresh, rate)
+	}
+	takeBurst(t, l, fresh, rate)
+	checkRefused(t, l, fresh, rate, rate.Interval())
+	// Off records nothing and gives back nothing.
+	cancel(t, l, fresh, domain.Rate{})
+	checkRefused(t, l, fresh, rate, rate.Interval())
+}
+
+// limiterConcurrentCancel has 50 goroutines take one key at one instant and give back what
+// they got: once all are done nothing is outstanding, so the key has its whole burst. A lost
+// update in either step would leave events behind (or take more than the burst).
+func limiterConcurrentCancel(t *testing.T, f Factory) {
+	l, _ := rateLimiter(t, f)
+	key, rate := newNamespace().name("take-cancel"), domain.Rate{Events: 10, Per: time.Minute}
+	const n = 50
+	errs := make([]error, n)
+	race(n, func(i int) {
+		wait, err := l.Take(t.Context(), key, rate)
+		if err == nil && wait == 0 {
+			err = l.Cancel(t.Context(), key, rate)
+		}
+		errs[i] = err
+	})
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("Take or Cancel error = %v", err)
+		}
+	}
+	takeBurst(t, l, key, rate)
+	checkRefused(t, l, key, rate, rate.Interval())
 }
