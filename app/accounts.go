@@ -37,14 +37,8 @@ func NewAccounts(users ports.UserStore, sessions ports.SessionStore, tokens port
 
 // SignUp creates an active user (see createUser). Signups are limited per client IP, so one address cannot mass-create accounts.
 func (a *Accounts) SignUp(ctx context.Context, in ports.SignUp) (domain.User, error) {
-	if !a.throttle.SignupIP.Off() {
-		wait, err := a.limiter.Take(ctx, throttleKey("signup-ip", in.IP), a.throttle.SignupIP)
-		if err != nil {
-			return domain.User{}, err
-		}
-		if wait > 0 {
-			return domain.User{}, &domain.RateLimitedError{RetryAfter: wait}
-		}
+	if _, err := reserve(ctx, a.limiter, a.throttle.signupLimits(in.IP)); err != nil {
+		return domain.User{}, err
 	}
 	user, err := createUser(ctx, a.users, a.hasher, a.clock, in.Username, in.Email, in.Password)
 	if err == nil {

@@ -16,20 +16,16 @@ var errWrongOldPassword = domain.NewValidationError("old_password", "Your old pa
 // session is replaced by a new one, returned, since an id that was valid before a privilege
 // change should not stay valid after it (OWASP Session Management Cheat Sheet). Basic callers
 // keep nothing: the old password in their header no longer works.
+//
+// The old password is checked as a login is (Verifier.Reconfirm): throttled together with
+// the logins of the same account, audited, and timed alike.
 func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in ports.PasswordChange) (*domain.IssuedSession, error) {
-	if len(in.Old) > domain.MaxPasswordBytes {
+	user, err := a.verifier.Reconfirm(ctx, p.User, in.Old, in.IP, p.Method)
+	if errors.Is(err, domain.ErrInvalidCredentials) {
 		return nil, errWrongOldPassword
 	}
-	user, err := a.users.UserByID(ctx, p.User.ID)
 	if err != nil {
 		return nil, err
-	}
-	ok, _, err := a.hasher.Verify(ctx, in.Old, user.PasswordHash)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, errWrongOldPassword
 	}
 	if err := domain.ValidatePassword(in.New, user.Username, user.Email); err != nil {
 		var verr *domain.ValidationError

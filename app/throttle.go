@@ -4,28 +4,45 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/ports"
 )
 
-// Throttle holds the rates that slow brute force and signup floods. Failed logins are
-// counted per (username, client IP), so one attacker cannot lock a user out from everywhere,
-// and per client IP, so one address cannot try many users. A zero rate is off.
+// Throttle holds the rates that slow brute force and signup floods. A zero rate is off.
+//
+// Every password check is counted, before its hash runs, against three limits: per
+// (username, client network), so one attacker cannot lock a user out from everywhere; per
+// client network, so one network cannot try many users; and per account across all
+// networks, so a botnet spreading its guesses over many addresses still meets a limit.
+// A check that succeeds gives its counts back.
 type Throttle struct {
-	LoginUser domain.Rate
-	LoginIP   domain.Rate
-	SignupIP  domain.Rate
+	LoginUser    domain.Rate // per username and client network
+	LoginIP      domain.Rate // per client network
+	LoginAccount domain.Rate // per username, from anywhere
+	SignupIP     domain.Rate // signups per client network
+	// IPv6Prefix is how many leading bits of an IPv6 address are one client network (see
+	// domain.ClientNetwork); IPv4 addresses count one by one.
+	IPv6Prefix int
 }
 
-// DefaultThrottle is 5 failed logins a minute per user and address, 100 per address, and 20
-// signups an hour per address.
+// DefaultThrottle is 5 failed logins a minute per user and network, 100 a minute per
+// network, 100 an hour per account, and 20 signups an hour per network; IPv6 clients are
+// grouped by /64.
+//
+// The account-wide limit is the one a stranger can spend to lock a user out, so it is loose
+// enough that doing so takes a sustained attack (100 guesses an hour, each answered 429 once
+// spent, while the user's own successful logins give their counts back), and tight enough
+// that a botnet gets 2,400 guesses a day at one account instead of one budget per address.
 func DefaultThrottle() Throttle {
 	return Throttle{
-		LoginUser: domain.Rate{Events: 5, Per: time.Minute},
-		LoginIP:   domain.Rate{Events: 100, Per: time.Minute},
-		SignupIP:  domain.Rate{Events: 20, Per: time.Hour},
+		LoginUser:    domain.Rate{Events: 5, Per: time.Minute},
+		LoginIP:      domain.Rate{Events: 100, Per: time.Minute},
+		LoginAccount: domain.Rate{Events: 100, Per: time.Hour},
+		SignupIP:     domain.Rate{Events: 20, Per: time.Hour},
+		IPv6Prefix:   domain.DefaultIPv6Prefix,
 	}
 }
 
@@ -40,48 +57,70 @@ func throttleKey(kind string, parts ...string) string {
 	return kind + ":" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// loginKeys are the counters a failed login for username from ip adds to.
-func loginKeys(t Throttle, username, ip string) []struct {
+// limit is one counter an attempt is charged to.
+type limit struct {
 	key  string
 	rate domain.Rate
-} {
-	return []struct {
-		key  string
-		rate domain.Rate
-	}{
-		{throttleKey("login-user", domain.UsernameKey(username), ip), t.LoginUser},
-		{throttleKey("login-ip", ip), t.LoginIP},
+}
+
+// loginLimits are the counters one password check of username from ip is charged to.
+func (t Throttle) loginLimits(username, ip string) []limit {
+	name, network := domain.UsernameKey(username), domain.ClientNetwork(ip, t.IPv6Prefix)
+	return []limit{
+		{throttleKey("login-user", name, network), t.LoginUser},
+		{throttleKey("login-ip", network), t.LoginIP},
+		{throttleKey("login-account", name), t.LoginAccount},
 	}
 }
 
-// loginWait reports how long logins for username from ip are held back, checking without
-// recording, so a throttled request costs no password hash.
-func loginWait(ctx context.Context, l ports.RateLimiter, t Throttle, username, ip string) error {
-	for _, k := range loginKeys(t, username, ip) {
-		if k.rate.Off() {
+// signupLimits are the counters a signup from ip is charged to.
+func (t Throttle) signupLimits(ip string) []limit {
+	return []limit{{throttleKey("signup-ip", domain.ClientNetwork(ip, t.IPv6Prefix)), t.SignupIP}}
+}
+
+// reservation is what one attempt took from its limits, to give back with cancel.
+type reservation struct {
+	limiter ports.RateLimiter
+	taken   []limit
+}
+
+// reserve charges one attempt to every limit before the work they guard: each Take checks
+// and records in one atomic step, so however many attempts arrive at once, no more of them
+// get through than the tightest limit allows (golang.org/x/time/rate's Reserve; never "check,
+// work, then record", which lets every attempt queued behind the work through). When a limit
+// refuses, what the others took is given back and the answer is *domain.RateLimitedError; a
+// store error fails closed.
+func reserve(ctx context.Context, l ports.RateLimiter, limits []limit) (reservation, error) {
+	r := reservation{limiter: l, taken: make([]limit, 0, len(limits))}
+	for _, lim := range limits {
+		if lim.rate.Off() {
 			continue
 		}
-		wait, err := l.Wait(ctx, k.key, k.rate)
+		wait, err := l.Take(ctx, lim.key, lim.rate)
+		if err == nil && wait > 0 {
+			err = &domain.RateLimitedError{RetryAfter: wait}
+		}
 		if err != nil {
-			return err
+			r.cancel(ctx)
+			return reservation{}, err
 		}
-		if wait > 0 {
-			return &domain.RateLimitedError{RetryAfter: wait}
-		}
+		r.taken = append(r.taken, lim)
 	}
-	return nil
+	return r, nil
 }
 
-// loginFailed counts a failed login. A success counts nothing and resets nothing, so a
-// success from one address does not clear the failures of another.
-func loginFailed(ctx context.Context, l ports.RateLimiter, t Throttle, username, ip string) error {
-	for _, k := range loginKeys(t, username, ip) {
-		if k.rate.Off() {
-			continue
-		}
-		if _, err := l.Take(ctx, k.key, k.rate); err != nil {
-			return err
-		}
+// cancel gives back what r took. It is best effort: a store that fails now leaves the counts
+// in place, which errs on the side of the limit. It runs even when ctx is done, for the
+// caller may have given up after the work was decided.
+func (r reservation) cancel(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
+	for _, lim := range r.taken {
+		_ = r.limiter.Cancel(ctx, lim.key, lim.rate)
 	}
-	return nil
+}
+
+// isRateLimited reports whether err is a limit's refusal.
+func isRateLimited(err error) bool {
+	var limited *domain.RateLimitedError
+	return errors.As(err, &limited)
 }

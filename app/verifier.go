@@ -9,8 +9,9 @@ import (
 	"github.com/gatehouse/gatehouse/ports"
 )
 
-// Verifier checks a username and password. Login, token login and Basic authentication all
-// go through it, so they share one timing profile and one upgrade path.
+// Verifier is the one place passwords are checked: logins of every kind (token, session, page,
+// Basic) and the current password asked for again before a sensitive change all go through
+// it, so they share one throttle, one audit trail, one timing profile and one upgrade path.
 type Verifier struct {
 	users    ports.UserStore
 	hasher   ports.PasswordHasher
@@ -22,10 +23,17 @@ type Verifier struct {
 	dummy string // a hash of nothing, verified for unknown users
 }
 
-// NewVerifier returns a Verifier over users and hasher that counts failures in limiter and
-// records them with audit.
+// NewVerifier returns a Verifier over users and hasher that charges attempts to limiter and
+// records failures with audit.
 func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher, limiter ports.RateLimiter, throttle Throttle, audit ports.Auditor) *Verifier {
 	return &Verifier{users: users, hasher: hasher, limiter: limiter, throttle: throttle, audit: audit}
+}
+
+// attempt is one password check and the audit events that record its failure.
+type attempt struct {
+	username, password, ip string
+	method                 domain.AuthMethod
+	failed, throttled      domain.AuditEvent
 }
 
 // Check returns the active user with that username and password, or
@@ -33,27 +41,52 @@ func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher, limiter por
 // the response time does not reveal whether the account exists (OWASP Authentication Cheat
 // Sheet). A hash with outdated parameters is replaced after a successful check.
 //
-// Failures are counted per (username, ip) and per ip; over either limit Check returns
-// *domain.RateLimitedError before any hashing, so a throttled attacker costs us little.
+// Before any hashing the attempt is charged to the throttle's limits (see Throttle); over
+// any of them Check returns *domain.RateLimitedError and no hash runs, however many attempts
+// arrive at once. A success gives its charge back.
 //
 // method says which kind of login this is, for the audit record of a failure.
 func (v *Verifier) Check(ctx context.Context, username, password, ip string, method domain.AuthMethod) (domain.User, error) {
-	if err := loginWait(ctx, v.limiter, v.throttle, username, ip); err != nil {
-		var limited *domain.RateLimitedError
-		if errors.As(err, &limited) {
-			v.audit.Audit(ctx, domain.Audit{Event: domain.AuditLoginThrottled, Method: method})
+	return v.verify(ctx, attempt{username: username, password: password, ip: ip, method: method,
+		failed: domain.AuditLoginFailed, throttled: domain.AuditLoginThrottled})
+}
+
+// Reconfirm checks the current password of user, signed in by method from ip, before a
+// change that needs it (a new password). It is a login attempt in all but its audit events:
+// the same limits, so a stolen session cannot guess the password faster than a login could.
+// A wrong password is domain.ErrInvalidCredentials; on success it returns the user as stored
+// now.
+func (v *Verifier) Reconfirm(ctx context.Context, user domain.User, password, ip string, method domain.AuthMethod) (domain.User, error) {
+	got, err := v.verify(ctx, attempt{username: user.Username, password: password, ip: ip, method: method,
+		failed: domain.AuditReauthFailed, throttled: domain.AuditReauthThrottled})
+	if err == nil && got.ID != user.ID {
+		return domain.User{}, domain.ErrInvalidCredentials // the name now belongs to another user
+	}
+	return got, err
+}
+
+func (v *Verifier) verify(ctx context.Context, a attempt) (domain.User, error) {
+	res, err := reserve(ctx, v.limiter, v.throttle.loginLimits(a.username, a.ip))
+	if err != nil {
+		if isRateLimited(err) {
+			v.audit.Audit(ctx, domain.Audit{Event: a.throttled, Method: a.method})
 		}
 		return domain.User{}, err
 	}
-	user, err := v.check(ctx, username, password, method)
-	if errors.Is(err, domain.ErrInvalidCredentials) {
-		v.audit.Audit(ctx, domain.Audit{Event: domain.AuditLoginFailed, UserID: user.ID, Method: method})
-		if terr := loginFailed(ctx, v.limiter, v.throttle, username, ip); terr != nil {
-			return domain.User{}, terr
-		}
+	user, err := v.check(ctx, a.username, a.password, a.method)
+	switch {
+	case errors.Is(err, domain.ErrInvalidCredentials):
+		// The id goes to the audit record only: no user is returned on failure.
+		v.audit.Audit(ctx, domain.Audit{Event: a.failed, UserID: user.ID, Method: a.method})
+		return domain.User{}, err
+	case err != nil:
+		// A store or every hashing slot was unavailable: no password was judged, so the
+		// attempt bought nothing and gives its charge back.
+		res.cancel(ctx)
 		return domain.User{}, err
 	}
-	return user, err
+	res.cancel(ctx)
+	return user, nil
 }
 
 func (v *Verifier) check(ctx context.Context, username, password string, method domain.AuthMethod) (domain.User, error) {
@@ -80,7 +113,6 @@ func (v *Verifier) check(ctx context.Context, username, password string, method 
 		return domain.User{}, err
 	}
 	if !ok || !user.IsActive {
-		// The id goes to the audit record only; Check returns no user on failure.
 		return domain.User{ID: user.ID}, domain.ErrInvalidCredentials
 	}
 	if rehash {

@@ -17,6 +17,10 @@ const (
 	AuditTokenRevoked    AuditEvent = "token_revoked"
 	AuditSessionRevoked  AuditEvent = "session_revoked"
 	AuditPasswordChanged AuditEvent = "password_changed"
+	// AuditReauthFailed and AuditReauthThrottled record a signed-in user's current password,
+	// asked for again before a sensitive change, given wrong or held back by the throttle.
+	AuditReauthFailed    AuditEvent = "reauth_failed"
+	AuditReauthThrottled AuditEvent = "reauth_throttled"
 	AuditUserCreated     AuditEvent = "user_created"
 	AuditUserActivated   AuditEvent = "user_activated"
 	AuditUserDeactivated AuditEvent = "user_deactivated"

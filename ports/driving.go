@@ -54,6 +54,7 @@ type Login struct {
 type PasswordChange struct {
 	Old string
 	New string
+	IP  string // the client's address, for the throttle the old password is checked under
 }
 
 // Accounts holds the use cases behind the HTTP API. Errors are domain errors:

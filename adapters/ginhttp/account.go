@@ -69,6 +69,7 @@ func (s *Server) changePassword(c *gin.Context, p domain.Principal) {
 	in := ports.PasswordChange{
 		Old: f.str("old_password", true, &verr),
 		New: f.str("new_password", true, &verr),
+		IP:  s.clientIP(c),
 	}
 	if err := verr.Err(); err != nil {
 		s.fail(c, err)

@@ -156,6 +156,7 @@ func (s *Server) passwordSubmit(c *gin.Context, pr domain.Principal) {
 	in := ports.PasswordChange{
 		Old: f.str("old_password", true, &verr),
 		New: f.str("new_password", true, &verr),
+		IP:  s.clientIP(c),
 	}
 	if err := verr.Err(); err != nil {
 		s.failAccountForm(c, pr, page{}, "password", err)

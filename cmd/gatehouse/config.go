@@ -235,9 +235,11 @@ func (p *parser) config() (Config, error) {
 			Throttle: p.backend("GATEHOUSE_THROTTLE_STORE"),
 		},
 		Throttle: app.Throttle{
-			LoginUser: p.rate("GATEHOUSE_THROTTLE_LOGIN_USER"),
-			LoginIP:   p.rate("GATEHOUSE_THROTTLE_LOGIN_IP"),
-			SignupIP:  p.rate("GATEHOUSE_THROTTLE_SIGNUP_IP"),
+			LoginUser:    p.rate("GATEHOUSE_THROTTLE_LOGIN_USER"),
+			LoginIP:      p.rate("GATEHOUSE_THROTTLE_LOGIN_IP"),
+			LoginAccount: p.rate("GATEHOUSE_THROTTLE_LOGIN_ACCOUNT"),
+			SignupIP:     p.rate("GATEHOUSE_THROTTLE_SIGNUP_IP"),
+			IPv6Prefix:   p.int("GATEHOUSE_THROTTLE_IPV6_PREFIX"),
 		},
 		MySQL: mysqlstore.Config{
 			DSN:             p.byEnv["GATEHOUSE_MYSQL_DSN"],
@@ -313,6 +315,9 @@ func (p *parser) config() (Config, error) {
 				p.fail("GATEHOUSE_TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range", proxy)
 			}
 		}
+	}
+	if n := c.Throttle.IPv6Prefix; n < 1 || n > 128 {
+		p.fail("GATEHOUSE_THROTTLE_IPV6_PREFIX", "want a prefix length from 1 to 128 (64 is one customer's network)")
 	}
 	if c.Stores.Throttle == "mysql" {
 		p.fail("GATEHOUSE_THROTTLE_STORE", "want memory or redis: counters change on every failed login, which is no job for MySQL")

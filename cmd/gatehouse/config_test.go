@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/domain"
 )
 
@@ -35,6 +36,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 	want := []domain.AuthMethod{domain.MethodSession, domain.MethodToken, domain.MethodBasic}
 	if strings.Join(methodNames(c.Methods), ",") != strings.Join(methodNames(want), ",") {
 		t.Errorf("Methods = %v, want %v", c.Methods, want)
+	}
+	if c.Throttle != app.DefaultThrottle() {
+		t.Errorf("Throttle = %+v, want app.DefaultThrottle() %+v", c.Throttle, app.DefaultThrottle())
 	}
 	// database/sql closes a connection returned to a full idle pool; with fewer idle than open
 	// connections a busy server opened about 900 MySQL connections a second (issue #6).
@@ -77,6 +81,10 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_HASH_CONCURRENCY", "0"},
 		{"GATEHOUSE_LOG_LEVEL", "loud"},
 		{"GATEHOUSE_LOG_FORMAT", "xml"},
+		{"GATEHOUSE_THROTTLE_LOGIN_ACCOUNT", "lots"},
+		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "0"},
+		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "129"},
+		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "/64"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {

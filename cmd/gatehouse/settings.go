@@ -3,6 +3,9 @@ package main
 import (
 	"runtime"
 	"strconv"
+
+	"github.com/gatehouse/gatehouse/app"
+	"github.com/gatehouse/gatehouse/domain"
 )
 
 // setting is one configuration value: a GATEHOUSE_* variable, overridden by a flag.
@@ -34,7 +37,9 @@ func settings() []*setting {
 		{flag: "allow-weak-imported-hashes", env: "GATEHOUSE_ALLOW_WEAK_IMPORTED_HASHES", def: "false", help: "accept imported unsalted and MD5/SHA-1 Django password hashes"},
 		{flag: "hash-wait", env: "GATEHOUSE_HASH_WAIT", def: "2s", help: "how long a request waits for a hashing slot before it gets 503"},
 		{flag: "throttle-login-user", env: "GATEHOUSE_THROTTLE_LOGIN_USER", def: "5/min", help: "failed logins per username and client IP, as N/s|min|hour|day, or off"},
-		{flag: "throttle-login-ip", env: "GATEHOUSE_THROTTLE_LOGIN_IP", def: "100/min", help: "failed logins per client IP, or off"},
+		{flag: "throttle-login-ip", env: "GATEHOUSE_THROTTLE_LOGIN_IP", def: "100/min", help: "failed logins per client IP (IPv6: per network, see throttle-ipv6-prefix), or off"},
+		{flag: "throttle-login-account", env: "GATEHOUSE_THROTTLE_LOGIN_ACCOUNT", def: app.DefaultThrottle().LoginAccount.String(), help: "failed logins per username from all addresses together (a botnet's budget for one account), or off"},
+		{flag: "throttle-ipv6-prefix", env: "GATEHOUSE_THROTTLE_IPV6_PREFIX", def: strconv.Itoa(domain.DefaultIPv6Prefix), help: "IPv6 clients in one network of this many leading bits share the per-address limits (1..128)"},
 		{flag: "throttle-signup-ip", env: "GATEHOUSE_THROTTLE_SIGNUP_IP", def: "20/hour", help: "signups per client IP, or off"},
 		{flag: "throttle-store", env: "GATEHOUSE_THROTTLE_STORE", def: "memory", help: "where throttle counters live: memory (this process) or redis (shared by every instance)"},
 		{flag: "trusted-origins", env: "GATEHOUSE_TRUSTED_ORIGINS", def: "", help: "comma-separated origins (https://app.example.com) besides the server's own that may post a session login or a page's form"},
