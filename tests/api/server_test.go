@@ -37,9 +37,10 @@ func serverEnv(t testing.TB, env map[string]string) []string {
 		"GATEHOUSE_LOG_LEVEL":  "debug",
 		"GATEHOUSE_LOG_FORMAT": "json",
 		// Limits the suite never reaches, so only the throttling tests meet them.
-		"GATEHOUSE_THROTTLE_LOGIN_USER": "1000/min",
-		"GATEHOUSE_THROTTLE_LOGIN_IP":   "1000/min",
-		"GATEHOUSE_THROTTLE_SIGNUP_IP":  "1000/min",
+		"GATEHOUSE_THROTTLE_LOGIN_USER":    "1000/min",
+		"GATEHOUSE_THROTTLE_LOGIN_IP":      "1000/min",
+		"GATEHOUSE_THROTTLE_LOGIN_ACCOUNT": "1000/min",
+		"GATEHOUSE_THROTTLE_SIGNUP_IP":     "1000/min",
 	}
 	return testenv.Environ(base, profileEnv(t), env)
 }
