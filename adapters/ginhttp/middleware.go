@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -93,6 +94,9 @@ func (s *Server) resolveClientIP(r *http.Request) string {
 		host = r.RemoteAddr
 	}
 	if len(s.trusted) == 0 {
+		if i := strings.IndexByte(host, '%'); i >= 0 {
+			return host[:i] // a link-local peer's zone names our interface, not the client
+		}
 		return host
 	}
 	peer, err := netip.ParseAddr(host)

@@ -114,6 +114,8 @@ func TestAccessLogNamesTheClient(t *testing.T) {
 	}{
 		{"no proxy", nil, "", "192.0.2.7:5555", nil, "192.0.2.7"},
 		{"no proxy, IPv6", nil, "", "[2001:db8::7]:5555", nil, "2001:db8::7"},
+		{"no proxy, zoned peer", nil, "", "[fe80::7%eth0]:5555", nil, "fe80::7"},
+		{"untrusted zoned peer", []string{"10.0.0.0/8"}, "", "[fe80::7%eth0]:5555", nil, "fe80::7"},
 		{"forged forwarding ignored", nil, "", "192.0.2.7:5555", map[string]string{"X-Forwarded-For": "198.51.100.1"}, "192.0.2.7"},
 		{"untrusted peer's forwarding ignored", []string{"10.0.0.0/8"}, "", "192.0.2.7:5555", map[string]string{"X-Forwarded-For": "198.51.100.1"}, "192.0.2.7"},
 		{"trusted proxy names the client", []string{"10.0.0.0/8"}, "", "10.1.2.3:5555", map[string]string{"X-Forwarded-For": "198.51.100.1"}, "198.51.100.1"},
