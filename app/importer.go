@@ -20,9 +20,12 @@ import (
 // re-hashed at login since), a token whose key is already stored is skipped, so a second run
 // changes nothing. Nor does a later run bring back what Gatehouse took away since: a token is
 // only created along with its user, so a DRF key that was revoked, logged out, expired or
-// dropped by a password change stays dead although Django's table still holds it. A username that collides case-insensitively with another user, in the
-// import or in the store, is reported and skipped, never merged: Django compares usernames
-// case-sensitively and Gatehouse does not, so "alice" and "Alice" cannot both come over.
+// dropped by a password change stays dead although Django's table still holds it. The token
+// of a user inactive in Django is skipped and reported: DRF refuses it, and imported it would
+// answer as a known key of an inactive user rather than as an invalid one. A username that
+// collides case-insensitively with another user, in the import or in the store, is reported
+// and skipped, never merged: Django compares usernames case-sensitively and Gatehouse does
+// not, so "alice" and "Alice" cannot both come over.
 type Importer struct {
 	users     ports.UserStore
 	tokens    ports.TokenStore
@@ -111,6 +114,8 @@ type owner struct {
 	id      domain.UserID // 0 for a user a dry run would create
 	skipped bool
 	earlier bool // imported by an earlier run, not this one
+	// inactive is the source row's flag: such a user's tokens are not imported.
+	inactive bool
 }
 
 // seqRow is a skipped row with its position in the input.

@@ -23,7 +23,7 @@ func (r *importRun) user(ctx context.Context, seq int, u domain.ImportedUser) {
 		skip("primary key repeated in the import")
 		return
 	}
-	o := &owner{label: label, done: make(chan struct{}), skipped: true}
+	o := &owner{label: label, done: make(chan struct{}), skipped: true, inactive: !u.IsActive}
 	r.owners[u.SourceID] = o
 	name, reason := r.checkUser(u)
 	if reason == "" {
@@ -150,6 +150,12 @@ func (r *importRun) token(ctx context.Context, seq int, t domain.ImportedToken) 
 		return
 	}
 	r.seen[h] = true
+	if o.inactive {
+		// DRF refuses an inactive user's key ("User inactive or deleted."). Imported, it would
+		// give away that the key was once real, and work again if the user were reactivated.
+		r.skip(seq, true, label, fmt.Sprintf("its user (%s) is inactive", o.label))
+		return
+	}
 	r.dispatch(ctx, func(ctx context.Context) error {
 		select {
 		case <-o.done:

@@ -9,7 +9,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -53,7 +55,7 @@ func (s *Server) accessLog(c *gin.Context) {
 	}
 	id := requestID(c.Request.Header.Get(requestIDHeader))
 	c.Writer.Header()[requestIDHeader] = []string{id}
-	ip := s.clientIP(c)
+	ip := s.resolveClientIP(c.Request)
 	c.Request = c.Request.WithContext(domain.WithRequest(c.Request.Context(), domain.Request{ID: id, ClientIP: ip}))
 	c.Next()
 	if !logged {
@@ -73,16 +75,40 @@ func (s *Server) accessLog(c *gin.Context) {
 	)
 }
 
-// clientIP is the address the request comes from: c.ClientIP(), without its parse and
-// allocations when no proxy is trusted, for then the client is the socket's peer, whose
-// address net/http has already written in canonical form.
+// clientIP is the address the request comes from (see ClientIP), worked out once per request
+// by accessLog and read back from the context.
 func (s *Server) clientIP(c *gin.Context) string {
-	if len(s.cfg.TrustedProxies) == 0 {
-		if host, _, err := net.SplitHostPort(c.Request.RemoteAddr); err == nil {
-			return host
-		}
+	if ip := domain.RequestFrom(c.Request.Context()).ClientIP; ip != "" {
+		return ip
 	}
-	return c.ClientIP()
+	return s.resolveClientIP(c.Request)
+}
+
+// resolveClientIP applies ClientIP to r. With no trusted proxy the client is the socket's
+// peer, whose address net/http has already written in canonical form: that path neither parses
+// nor allocates. Otherwise the answer is the peer's own text whenever it names the same address,
+// so only a client named by a header costs an allocation.
+func (s *Server) resolveClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if len(s.trusted) == 0 {
+		if i := strings.IndexByte(host, '%'); i >= 0 {
+			return host[:i] // a link-local peer's zone names our interface, not the client
+		}
+		return host
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return host // not an IP socket (a test's pipe): nothing to trust
+	}
+	ip := ClientIP(peer, s.trusted, s.ipHeader, r.Header[s.ipHeader])
+	var buf [64]byte
+	if b := ip.AppendTo(buf[:0]); string(b) == host {
+		return host
+	}
+	return ip.String()
 }
 
 // requestIDHeader is X-Request-ID in canonical form.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/domain"
 )
 
 // syncBuffer is a log destination safe for concurrent writes.
@@ -99,35 +101,71 @@ func TestRequestIDIsEchoedAndLogged(t *testing.T) {
 }
 
 // TestAccessLogNamesTheClient: the client is the socket's peer unless that peer is a trusted
-// proxy, whose X-Forwarded-For then names it.
+// proxy, whose configured header (one only) then names it; the answer reaches the log and the
+// handlers.
 func TestAccessLogNamesTheClient(t *testing.T) {
 	tests := []struct {
-		name        string
-		proxies     []string
-		remote, xff string
-		want        string
+		name     string
+		proxies  []string
+		ipHeader string
+		remote   string
+		headers  map[string]string
+		want     string
 	}{
-		{"no proxy", nil, "192.0.2.7:5555", "", "192.0.2.7"},
-		{"no proxy, IPv6", nil, "[2001:db8::7]:5555", "", "2001:db8::7"},
-		{"forged forwarding ignored", nil, "192.0.2.7:5555", "198.51.100.1", "192.0.2.7"},
-		{"untrusted peer's forwarding ignored", []string{"10.0.0.0/8"}, "192.0.2.7:5555", "198.51.100.1", "192.0.2.7"},
-		{"trusted proxy names the client", []string{"10.0.0.0/8"}, "10.1.2.3:5555", "198.51.100.1", "198.51.100.1"},
+		{"no proxy", nil, "", "192.0.2.7:5555", nil, "192.0.2.7"},
+		{"no proxy, IPv6", nil, "", "[2001:db8::7]:5555", nil, "2001:db8::7"},
+		{"no proxy, zoned peer", nil, "", "[fe80::7%eth0]:5555", nil, "fe80::7"},
+		{"untrusted zoned peer", []string{"10.0.0.0/8"}, "", "[fe80::7%eth0]:5555", nil, "fe80::7"},
+		{"forged forwarding ignored", nil, "", "192.0.2.7:5555", map[string]string{"X-Forwarded-For": "198.51.100.1"}, "192.0.2.7"},
+		{"untrusted peer's forwarding ignored", []string{"10.0.0.0/8"}, "", "192.0.2.7:5555", map[string]string{"X-Forwarded-For": "198.51.100.1"}, "192.0.2.7"},
+		{"trusted proxy names the client", []string{"10.0.0.0/8"}, "", "10.1.2.3:5555", map[string]string{"X-Forwarded-For": "198.51.100.1"}, "198.51.100.1"},
+		{"forged left part loses", []string{"10.0.0.0/8"}, "", "10.1.2.3:5555", map[string]string{"X-Forwarded-For": "6.6.6.6, 198.51.100.1"}, "198.51.100.1"},
+		{"X-Real-IP ignored by default", []string{"10.0.0.0/8"}, "", "10.1.2.3:5555", map[string]string{"X-Real-IP": "6.6.6.6"}, "10.1.2.3"},
+		{"chosen X-Real-IP names the client", []string{"10.0.0.0/8"}, "x-real-ip", "10.1.2.3:5555",
+			map[string]string{"X-Real-IP": "198.51.100.1", "X-Forwarded-For": "6.6.6.6"}, "198.51.100.1"},
+		{"X-Forwarded-For ignored when X-Real-IP is chosen", []string{"10.0.0.0/8"}, "X-Real-IP", "10.1.2.3:5555",
+			map[string]string{"X-Forwarded-For": "6.6.6.6"}, "10.1.2.3"},
+		{"chosen Forwarded names the client", []string{"10.0.0.0/8"}, "Forwarded", "10.1.2.3:5555",
+			map[string]string{"Forwarded": `for="[2001:db8::1]:4711"`, "X-Forwarded-For": "6.6.6.6"}, "2001:db8::1"},
+		{"mapped trusted peer", []string{"10.0.0.0/8"}, "", "[::ffff:10.1.2.3]:5555", map[string]string{"X-Forwarded-For": "198.51.100.1"}, "198.51.100.1"},
+		{"mapped untrusted peer is unmapped", []string{"10.0.0.0/8"}, "", "[::ffff:192.0.2.7]:5555", nil, "192.0.2.7"},
+		{"peer that is no IP socket", []string{"10.0.0.0/8"}, "", "pipe", map[string]string{"X-Forwarded-For": "198.51.100.1"}, "pipe"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var log syncBuffer
-			s := New(fakeAuth{}, fakeAccounts{}, fakeReady{}, Config{SessionCookieMaxAge: time.Hour, TrustedProxies: tt.proxies},
+			var seen string
+			record := func(c *gin.Context) { seen = domain.RequestFrom(c.Request.Context()).ClientIP }
+			s := New(fakeAuth{}, fakeAccounts{}, fakeReady{}, Config{SessionCookieMaxAge: time.Hour, TrustedProxies: tt.proxies,
+				ClientIPHeader: tt.ipHeader, Middleware: []gin.HandlerFunc{record}},
 				slog.New(slog.NewJSONHandler(&log, nil)))
 			req := httptest.NewRequest("GET", "/healthz", nil)
 			req.RemoteAddr = tt.remote
-			if tt.xff != "" {
-				req.Header.Set("X-Forwarded-For", tt.xff)
+			for k, v := range tt.headers {
+				req.Header.Set(k, v)
 			}
 			s.ServeHTTP(httptest.NewRecorder(), req)
 			if lines := accessLines(t, log.String()); len(lines) != 1 || lines[0].ClientIP != tt.want {
 				t.Errorf("access log %+v, want one line with client_ip %q", lines, tt.want)
 			}
+			if seen != tt.want {
+				t.Errorf("handlers see client %q, want %q", seen, tt.want)
+			}
 		})
+	}
+}
+
+// TestClientIPCostsNoAllocationForThePeer: when the peer is the client, trusted proxies or
+// not, working it out allocates nothing.
+func TestClientIPCostsNoAllocationForThePeer(t *testing.T) {
+	for _, proxies := range [][]string{nil, {"10.0.0.0/8"}} {
+		s := New(fakeAuth{}, fakeAccounts{}, fakeReady{}, Config{SessionCookieMaxAge: time.Hour, TrustedProxies: proxies}, slog.New(slog.DiscardHandler))
+		req := httptest.NewRequest("GET", "/healthz", nil)
+		req.RemoteAddr = "192.0.2.7:5555"
+		req.Header.Set("X-Forwarded-For", "198.51.100.1")
+		if n := testing.AllocsPerRun(100, func() { s.resolveClientIP(req) }); n != 0 {
+			t.Errorf("proxies %v: %v allocations, want 0", proxies, n)
+		}
 	}
 }
 

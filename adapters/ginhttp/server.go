@@ -5,6 +5,7 @@ package ginhttp
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -21,10 +22,14 @@ type Config struct {
 	// SessionCookieMaxAge is how long browsers keep the session cookie: the absolute session
 	// timeout, since the server enforces the idle one.
 	SessionCookieMaxAge time.Duration
-	// TrustedProxies lists the addresses or CIDR ranges of proxies whose X-Forwarded-For
-	// (or X-Real-IP) names the client. Requests from anywhere else are identified by their
-	// socket address, so a client cannot choose the address it is throttled by.
+	// TrustedProxies lists the addresses or CIDR ranges of proxies whose ClientIPHeader
+	// names the client (see ClientIP). Requests from anywhere else are identified by their
+	// socket address, so a client cannot choose the address it is throttled by. Entries
+	// ParseTrustedProxies refuses are ignored: the configuration validates the list.
 	TrustedProxies []string
+	// ClientIPHeader is the one header trusted proxies name the client in: HeaderXForwardedFor
+	// (when empty), HeaderXRealIP or HeaderForwarded. The others are never read.
+	ClientIPHeader string
 	// TrustedOrigins lists the origins (scheme://host[:port]) besides the server's own from
 	// which a browser may post a session login.
 	TrustedOrigins []string
@@ -47,6 +52,8 @@ type Server struct {
 	accounts   ports.Accounts
 	ready      ports.Readiness
 	cfg        Config
+	trusted    []netip.Prefix // cfg.TrustedProxies, parsed
+	ipHeader   string         // cfg.ClientIPHeader, canonical
 	log        *slog.Logger
 	challenges []string
 	engine     *gin.Engine
@@ -54,7 +61,15 @@ type Server struct {
 
 // New returns the HTTP API over the given driving ports.
 func New(auth ports.Authenticator, accounts ports.Accounts, ready ports.Readiness, cfg Config, log *slog.Logger) *Server {
-	s := &Server{auth: auth, accounts: accounts, ready: ready, cfg: cfg, log: log}
+	s := &Server{auth: auth, accounts: accounts, ready: ready, cfg: cfg, log: log, ipHeader: HeaderXForwardedFor}
+	for _, p := range cfg.TrustedProxies {
+		if ps, err := ParseTrustedProxies([]string{p}); err == nil {
+			s.trusted = append(s.trusted, ps...)
+		}
+	}
+	if h, ok := ClientIPHeader(cfg.ClientIPHeader); ok {
+		s.ipHeader = h
+	}
 	for _, m := range auth.Methods() {
 		switch m {
 		case domain.MethodToken:
@@ -73,8 +88,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	// Only the configured proxies may name the client; the configuration validated the list.
-	_ = e.SetTrustedProxies(s.cfg.TrustedProxies)
+	// ClientIP is the one rule that names the client; Gin's own, which reads X-Forwarded-For
+	// and X-Real-IP both, is turned off so that c.ClientIP() is at most the socket's peer.
+	_ = e.SetTrustedProxies(nil)
+	e.ForwardedByClientIP = false
 	e.HandleMethodNotAllowed = true
 	// An unknown path is a 404 problem document, not a redirect to a guessed one.
 	e.RedirectTrailingSlash = false

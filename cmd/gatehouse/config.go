@@ -309,12 +309,13 @@ func (p *parser) config() (Config, error) {
 			p.fail("GATEHOUSE_TRUSTED_ORIGINS", "%q is not an origin such as https://app.example.com", o)
 		}
 	}
-	for _, proxy := range c.HTTP.TrustedProxies {
-		if _, err := netip.ParsePrefix(proxy); err != nil {
-			if _, err := netip.ParseAddr(proxy); err != nil {
-				p.fail("GATEHOUSE_TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range", proxy)
-			}
-		}
+	if _, err := ginhttp.ParseTrustedProxies(c.HTTP.TrustedProxies); err != nil {
+		p.fail("GATEHOUSE_TRUSTED_PROXIES", "%v", err)
+	}
+	if h, ok := ginhttp.ClientIPHeader(p.byEnv["GATEHOUSE_CLIENT_IP_HEADER"]); ok {
+		c.HTTP.ClientIPHeader = h
+	} else {
+		p.fail("GATEHOUSE_CLIENT_IP_HEADER", "want X-Forwarded-For, X-Real-IP or Forwarded: the one header the trusted proxies set")
 	}
 	if n := c.Throttle.IPv6Prefix; n < 1 || n > 128 {
 		p.fail("GATEHOUSE_THROTTLE_IPV6_PREFIX", "want a prefix length from 1 to 128 (64 is one customer's network)")

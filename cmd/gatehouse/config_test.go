@@ -85,6 +85,9 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "0"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "129"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "/64"},
+		{"GATEHOUSE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.example"},
+		{"GATEHOUSE_CLIENT_IP_HEADER", "X-Client-IP"},
+		{"GATEHOUSE_CLIENT_IP_HEADER", "X-Forwarded-For,X-Real-IP"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {
@@ -93,6 +96,22 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 				t.Errorf("err = %v, want an error naming %s", err, tt.env)
 			}
 		})
+	}
+}
+
+// TestClientIPHeaderIgnoresCase: the header is named in any case and kept in canonical form.
+func TestClientIPHeaderIgnoresCase(t *testing.T) {
+	for value, want := range map[string]string{
+		"":                "X-Forwarded-For",
+		"x-forwarded-for": "X-Forwarded-For",
+		"X-REAL-IP":       "X-Real-Ip",
+		"x-Real-Ip":       "X-Real-Ip",
+		"forwarded":       "Forwarded",
+	} {
+		c, err := configFrom(nil, envOf(map[string]string{"GATEHOUSE_CLIENT_IP_HEADER": value}))
+		if err != nil || c.HTTP.ClientIPHeader != want {
+			t.Errorf("GATEHOUSE_CLIENT_IP_HEADER=%q: %q, %v; want %q", value, c.HTTP.ClientIPHeader, err, want)
+		}
 	}
 }
 

@@ -53,9 +53,10 @@ Password hashes are kept as Django wrote them and re-hashed at each user's first
 token keys keep working under "Authorization: Token <key>", stored only as their SHA-256,
 named imported-drf and living GATEHOUSE_TOKEN_TTL from the import.
 
-A username that equals another but for case is skipped and reported, never merged. Running
-the import again changes nothing. Progress goes to stderr, the summary (imported, unchanged,
-skipped with the reason of each row) to stdout; exit code 0 even when rows were skipped.`,
+A username that equals another but for case is skipped and reported, never merged, and so is
+the token of an inactive user (DRF refuses it). Running the import again changes nothing.
+Progress goes to stderr, the summary (imported, unchanged, skipped with the reason of each
+row) to stdout; exit code 0 even when rows were skipped.`,
 		Example: `  python manage.py dumpdata auth.user authtoken.token > django.json
   gatehouse import django --dumpdata django.json --dry-run
   gatehouse import django --dumpdata django.json

@@ -62,7 +62,8 @@ func TestImportDjangoDryRunChecksADump(t *testing.T) {
 	for _, want := range []string{
 		"dry run: nothing was written",
 		"users:  6 to import, 0 unchanged, 1 skipped",
-		"tokens: 4 to import, 0 unchanged, 1 skipped",
+		"tokens: 3 to import, 0 unchanged, 2 skipped",
+		`skipped token of user pk=4: its user (user pk=4 "dave") is inactive`,
 		`skipped user pk=7 "Alice": username collides case-insensitively with user pk=1 "alice"`,
 		`skipped token of user pk=7: its user`,
 	} {

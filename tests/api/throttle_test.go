@@ -67,6 +67,36 @@ func TestForwardedForIsIgnoredFromUntrustedPeers(t *testing.T) {
 	}
 }
 
+// TestOnlyTheChosenClientIPHeaderCounts: behind a proxy that sets only X-Real-IP, the
+// client's own X-Forwarded-For reaches the server untouched; it must not name the client.
+func TestOnlyTheChosenClientIPHeaderCounts(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, map[string]string{
+		"GATEHOUSE_THROTTLE_LOGIN_USER": "2/min",
+		"GATEHOUSE_TRUSTED_PROXIES":     "127.0.0.1",
+		"GATEHOUSE_CLIENT_IP_HEADER":    "x-real-ip",
+	})
+	a := s.signup(t, "realip", "thistle-Cobalt-5127")
+	login := func(pw string, opts ...opt) *response {
+		return s.do(t, "POST", "/v1/auth/token", append(opts, jsonBody(map[string]string{"username": a.username, "password": pw}))...)
+	}
+	for i := range 3 {
+		r := login("wrong-Guess-222", header("X-Real-IP", "203.0.113.7"),
+			header("X-Forwarded-For", "192.0.2."+strconv.Itoa(i+1)), header("Forwarded", "for=192.0.2."+strconv.Itoa(i+1)))
+		if i < 2 {
+			r.expect(t, http.StatusUnauthorized)
+		} else {
+			throttled(t, r)
+		}
+	}
+	t.Run("another X-Real-IP is another client", func(t *testing.T) {
+		login(a.password, header("X-Real-IP", "198.51.100.9")).expect(t, http.StatusOK)
+	})
+	t.Run("without X-Real-IP the proxy is the client", func(t *testing.T) {
+		login(a.password, header("X-Forwarded-For", "203.0.113.7")).expect(t, http.StatusOK)
+	})
+}
+
 func TestSignupsAreThrottledPerAddress(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, map[string]string{"GATEHOUSE_THROTTLE_SIGNUP_IP": "2/hour"})

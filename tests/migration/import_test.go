@@ -14,12 +14,13 @@ import (
 )
 
 // The fixture holds seven Django users. "Alice" collides case-insensitively with "alice",
-// who comes first, so she is skipped with her token; dave is inactive; erin's password is
-// unusable. Every other user logs in, and every token of an imported, active user works.
+// who comes first, so she is skipped with her token; dave is inactive, so his token is
+// skipped; erin's password is unusable. Every other user logs in, every token of an imported,
+// active user works, and the others are unknown keys ("Invalid token.").
 const (
-	firstRun  = "users:  6 imported, 0 unchanged, 1 skipped\ntokens: 4 imported, 0 unchanged, 1 skipped\n"
-	secondRun = "users:  0 imported, 6 unchanged, 1 skipped\ntokens: 0 imported, 4 unchanged, 1 skipped\n"
-	dryRun    = "dry run: nothing was written\nusers:  0 to import, 6 unchanged, 1 skipped\ntokens: 0 to import, 4 unchanged, 1 skipped\n"
+	firstRun  = "users:  6 imported, 0 unchanged, 1 skipped\ntokens: 3 imported, 0 unchanged, 2 skipped\n"
+	secondRun = "users:  0 imported, 6 unchanged, 1 skipped\ntokens: 0 imported, 3 unchanged, 2 skipped\n"
+	dryRun    = "dry run: nothing was written\nusers:  0 to import, 6 unchanged, 1 skipped\ntokens: 0 to import, 3 unchanged, 2 skipped\n"
 )
 
 var skippedUsers = map[string]bool{"Alice": true}
@@ -64,6 +65,9 @@ func expectOutput(t *testing.T, env map[string]string, args []string, want strin
 	}
 	if !strings.Contains(stdout, `skipped user pk=7 "Alice": username collides case-insensitively with user pk=1 "alice"`) {
 		t.Errorf("summary does not say why Alice was skipped:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, `skipped token of user pk=4: its user (user pk=4 "dave") is inactive`) {
+		t.Errorf("summary does not say why dave's token was skipped:\n%s", stdout)
 	}
 	for _, tok := range loadSecrets(t).Tokens {
 		if strings.Contains(stdout+stderr, tok.Key) {
@@ -117,8 +121,8 @@ func importAndServe(t *testing.T, env map[string]string, args []string, want str
 			if status == http.StatusOK && body["username"] != tok.Username {
 				t.Errorf("%s's DRF token authenticated %v", tok.Username, body["username"])
 			}
-			if status != http.StatusOK && status != http.StatusUnauthorized {
-				t.Errorf("%s's DRF token: %d, want 401", tok.Username, status)
+			if status != http.StatusOK && (status != http.StatusUnauthorized || body["detail"] != "Invalid token.") {
+				t.Errorf("%s's DRF token: %d %v, want 401 Invalid token.", tok.Username, status, body)
 			}
 		}
 		if !active[tok.Username] {

@@ -29,7 +29,13 @@ type nginxConf struct {
 // nginx's error log if t failed.
 func startNginx(t *testing.T, bin, gatehouse, app string) string {
 	t.Helper()
-	tmpl, err := template.ParseFiles(filepath.Join("testdata", "nginx.conf.tmpl"))
+	return startNginxWith(t, bin, "nginx.conf.tmpl", gatehouse, app)
+}
+
+// startNginxWith is startNginx with the configuration template testdata/name.
+func startNginxWith(t *testing.T, bin, name, gatehouse, app string) string {
+	t.Helper()
+	tmpl, err := template.ParseFiles(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
