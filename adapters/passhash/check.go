@@ -1,6 +1,8 @@
 package passhash
 
 import (
+	"crypto/sha1"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -32,16 +34,17 @@ func Check(encoded string) error {
 	case encoded == "":
 		return malformed("", "empty")
 	case algorithm == "pbkdf2_sha256" || algorithm == "pbkdf2_sha1":
-		if _, _, _, ok := parsePBKDF2(rest); !ok {
-			return malformed(algorithm, "want iterations (1 to 2,000,000), salt and base64 hash")
+		size := map[string]int{"pbkdf2_sha256": sha256.Size, "pbkdf2_sha1": sha1.Size}[algorithm]
+		if _, _, _, ok := parsePBKDF2(rest, size); !ok {
+			return malformed(algorithm, "want iterations (1 to 1,200,000), salt and a base64 hash of the digest's size")
 		}
 	case algorithm == "argon2":
-		if _, _, _, ok := parsePHC("$" + rest); !ok {
-			return malformed(algorithm, "want argon2id, v=19 and parameters within bounds")
+		if _, _, _, ok := parseDjangoArgon2(rest); !ok {
+			return malformed(algorithm, "want argon2id, v=19, m at most 102400 KiB, m·t at most 204800, p at most 8")
 		}
 	case algorithm == "bcrypt_sha256" || algorithm == "bcrypt":
 		if !wellFormedBcrypt(rest) {
-			return malformed(algorithm, "want a 60-character bcrypt hash of cost 4 to 15")
+			return malformed(algorithm, "want a 60-character bcrypt hash of cost 4 to 12")
 		}
 	case algorithm == "md5" || algorithm == "sha1":
 		size := map[string]int{"md5": 32, "sha1": 40}[algorithm]

@@ -1,6 +1,7 @@
 package passhash_test
 
 import (
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -56,6 +57,18 @@ func TestCheckRejectsHostileHashes(t *testing.T) {
 		{"sha1 digest of md5 length", "sha1$salt$" + strings.Repeat("0", 32)},
 		{"bare hex of wrong length", strings.Repeat("0", 31)},
 		{"plain text password", "hunter2"},
+		// Django's defaults are the bounds: past them, every failed login would pay more.
+		{"pbkdf2 past 1,200,000 iterations", "pbkdf2_sha256$1200001$salt$" + b64of(32)},
+		{"pbkdf2_sha1 past 1,200,000 iterations", "pbkdf2_sha1$1200001$salt$" + b64of(20)},
+		{"pbkdf2_sha256 key longer than the digest", "pbkdf2_sha256$1000$salt$" + b64of(64)},
+		{"pbkdf2_sha1 key of 64 bytes", "pbkdf2_sha1$1000$salt$" + b64of(64)},
+		{"pbkdf2_sha256 key shorter than the digest", "pbkdf2_sha256$1000$salt$" + b64of(16)},
+		{"bcrypt cost 13", "bcrypt$$2b$13$" + strings.Repeat("a", 53)},
+		{"bcrypt_sha256 cost 13", "bcrypt_sha256$$2b$13$" + strings.Repeat("a", 53)},
+		{"argon2 of 1 GiB", "argon2$argon2id$v=19$m=1048576,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"},
+		{"argon2 past 102400 KiB", "argon2$argon2id$v=19$m=102401,t=1,p=8$c2FsdHNhbHQ$aGFzaGhhc2g"},
+		{"argon2 past Django's m·t", "argon2$argon2id$v=19$m=102400,t=3,p=8$c2FsdHNhbHQ$aGFzaGhhc2g"},
+		{"argon2 past 8 lanes", "argon2$argon2id$v=19$m=102400,t=2,p=9$c2FsdHNhbHQ$aGFzaGhhc2g"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +83,27 @@ func TestCheckRejectsHostileHashes(t *testing.T) {
 				t.Errorf("Verify(%q) matched", tt.encoded)
 			}
 		})
+	}
+}
+
+// b64of returns n bytes in padded standard base64, as Django writes PBKDF2 hashes.
+func b64of(n int) string { return base64.StdEncoding.EncodeToString(make([]byte, n)) }
+
+// TestCheckAcceptsDjangoDefaults: the bounds admit what Django writes by default, and the
+// same work spent otherwise.
+func TestCheckAcceptsDjangoDefaults(t *testing.T) {
+	for _, encoded := range []string{
+		"pbkdf2_sha256$1200000$salt$" + b64of(32),
+		"pbkdf2_sha1$1200000$salt$" + b64of(20),
+		"bcrypt$$2b$12$" + strings.Repeat("a", 53),
+		"bcrypt_sha256$$2b$12$" + strings.Repeat("a", 53),
+		"argon2$argon2id$v=19$m=102400,t=2,p=8$c2FsdHNhbHQ$aGFzaGhhc2g",
+		"argon2$argon2id$v=19$m=51200,t=4,p=8$c2FsdHNhbHQ$aGFzaGhhc2g",
+		"argon2$argon2id$v=19$m=512,t=2,p=2$c2FsdHNhbHQ$aGFzaGhhc2g", // Django 1.10 to 3.1
+	} {
+		if err := passhash.Check(encoded); err != nil {
+			t.Errorf("Check(%q) = %v, want nil", encoded, err)
+		}
 	}
 }
 

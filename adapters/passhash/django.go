@@ -26,11 +26,25 @@ type Foreign struct {
 	AllowWeak bool
 }
 
-// Bounds on the work a foreign hash may ask for. Django 5 uses 720,000 PBKDF2 iterations and
-// bcrypt cost 12.
+// Bounds on the work an imported hash may ask for: Django's own defaults, and no more. Every
+// failed login is padded to the time of the costliest hash Verify admits (see
+// Limiter.Calibrate), so each step above the defaults would slow every failed login, while
+// no Django project writes such hashes unless it raised its hashers' costs by hand.
+//
+//   - PBKDF2: 1,200,000 iterations, Django 6.0's default for pbkdf2_sha256 (5.2 uses
+//     1,000,000, 5.1 870,000, 3.2 260,000); pbkdf2_sha1 has the same bound. The key must be
+//     the digest's size, as Django writes it: a longer one would multiply the work.
+//   - bcrypt and bcrypt_sha256: cost 12, Django's default since bcrypt came in (Django 1.4).
+//   - argon2: Django's default since 3.2 (argon2-cffi's RFC 9106 low-memory profile)
+//     is m=102,400 KiB, t=2, p=8. Admitted: m up to 102,400 KiB, m·t up to 204,800 KiB·passes
+//     (so t=4 at half the memory, the same work, passes too) and p up to 8. Earlier Django
+//     versions wrote m=512, t=2, p=2, far below.
 const (
-	maxPBKDF2Iterations = 2_000_000
-	maxBcryptCost       = 15
+	maxPBKDF2Iterations = 1_200_000
+	maxBcryptCost       = 12
+	maxDjangoArgon2Mem  = 102_400     // KiB
+	maxDjangoArgon2Cost = 2 * 102_400 // KiB·passes
+	maxDjangoArgon2P    = 8
 )
 
 // Verify reports whether password matches a Django-encoded hash. known is false when
@@ -40,12 +54,11 @@ func (f Foreign) Verify(password, encoded string) (ok, known bool) {
 	algorithm, rest, _ := strings.Cut(encoded, "$")
 	switch algorithm {
 	case "pbkdf2_sha256":
-		return verifyPBKDF2(sha256.New, password, rest), true
+		return verifyPBKDF2(sha256.New, sha256.Size, password, rest), true
 	case "pbkdf2_sha1":
-		return verifyPBKDF2(sha1.New, password, rest), true
+		return verifyPBKDF2(sha1.New, sha1.Size, password, rest), true
 	case "argon2":
-		// Django writes "argon2" followed by the PHC string of the argon2-cffi library.
-		p, salt, want, valid := parsePHC("$" + rest)
+		p, salt, want, valid := parseDjangoArgon2(rest)
 		if !valid {
 			return false, true
 		}
@@ -77,9 +90,21 @@ func (f Foreign) Verify(password, encoded string) (ok, known bool) {
 	return false, false
 }
 
-// verifyPBKDF2 checks "iterations$salt$base64(hash)". Django passes the salt as text.
-func verifyPBKDF2[H hash.Hash](h func() H, password, rest string) bool {
-	iter, salt, want, ok := parsePBKDF2(rest)
+// parseDjangoArgon2 parses what follows Django's "argon2$": the PHC string of the argon2-cffi
+// library, within the bounds above.
+func parseDjangoArgon2(rest string) (p Params, salt, key []byte, ok bool) {
+	p, salt, key, ok = parsePHC("$" + rest)
+	if !ok || p.Memory > maxDjangoArgon2Mem || uint64(p.Memory)*uint64(p.Time) > maxDjangoArgon2Cost ||
+		p.Threads > maxDjangoArgon2P {
+		return Params{}, nil, nil, false
+	}
+	return p, salt, key, true
+}
+
+// verifyPBKDF2 checks "iterations$salt$base64(hash)", hash being size bytes. Django passes
+// the salt as text.
+func verifyPBKDF2[H hash.Hash](h func() H, size int, password, rest string) bool {
+	iter, salt, want, ok := parsePBKDF2(rest, size)
 	if !ok {
 		return false
 	}
@@ -87,8 +112,9 @@ func verifyPBKDF2[H hash.Hash](h func() H, password, rest string) bool {
 	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// parsePBKDF2 splits "iterations$salt$base64(hash)" and checks every field and bound.
-func parsePBKDF2(rest string) (iter int, salt string, want []byte, ok bool) {
+// parsePBKDF2 splits "iterations$salt$base64(hash)" and checks every field and bound; the
+// hash must be size bytes, the digest's size, which is what Django writes.
+func parsePBKDF2(rest string, size int) (iter int, salt string, want []byte, ok bool) {
 	parts := strings.Split(rest, "$")
 	if len(parts) != 3 {
 		return 0, "", nil, false
@@ -98,7 +124,7 @@ func parsePBKDF2(rest string) (iter int, salt string, want []byte, ok bool) {
 		return 0, "", nil, false
 	}
 	want, err = base64.StdEncoding.Strict().DecodeString(parts[2])
-	if err != nil || len(want) == 0 || len(want) > 64 {
+	if err != nil || len(want) != size {
 		return 0, "", nil, false
 	}
 	return iter, parts[1], want, true

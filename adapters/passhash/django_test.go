@@ -110,3 +110,23 @@ func TestHostileForeignHashesFailFast(t *testing.T) {
 		}
 	}
 }
+
+// TestDjangoDefaultArgon2PassesTheLimiter: a hash at Django's default argon2 parameters
+// (m=102400 KiB, t=2, p=8) fits the default memory budget and verifies through the port.
+func TestDjangoDefaultArgon2PassesTheLimiter(t *testing.T) {
+	l := passhash.NewLimiter(newHasher(t, tiny), passhash.Foreign{}, 1, time.Minute)
+	for _, c := range djangoCases(t) {
+		if c.Algorithm != "argon2" {
+			continue
+		}
+		if !strings.Contains(c.Encoded, "$m=102400,t=2,p=8$") {
+			t.Fatalf("fixture %q is not at Django's defaults", c.Encoded[:40])
+		}
+		ok, rehash, err := l.Verify(t.Context(), c.Password, c.Encoded)
+		if !ok || !rehash || err != nil {
+			t.Errorf("Verify = %v, %v, %v; want a match to re-hash", ok, rehash, err)
+		}
+		return
+	}
+	t.Fatal("no argon2 vector")
+}

@@ -3,9 +3,12 @@ package passhash
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/ports"
@@ -13,31 +16,71 @@ import (
 
 var _ ports.PasswordHasher = (*Limiter)(nil)
 
-// Limiter bounds how many argon2id computations run at once. Each one holds its memory
-// parameter (19 MiB by default) for tens of milliseconds, and Basic authentication hashes on
-// every request, so without a bound a flood of logins exhausts memory long before CPU. A
-// request waits for a slot at most maxWait (and never past its own deadline); after that it
-// fails with domain.ErrUnavailable, which the HTTP adapter answers with 503 and Retry-After.
-// Waiting requests hold no argon2 memory, so the process's peak stays near slots × m.
+// DefaultMemoryBudget is the memory, in KiB, that hashes running at once may hold when no
+// WithMemory option is given: 256 MiB. It admits one imported Django argon2 hash at Django's
+// default (100 MiB) next to eight argon2id hashes at the OWASP default (19 MiB), and keeps the
+// hashing's peak a fixed, small part of a typical 512 MiB–1 GiB container whatever the number
+// of cores.
+const DefaultMemoryBudget = 256 << 10
+
+// Limiter bounds the password hashing that runs at once, by count and by memory. Each argon2
+// computation holds its memory parameter (19 MiB by default, 100 MiB for an imported Django
+// hash) for tens of milliseconds, and Basic authentication hashes on every request, so
+// without a bound a flood of logins exhausts memory long before CPU.
 //
-// Verify also takes hashes imported from Django (see Foreign), behind the same limit, and
+// The count (slots) bounds CPU: one hash keeps one core busy. The memory budget bounds what
+// the hashes hold together: each takes its weight from a weighted semaphore before it starts
+// (see weigh), read from the parameters of the stored hash before anything is allocated, so
+// two imported 1 GiB hashes cannot run side by side because two slots were free. A hash
+// whose weight exceeds the whole budget never runs: Verify reports no match and logs why.
+//
+// A request waits for both at most maxWait (and never past its own deadline); after that it
+// fails with domain.ErrUnavailable, which the HTTP adapter answers with 503 and Retry-After.
+// Waiting requests hold no hashing memory, so the process's peak stays near the budget.
+//
+// Verify also takes hashes imported from Django (see Foreign), behind the same limits, and
 // asks for every one that matches to be re-hashed to argon2id.
 type Limiter struct {
 	hasher  *Argon2id
 	foreign Foreign
 	slots   chan struct{}
+	memory  *semaphore.Weighted
+	budget  int64 // KiB
 	maxWait time.Duration
+	log     *slog.Logger
 	waiting atomic.Int64
+	held    atomic.Int64 // KiB
 	onWait  func(wait time.Duration, ok bool)
+	// onCalibrate, set by tests, learns of each verification Calibrate times.
+	onCalibrate func(algorithm string)
 }
+
+// Option configures a Limiter.
+type Option func(*Limiter)
+
+// WithMemory sets the memory budget in KiB, the unit of argon2's m. NewLimiter raises a
+// budget below the configured argon2id memory to it, so Hash can always run; production
+// configuration refuses such a budget.
+func WithMemory(kib int64) Option { return func(l *Limiter) { l.budget = kib } }
+
+// WithLogger sets where the Limiter reports hashes refused for their memory (slog.Default
+// otherwise).
+func WithLogger(log *slog.Logger) Option { return func(l *Limiter) { l.log = log } }
 
 // NewLimiter returns hasher, and foreign for imported hashes, behind a limit of slots
-// concurrent computations.
-func NewLimiter(hasher *Argon2id, foreign Foreign, slots int, maxWait time.Duration) *Limiter {
-	return &Limiter{hasher: hasher, foreign: foreign, slots: make(chan struct{}, max(slots, 1)), maxWait: maxWait}
+// concurrent computations and, unless an option says otherwise, DefaultMemoryBudget.
+func NewLimiter(hasher *Argon2id, foreign Foreign, slots int, maxWait time.Duration, opts ...Option) *Limiter {
+	l := &Limiter{hasher: hasher, foreign: foreign, slots: make(chan struct{}, max(slots, 1)),
+		budget: DefaultMemoryBudget, maxWait: maxWait, log: slog.Default()}
+	for _, o := range opts {
+		o(l)
+	}
+	l.budget = max(l.budget, int64(hasher.params.Memory))
+	l.memory = semaphore.NewWeighted(l.budget)
+	return l
 }
 
-// errBusy is what a request gets when no slot frees up in time.
+// errBusy is what a request gets when no slot or memory frees up in time.
 var errBusy = fmt.Errorf("%w: every password-hashing slot is busy", domain.ErrUnavailable)
 
 // ObserveWaits makes the Limiter report every request's wait for a slot to f: how long it
@@ -45,22 +88,35 @@ var errBusy = fmt.Errorf("%w: every password-hashing slot is busy", domain.ErrUn
 // package. Call it before the Limiter is used; f must be quick and safe for concurrent use.
 func (l *Limiter) ObserveWaits(f func(wait time.Duration, ok bool)) { l.onWait = f }
 
-// Waiting returns how many requests are waiting for a slot: the queue's depth.
+// Waiting returns how many requests are waiting for a slot or memory: the queue's depth.
 func (l *Limiter) Waiting() int { return int(l.waiting.Load()) }
 
 // InUse returns how many slots are taken: hashes being computed.
 func (l *Limiter) InUse() int { return len(l.slots) }
 
-func (l *Limiter) acquire(ctx context.Context) error {
-	select {
-	case l.slots <- struct{}{}:
-		l.observe(0, nil)
-		return nil
-	default:
+// MemoryInUse returns the memory, in KiB, that the hashes being computed hold by their
+// parameters; it never exceeds MemoryBudget.
+func (l *Limiter) MemoryInUse() int64 { return l.held.Load() }
+
+// MemoryBudget returns the memory budget in KiB.
+func (l *Limiter) MemoryBudget() int64 { return l.budget }
+
+// acquire takes weight KiB of the budget, then a slot. Both are taken before any hashing
+// starts and given back by release, so the limits hold however many requests race.
+func (l *Limiter) acquire(ctx context.Context, weight int64) error {
+	if l.memory.TryAcquire(weight) {
+		select {
+		case l.slots <- struct{}{}:
+			l.held.Add(weight)
+			l.observe(0, nil)
+			return nil
+		default:
+			l.memory.Release(weight)
+		}
 	}
 	start := time.Now()
 	l.waiting.Add(1)
-	err := l.wait(ctx)
+	err := l.wait(ctx, weight)
 	l.waiting.Add(-1)
 	l.observe(time.Since(start), err)
 	return err
@@ -72,41 +128,73 @@ func (l *Limiter) observe(wait time.Duration, err error) {
 	}
 }
 
-// wait blocks until a slot is free, maxWait passes, or ctx ends.
-func (l *Limiter) wait(ctx context.Context) error {
-	timer := time.NewTimer(l.maxWait)
-	defer timer.Stop()
+// wait blocks until weight KiB and a slot are free, maxWait passes, or ctx ends. Memory is
+// taken first: the semaphore serves waiters in order, so a heavy hash is not starved by
+// light ones, and holding a share of the budget while waiting for a slot allocates nothing.
+func (l *Limiter) wait(ctx context.Context, weight int64) error {
+	wctx, cancel := context.WithTimeout(ctx, l.maxWait)
+	defer cancel()
+	if err := l.memory.Acquire(wctx, weight); err != nil {
+		return l.busy(ctx)
+	}
 	select {
 	case l.slots <- struct{}{}:
+		l.held.Add(weight)
 		return nil
-	case <-timer.C:
-		return errBusy
-	case <-ctx.Done():
-		return fmt.Errorf("%w: %v", errBusy, ctx.Err())
+	case <-wctx.Done():
+		l.memory.Release(weight)
+		return l.busy(ctx)
 	}
 }
 
-func (l *Limiter) release() { <-l.slots }
+// busy is the error of a wait that ended: the request's own end, or maxWait.
+func (l *Limiter) busy(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %v", errBusy, err)
+	}
+	return errBusy
+}
+
+func (l *Limiter) release(weight int64) {
+	<-l.slots
+	l.held.Add(-weight)
+	l.memory.Release(weight)
+}
 
 // Hash implements ports.PasswordHasher.
 func (l *Limiter) Hash(ctx context.Context, password string) (string, error) {
-	if err := l.acquire(ctx); err != nil {
+	weight := int64(l.hasher.params.Memory)
+	if err := l.acquire(ctx, weight); err != nil {
 		return "", err
 	}
-	defer l.release()
+	defer l.release(weight)
 	return l.hasher.Hash(password)
 }
 
-// Verify implements ports.PasswordHasher.
+// Verify implements ports.PasswordHasher. A stored hash that needs more memory than the
+// whole budget is refused without running: no match, and one warning naming the need and
+// the budget (never the hash, which would help whoever reads the logs crack it).
 func (l *Limiter) Verify(ctx context.Context, password, encoded string) (ok, rehash bool, err error) {
-	if err := l.acquire(ctx); err != nil {
+	weight, family := weigh(encoded)
+	if weight > l.budget {
+		l.log.Warn("password hash refused: it needs more memory than the hashing budget",
+			slog.String("algorithm", family), slog.Int64("need_kib", weight),
+			slog.Int64("budget_kib", l.budget), slog.String("setting", "GATEHOUSE_HASH_MEMORY"))
+		return false, false, nil
+	}
+	if err := l.acquire(ctx, weight); err != nil {
 		return false, false, err
 	}
-	defer l.release()
+	defer l.release(weight)
+	ok, rehash = l.verify(password, encoded)
+	return ok, rehash, nil
+}
+
+// verify checks password against encoded, with the limits already taken.
+func (l *Limiter) verify(password, encoded string) (ok, rehash bool) {
 	if strings.HasPrefix(encoded, "$argon2id$") {
-		ok, rehash = l.hasher.Verify(password, encoded)
-		return ok, rehash, nil
+		return l.hasher.Verify(password, encoded)
 	}
 	ok, _ = l.foreign.Verify(password, encoded)
-	return ok, ok, nil
+	return ok, ok
 }

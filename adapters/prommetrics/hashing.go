@@ -16,9 +16,29 @@ type HashQueue interface {
 	ObserveWaits(f func(wait time.Duration, ok bool))
 }
 
-// HashQueue exports q's depth, its slots in use and its wait times. Call it once, before q
-// is used.
+// memoryQueue is a HashQueue that also bounds the hashes' memory (passhash.Limiter does).
+type memoryQueue interface {
+	// MemoryInUse returns the KiB the hashes being computed hold.
+	MemoryInUse() int64
+	// MemoryBudget returns the KiB they may hold together.
+	MemoryBudget() int64
+}
+
+// HashQueue exports q's depth, its slots in use and its wait times, and, when q bounds
+// memory too, the memory its hashes hold and the budget. Call it once, before q is used.
 func (m *Metrics) HashQueue(q HashQueue) {
+	if mq, ok := q.(memoryQueue); ok {
+		m.reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "gatehouse_password_hash_memory_bytes",
+				Help: "Memory the password hashes being computed hold by their parameters.",
+			}, func() float64 { return float64(mq.MemoryInUse()) * 1024 }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "gatehouse_password_hash_memory_budget_bytes",
+				Help: "Memory the password hashes may hold together (GATEHOUSE_HASH_MEMORY).",
+			}, func() float64 { return float64(mq.MemoryBudget()) * 1024 }),
+		)
+	}
 	m.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "gatehouse_password_hash_queue_depth",

@@ -50,4 +50,6 @@ func TestHashQueueOfARealLimiter(t *testing.T) {
 	}
 	expect(t, m.Gatherer(), "gatehouse_password_hash_wait_seconds", map[string]string{"outcome": "ok"}, 1)
 	expect(t, m.Gatherer(), "gatehouse_password_hash_queue_depth", nil, 0)
+	expect(t, m.Gatherer(), "gatehouse_password_hash_memory_bytes", nil, 0)
+	expect(t, m.Gatherer(), "gatehouse_password_hash_memory_budget_bytes", nil, float64(passhash.DefaultMemoryBudget)*1024)
 }

@@ -45,6 +45,7 @@ type Config struct {
 // Hashing bounds concurrent password hashing (see passhash.Limiter).
 type Hashing struct {
 	Slots   int
+	Memory  int64 // KiB, argon2's unit
 	MaxWait time.Duration
 	// AllowWeakImported accepts imported unsalted and MD5/SHA-1 Django hashes.
 	AllowWeakImported bool
@@ -326,10 +327,14 @@ func (p *parser) config() (Config, error) {
 	c.Argon2.Memory = uint32(p.uint("GATEHOUSE_ARGON2_MEMORY", 32))
 	c.Argon2.Time = uint32(p.uint("GATEHOUSE_ARGON2_TIME", 32))
 	c.Argon2.Threads = uint8(p.uint("GATEHOUSE_ARGON2_THREADS", 8))
-	c.Hashing = Hashing{Slots: p.int("GATEHOUSE_HASH_CONCURRENCY"), MaxWait: p.duration("GATEHOUSE_HASH_WAIT"),
-		AllowWeakImported: p.bool("GATEHOUSE_ALLOW_WEAK_IMPORTED_HASHES")}
+	c.Hashing = Hashing{Slots: p.int("GATEHOUSE_HASH_CONCURRENCY"), Memory: p.size("GATEHOUSE_HASH_MEMORY"),
+		MaxWait: p.duration("GATEHOUSE_HASH_WAIT"), AllowWeakImported: p.bool("GATEHOUSE_ALLOW_WEAK_IMPORTED_HASHES")}
 	if c.Hashing.Slots < 1 {
 		p.fail("GATEHOUSE_HASH_CONCURRENCY", "must be at least 1")
+	}
+	if c.Hashing.Memory < int64(c.Argon2.Memory) {
+		p.fail("GATEHOUSE_HASH_MEMORY", "must be at least GATEHOUSE_ARGON2_MEMORY (%d KiB), or no password could be hashed",
+			c.Argon2.Memory)
 	}
 	for _, env := range []string{"GATEHOUSE_TOKEN_TTL", "GATEHOUSE_SESSION_IDLE_TIMEOUT", "GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT"} {
 		if p.duration(env) > maxLifetime {

@@ -30,7 +30,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 	if c.Addr != "127.0.0.1:8080" || c.App.TokenTTL != 30*24*time.Hour ||
 		c.App.Session.Idle != 24*time.Hour || c.App.Session.Absolute != 14*24*time.Hour ||
-		!c.HTTP.CookieSecure || c.Argon2.Memory != 19456 || c.Argon2.Time != 2 || c.Argon2.Threads != 1 {
+		!c.HTTP.CookieSecure || c.Argon2.Memory != 19456 || c.Argon2.Time != 2 || c.Argon2.Threads != 1 ||
+		c.Hashing.Memory != 256<<10 {
 		t.Errorf("defaults = %+v", c)
 	}
 	want := []domain.AuthMethod{domain.MethodSession, domain.MethodToken, domain.MethodBasic}
@@ -79,6 +80,9 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_ARGON2_TIME", "1"},
 		{"GATEHOUSE_TOKEN_TTL", "100000h"},
 		{"GATEHOUSE_HASH_CONCURRENCY", "0"},
+		{"GATEHOUSE_HASH_MEMORY", "256"},
+		{"GATEHOUSE_HASH_MEMORY", "0MiB"},
+		{"GATEHOUSE_HASH_MEMORY", "18MiB"},
 		{"GATEHOUSE_LOG_LEVEL", "loud"},
 		{"GATEHOUSE_LOG_FORMAT", "xml"},
 		{"GATEHOUSE_THROTTLE_LOGIN_ACCOUNT", "lots"},
@@ -165,6 +169,48 @@ func TestRedisAddrsAreHostPorts(t *testing.T) {
 			}
 			if err != nil && (!strings.Contains(err.Error(), "GATEHOUSE_REDIS_ADDRS") || strings.Contains(err.Error(), "hunter2")) {
 				t.Errorf("err = %q, want one naming GATEHOUSE_REDIS_ADDRS without its value", err)
+			}
+		})
+	}
+}
+
+// TestHashMemory: GATEHOUSE_HASH_MEMORY is a whole size with a binary unit, in KiB once
+// parsed, and at least the argon2id memory, or no password could be hashed.
+func TestHashMemory(t *testing.T) {
+	tests := []struct {
+		value, argon2 string
+		want          int64 // KiB; 0: refused
+	}{
+		{"256MiB", "", 256 << 10},
+		{"1GiB", "", 1 << 20},
+		{" 512 MiB ", "", 512 << 10},
+		{"19456KiB", "", 19456},
+		{"19455KiB", "", 0},
+		{"64MiB", "65536", 64 << 10},
+		{"64MiB", "65537", 0},
+		{"256", "", 0},
+		{"256MB", "", 0},
+		{"256mib", "", 0},
+		{"1.5GiB", "", 0},
+		{"-1GiB", "", 0},
+		{"MiB", "", 0},
+		{"1025GiB", "", 0},
+		{"99999999999999999999KiB", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value+"/"+tt.argon2, func(t *testing.T) {
+			env := map[string]string{"GATEHOUSE_HASH_MEMORY": tt.value}
+			if tt.argon2 != "" {
+				env["GATEHOUSE_ARGON2_MEMORY"] = tt.argon2
+			}
+			c, err := configFrom(nil, envOf(env))
+			switch {
+			case tt.want == 0 && (err == nil || !strings.Contains(err.Error(), "GATEHOUSE_HASH_MEMORY")):
+				t.Errorf("err = %v, want one naming GATEHOUSE_HASH_MEMORY", err)
+			case tt.want != 0 && err != nil:
+				t.Errorf("err = %v", err)
+			case tt.want != 0 && c.Hashing.Memory != tt.want:
+				t.Errorf("Memory = %d KiB, want %d", c.Hashing.Memory, tt.want)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/pprof"
 
@@ -13,9 +14,10 @@ import (
 	"github.com/gatehouse/gatehouse/app"
 )
 
-// newHasher puts argon2id behind the hashing limit, and exports the limit's queue.
-func newHasher(h *passhash.Argon2id, cfg Hashing, m *prommetrics.Metrics) *passhash.Limiter {
-	l := passhash.NewLimiter(h, passhash.Foreign{AllowWeak: cfg.AllowWeakImported}, cfg.Slots, cfg.MaxWait)
+// newHasher puts argon2id behind the hashing limits, and exports the limits' queue.
+func newHasher(h *passhash.Argon2id, cfg Hashing, m *prommetrics.Metrics, log *slog.Logger) *passhash.Limiter {
+	l := passhash.NewLimiter(h, passhash.Foreign{AllowWeak: cfg.AllowWeakImported}, cfg.Slots, cfg.MaxWait,
+		passhash.WithMemory(cfg.Memory), passhash.WithLogger(log))
 	m.HashQueue(l)
 	return l
 }

@@ -91,7 +91,7 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 		return nil, err
 	}
 	hashing := cfg.Hashing
-	limiter := newHasher(argon2id, hashing, metrics)
+	limiter := newHasher(argon2id, hashing, metrics, log)
 	rateLimiter := mainMeasuredStores.Limiter
 	throttle := cfg.Throttle
 	logger := slogaudit.New(log)
@@ -131,7 +131,7 @@ func newAdmin(cfg Config, log *slog.Logger, s stores) (*app.Admin, error) {
 	}
 	hashing := cfg.Hashing
 	metrics := prommetrics.New()
-	limiter := newHasher(argon2id, hashing, metrics)
+	limiter := newHasher(argon2id, hashing, metrics, log)
 	clock := _wireClockValue
 	random := _wireRandomValue
 	appSettings := cfg.App
