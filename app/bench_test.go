@@ -1,7 +1,10 @@
 package app_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -29,7 +32,7 @@ func benchVerifier(b *testing.B) *app.Verifier {
 	if _, err := users.CreateUser(b.Context(), domain.User{Username: "known", PasswordHash: hash, IsActive: true}); err != nil {
 		b.Fatal(err)
 	}
-	v := app.NewVerifier(users, hasher, memstore.NewRateLimiter(&fakeClock{now: t0}), app.Throttle{}, &auditLog{})
+	v := app.NewVerifier(users, hasher, memstore.NewRateLimiter(&fakeClock{now: t0}), app.Throttle{}, &auditLog{}, app.LoginTiming{}, nil)
 	// Make the dummy hash before timing, as a running server has.
 	_, _ = v.Check(b.Context(), "warm-up", password, "192.0.2.1", domain.MethodToken)
 	return v
@@ -66,7 +69,7 @@ func BenchmarkChain(b *testing.B) {
 	clock, random := &fakeClock{now: t0}, &fakeRandom{}
 	users, sessions, tokens := memstore.NewUserStore(), memstore.NewSessionStore(clock), memstore.NewTokenStore(clock)
 	hasher, limiter := passhash.NewLimiter(h, passhash.Foreign{}, 4, time.Second), memstore.NewRateLimiter(clock)
-	verifier := app.NewVerifier(users, hasher, limiter, app.Throttle{}, &auditLog{})
+	verifier := app.NewVerifier(users, hasher, limiter, app.Throttle{}, &auditLog{}, app.LoginTiming{}, nil)
 	cache, err := app.NewBasicCache(settings, random, clock)
 	if err != nil {
 		b.Fatal(err)
@@ -100,6 +103,68 @@ func BenchmarkChain(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkFailedLoginByFamily times a failed login for an account of each hash family
+// Django writes (hashes made by a real Django, in passhash's test data), an unusable hash,
+// a refused MD5 one and an unknown name, with production parameters and the calibrated floor,
+// and reports each one's median: they must agree within 10 %, or the time of a failure tells
+// imported accounts from unknown names (see app.LoginTiming). Run with
+// go test -run '^$' -bench FailedLoginByFamily -benchtime 15x ./app
+func BenchmarkFailedLoginByFamily(b *testing.B) {
+	raw, err := os.ReadFile("../adapters/passhash/testdata/django-password-hashes.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var fixtures struct {
+		Cases []struct{ Algorithm, Encoded string }
+	}
+	if err := json.Unmarshal(raw, &fixtures); err != nil {
+		b.Fatal(err)
+	}
+	h, err := passhash.New(passhash.DefaultParams())
+	if err != nil {
+		b.Fatal(err)
+	}
+	hasher := passhash.NewLimiter(h, passhash.Foreign{}, 1, time.Minute)
+	users := memstore.NewUserStore()
+	own, err := h.Hash(password)
+	if err != nil {
+		b.Fatal(err)
+	}
+	families := []string{"unknown name", "argon2id"}
+	hashes := map[string]string{"argon2id": own}
+	for _, c := range fixtures.Cases {
+		if _, seen := hashes[c.Algorithm]; !seen {
+			families = append(families, c.Algorithm)
+			hashes[c.Algorithm] = c.Encoded
+		}
+	}
+	for name, hash := range hashes {
+		if _, err := users.CreateUser(b.Context(), domain.User{Username: name, PasswordHash: hash, IsActive: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	v := app.NewVerifier(users, hasher, memstore.NewRateLimiter(&fakeClock{now: t0}), app.Throttle{}, &auditLog{},
+		app.LoginTiming{Calibrate: true}, hasher)
+	// The first failure calibrates the floor and makes the dummy hash, as on a running server.
+	_, _ = v.Check(b.Context(), "warm-up", password, "192.0.2.1", domain.MethodToken)
+	for _, family := range families {
+		b.Run(family, func(b *testing.B) {
+			username := family
+			if family == "unknown name" {
+				username = "nobody-here"
+			}
+			var took []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				_, _ = v.Check(b.Context(), username, "wrong-Password-1", "192.0.2.1", domain.MethodToken)
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "median-ms")
 		})
 	}
 }

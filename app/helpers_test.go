@@ -120,7 +120,7 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verifier := app.NewVerifier(users, port, limiter, app.Throttle{}, audit)
+	verifier := app.NewVerifier(users, port, limiter, app.Throttle{}, audit, app.LoginTiming{}, nil)
 	return &env{
 		t:        t,
 		clock:    clock,

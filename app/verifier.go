@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/ports"
@@ -18,15 +19,18 @@ type Verifier struct {
 	limiter  ports.RateLimiter
 	throttle Throttle
 	audit    ports.Auditor
+	timing   failureFloor
 
 	mu    sync.Mutex
 	dummy string // a hash of nothing, verified for unknown users
 }
 
-// NewVerifier returns a Verifier over users and hasher that charges attempts to limiter and
-// records failures with audit.
-func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher, limiter ports.RateLimiter, throttle Throttle, audit ports.Auditor) *Verifier {
-	return &Verifier{users: users, hasher: hasher, limiter: limiter, throttle: throttle, audit: audit}
+// NewVerifier returns a Verifier over users and hasher that charges attempts to limiter,
+// records failures with audit, and pads failures as timing says (measured by calibrator).
+func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher, limiter ports.RateLimiter, throttle Throttle,
+	audit ports.Auditor, timing LoginTiming, calibrator ports.HashCalibrator) *Verifier {
+	return &Verifier{users: users, hasher: hasher, limiter: limiter, throttle: throttle, audit: audit,
+		timing: failureFloor{timing: timing, calibrator: calibrator}}
 }
 
 // attempt is one password check and the audit events that record its failure.
@@ -39,7 +43,8 @@ type attempt struct {
 // Check returns the active user with that username and password, or
 // domain.ErrInvalidCredentials. An unknown username still costs one hash verification, so
 // the response time does not reveal whether the account exists (OWASP Authentication Cheat
-// Sheet). A hash with outdated parameters is replaced after a successful check.
+// Sheet), and every failure takes at least the LoginTiming floor, whatever hash the account
+// has. A hash with outdated parameters is replaced after a successful check.
 //
 // Before any hashing the attempt is charged to the throttle's limits (see Throttle); over
 // any of them Check returns *domain.RateLimitedError and no hash runs, however many attempts
@@ -73,11 +78,13 @@ func (v *Verifier) verify(ctx context.Context, a attempt) (domain.User, error) {
 		}
 		return domain.User{}, err
 	}
+	start := time.Now()
 	user, err := v.check(ctx, a.username, a.password, a.method)
 	switch {
 	case errors.Is(err, domain.ErrInvalidCredentials):
 		// The id goes to the audit record only: no user is returned on failure.
 		v.audit.Audit(ctx, domain.Audit{Event: a.failed, UserID: user.ID, Method: a.method})
+		v.timing.pad(ctx, start)
 		return domain.User{}, err
 	case err != nil:
 		// A store or every hashing slot was unavailable: no password was judged, so the

@@ -86,6 +86,14 @@ type PasswordHasher interface {
 	Verify(ctx context.Context, password, encoded string) (ok, rehash bool, err error)
 }
 
+// HashCalibrator measures how long the slowest failed verification a PasswordHasher admits
+// takes, over every hash family it accepts, on this machine. Failed password checks are
+// padded to that time, so their duration does not tell which kind of hash (if any) the
+// account has. It returns an error wrapping domain.ErrUnavailable when it cannot measure.
+type HashCalibrator interface {
+	Calibrate(ctx context.Context) (time.Duration, error)
+}
+
 // RateLimiter counts events per key under a rate, so limits such as failed logins per user
 // hold across requests (and, with a shared backend, across instances). Keys are opaque and
 // short; a rate that is Off never limits. Implementations judge time by their clock, so a

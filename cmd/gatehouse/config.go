@@ -36,6 +36,7 @@ type Config struct {
 	Argon2          passhash.Params
 	Hashing         Hashing
 	Throttle        app.Throttle
+	LoginTiming     app.LoginTiming
 	Stores          StoreChoice
 	MySQL           mysqlstore.Config
 	Redis           redisstore.Config
@@ -329,6 +330,13 @@ func (p *parser) config() (Config, error) {
 	c.Argon2.Threads = uint8(p.uint("GATEHOUSE_ARGON2_THREADS", 8))
 	c.Hashing = Hashing{Slots: p.int("GATEHOUSE_HASH_CONCURRENCY"), Memory: p.size("GATEHOUSE_HASH_MEMORY"),
 		MaxWait: p.duration("GATEHOUSE_HASH_WAIT"), AllowWeakImported: p.bool("GATEHOUSE_ALLOW_WEAK_IMPORTED_HASHES")}
+	if v := p.byEnv["GATEHOUSE_LOGIN_FAILURE_FLOOR"]; strings.EqualFold(v, "auto") {
+		c.LoginTiming = app.LoginTiming{Calibrate: true}
+	} else if d, err := time.ParseDuration(v); err == nil && d >= 0 && d <= time.Minute {
+		c.LoginTiming = app.LoginTiming{Floor: d}
+	} else {
+		p.fail("GATEHOUSE_LOGIN_FAILURE_FLOOR", "want auto or a duration up to 1m such as 300ms (0: no padding)")
+	}
 	if c.Hashing.Slots < 1 {
 		p.fail("GATEHOUSE_HASH_CONCURRENCY", "must be at least 1")
 	}

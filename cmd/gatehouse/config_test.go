@@ -38,6 +38,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if strings.Join(methodNames(c.Methods), ",") != strings.Join(methodNames(want), ",") {
 		t.Errorf("Methods = %v, want %v", c.Methods, want)
 	}
+	if c.LoginTiming != (app.LoginTiming{Calibrate: true}) {
+		t.Errorf("LoginTiming = %+v, want calibrated", c.LoginTiming)
+	}
 	if c.Throttle != app.DefaultThrottle() {
 		t.Errorf("Throttle = %+v, want app.DefaultThrottle() %+v", c.Throttle, app.DefaultThrottle())
 	}
@@ -86,6 +89,9 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_LOG_LEVEL", "loud"},
 		{"GATEHOUSE_LOG_FORMAT", "xml"},
 		{"GATEHOUSE_THROTTLE_LOGIN_ACCOUNT", "lots"},
+		{"GATEHOUSE_LOGIN_FAILURE_FLOOR", "always"},
+		{"GATEHOUSE_LOGIN_FAILURE_FLOOR", "-1s"},
+		{"GATEHOUSE_LOGIN_FAILURE_FLOOR", "1h"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "0"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "129"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "/64"},

@@ -51,13 +51,14 @@ var hashingSet = wire.NewSet(
 	wire.FieldsOf(new(Config), "Argon2", "Hashing"),
 	wire.Value(system.Random{}), wire.Bind(new(ports.Random), new(system.Random)),
 	passhash.New, newHasher, wire.Bind(new(ports.PasswordHasher), new(*passhash.Limiter)),
+	wire.Bind(new(ports.HashCalibrator), new(*passhash.Limiter)),
 	slogaudit.New,
 )
 
 // coreSet provides the use cases and the HTTP API over the chosen stores, measured.
 var coreSet = wire.NewSet(
 	clockSet, hashingSet, metricsSet,
-	wire.FieldsOf(new(Config), "Methods", "App", "Throttle"),
+	wire.FieldsOf(new(Config), "Methods", "App", "Throttle", "LoginTiming"),
 	app.NewVerifier, app.NewBasicCache, app.NewChain, app.NewAccounts, app.NewReadiness,
 	wire.Bind(new(ports.Accounts), new(*app.Accounts)),
 	wire.Bind(new(ports.Readiness), new(*app.Readiness)),

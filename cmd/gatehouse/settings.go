@@ -36,6 +36,7 @@ func settings() []*setting {
 		{flag: "hash-concurrency", env: "GATEHOUSE_HASH_CONCURRENCY", def: strconv.Itoa(runtime.NumCPU()), help: "password hashes computed at once (bounds CPU; GATEHOUSE_HASH_MEMORY bounds their memory)"},
 		{flag: "allow-weak-imported-hashes", env: "GATEHOUSE_ALLOW_WEAK_IMPORTED_HASHES", def: "false", help: "accept imported unsalted and MD5/SHA-1 Django password hashes"},
 		{flag: "hash-memory", env: "GATEHOUSE_HASH_MEMORY", def: "256MiB", help: "memory the password hashes running at once may hold, with its unit (KiB, MiB, GiB); a stored hash that needs more is refused. 256MiB holds one imported Django argon2 hash (100 MiB) beside eight argon2id ones at 19 MiB"},
+		{flag: "login-failure-floor", env: "GATEHOUSE_LOGIN_FAILURE_FLOOR", def: "auto", help: "least time a failed password check takes, so imported accounts cannot be told from unknown names by timing: auto (measure the slowest admitted hash at the first failure) or a duration (0: no padding)"},
 		{flag: "hash-wait", env: "GATEHOUSE_HASH_WAIT", def: "2s", help: "how long a request waits for a hashing slot before it gets 503"},
 		{flag: "throttle-login-user", env: "GATEHOUSE_THROTTLE_LOGIN_USER", def: "5/min", help: "failed logins per username and client IP, as N/s|min|hour|day, or off"},
 		{flag: "throttle-login-ip", env: "GATEHOUSE_THROTTLE_LOGIN_IP", def: "100/min", help: "failed logins per client IP (IPv6: per network, see throttle-ipv6-prefix), or off"},

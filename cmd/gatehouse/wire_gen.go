@@ -96,7 +96,8 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 	throttle := cfg.Throttle
 	logger := slogaudit.New(log)
 	auditor := countedAuditor(logger, metrics)
-	verifier := app.NewVerifier(userStore, limiter, rateLimiter, throttle, auditor)
+	loginTiming := cfg.LoginTiming
+	verifier := app.NewVerifier(userStore, limiter, rateLimiter, throttle, auditor, loginTiming, limiter)
 	appSettings := cfg.App
 	random := _wireRandomValue
 	clock := _wireClockValue
