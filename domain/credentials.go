@@ -147,3 +147,15 @@ type Principal struct {
 	// TokenCookie is set when Token came in the token cookie rather than a header.
 	TokenCookie bool
 }
+
+// Ambient reports whether the request carries a credential that a browser attaches on its own
+// to whatever request any site's page makes: a session or token cookie, or the Basic
+// credentials it remembers from a prompt. Only such requests can be forged cross-site in a
+// user's name, so their unsafe methods must pass OriginPolicy. It looks at what is present,
+// not at which credential the chain will use: a request that also carries a Token header is
+// one no cross-site page can send (a browser adds that header only for a script, and only
+// after a CORS preflight Gatehouse never grants), so judging it costs nothing legitimate. A
+// Token header alone is never ambient.
+func (c RequestCredentials) Ambient() bool {
+	return c.SessionSecret != "" || c.TokenCookie != "" || c.Authorization.Scheme == SchemeBasic
+}

@@ -219,3 +219,27 @@ func TestDecodeBasicRejectsMalformedPayloads(t *testing.T) {
 		})
 	}
 }
+
+// TestAmbient: cookies and Basic are what a browser sends by itself; a Token header is not.
+func TestAmbient(t *testing.T) {
+	tests := []struct {
+		name  string
+		creds domain.RequestCredentials
+		want  bool
+	}{
+		{"nothing", domain.RequestCredentials{}, false},
+		{"token header", domain.RequestCredentials{Authorization: domain.Authorization{Scheme: domain.SchemeToken}}, false},
+		{"unknown scheme", domain.RequestCredentials{Authorization: domain.Authorization{Scheme: domain.SchemeUnknown}}, false},
+		{"CSRF header alone", domain.RequestCredentials{CSRFToken: "x"}, false},
+		{"basic", domain.RequestCredentials{Authorization: domain.Authorization{Scheme: domain.SchemeBasic}}, true},
+		{"session cookie", domain.RequestCredentials{SessionSecret: "s"}, true},
+		{"token cookie", domain.RequestCredentials{TokenCookie: "t"}, true},
+		{"token header and session cookie", domain.RequestCredentials{SessionSecret: "s",
+			Authorization: domain.Authorization{Scheme: domain.SchemeToken}}, true},
+	}
+	for _, tt := range tests {
+		if got := tt.creds.Ambient(); got != tt.want {
+			t.Errorf("%s: Ambient = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package ginhttp
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -75,10 +74,10 @@ func (s *Server) obtainToken(c *gin.Context) {
 }
 
 func (s *Server) login(c *gin.Context) {
-	if origin := c.GetHeader("Origin"); origin != "" && !s.trustedOrigin(c, origin) {
-		// Login CSRF: a cross-site form must not log the victim's browser into the
-		// attacker's account. Browsers send Origin on every cross-site POST.
-		s.fail(c, &domain.CSRFError{Reason: "Origin checking failed - " + origin + " does not match any trusted origins."})
+	// Login CSRF: a cross-site form must not log the victim's browser into the attacker's
+	// account.
+	if err := s.checkOrigin(c, http.MethodPost); err != nil {
+		s.fail(c, err)
 		return
 	}
 	f, err := readFields(c, true)
@@ -100,15 +99,6 @@ func (s *Server) login(c *gin.Context) {
 	}
 	s.setSessionCookies(c, session)
 	c.JSON(http.StatusOK, viewUser(user))
-}
-
-// trustedOrigin reports whether origin is the server's own (by the Host the request was
-// sent to) or one of the configured trusted origins.
-func (s *Server) trustedOrigin(c *gin.Context, origin string) bool {
-	if origin == "http://"+c.Request.Host || origin == "https://"+c.Request.Host {
-		return true
-	}
-	return slices.Contains(s.cfg.TrustedOrigins, origin)
 }
 
 func (s *Server) logout(c *gin.Context, p domain.Principal) {

@@ -45,9 +45,11 @@ func (s *Server) principalFor(c *gin.Context, method string) (domain.Principal, 
 		return domain.Principal{}, false
 	}
 	creds.Method = method
-	if err := s.checkFetchSite(c, creds); err != nil {
-		s.fail(c, err)
-		return domain.Principal{}, false
+	if creds.Ambient() {
+		if err := s.checkOrigin(c, method); err != nil {
+			s.fail(c, err)
+			return domain.Principal{}, false
+		}
 	}
 	res, err := s.auth.Authenticate(c.Request.Context(), creds)
 	if res.ClearSessionCookie {
@@ -61,28 +63,6 @@ func (s *Server) principalFor(c *gin.Context, method string) (domain.Principal, 
 		return domain.Principal{}, false
 	}
 	return res.Principal, true
-}
-
-// checkFetchSite refuses a Basic-authenticated unsafe request that a browser marks as sent
-// from another site (Sec-Fetch-Site cross-site or same-site), unless its Origin is trusted.
-// A browser remembers the Basic credentials typed into the prompt a 401 with a Basic
-// challenge opens and sends them with any cross-site form, and Basic needs no CSRF token:
-// without this, a forged form could log a user out everywhere, or reach an app behind verify
-// as the user. Cookies have their CSRF token, and a Token header is never sent by a browser
-// on its own. The header is the one Go's http.CrossOriginProtection judges; clients that are
-// not browsers do not send it.
-func (s *Server) checkFetchSite(c *gin.Context, creds domain.RequestCredentials) error {
-	if creds.Authorization.Scheme != domain.SchemeBasic || !domain.Unsafe(creds.Method) {
-		return nil
-	}
-	switch c.GetHeader("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
-		return nil
-	}
-	if origin := c.GetHeader("Origin"); origin != "" && s.trustedOrigin(c, origin) {
-		return nil
-	}
-	return &domain.CSRFError{Reason: "Cross-site request refused: the browser sent it from another site."}
 }
 
 // credentials extracts what may authenticate the request. It reports false for a request

@@ -2,7 +2,6 @@ package ginhttp
 
 import (
 	"crypto/rand"
-	"encoding/base64"
 	"mime"
 	"net/http"
 	"net/url"
@@ -22,12 +21,10 @@ const formCSRFCookie = "formcsrf"
 
 const formKey = "gatehouse.form"
 
-// pageForm guards and reads every form post of the pages. The Origin (or, without it, the
-// Referer) must be the server's own or a trusted origin: browsers send Origin on every
-// cross-site POST, and Referrer-Policy: same-origin keeps our own Referer whole (OWASP CSRF
-// cheat sheet, "Verifying Origin With Standard Headers"). The body must be a form.
+// pageForm guards and reads every form post of the pages: it must pass the origin rule
+// (checkOrigin), and its body must be a form.
 func (s *Server) pageForm(c *gin.Context) {
-	if err := s.checkPageOrigin(c); err != nil {
+	if err := s.checkOrigin(c, http.MethodPost); err != nil {
 		s.failPage(c, err)
 		return
 	}
@@ -45,22 +42,6 @@ func (s *Server) pageForm(c *gin.Context) {
 	c.Next()
 }
 
-func (s *Server) checkPageOrigin(c *gin.Context) error {
-	if origin := c.GetHeader("Origin"); origin != "" {
-		if !s.trustedOrigin(c, origin) {
-			return &domain.CSRFError{Reason: "Origin checking failed - " + origin + " does not match any trusted origins."}
-		}
-		return nil
-	}
-	if ref := c.GetHeader("Referer"); ref != "" {
-		u, err := url.Parse(ref)
-		if err != nil || !s.trustedOrigin(c, u.Scheme+"://"+u.Host) {
-			return &domain.CSRFError{Reason: "Referer checking failed - the form was not sent from this site."}
-		}
-	}
-	return nil
-}
-
 // form returns the form that pageForm read.
 func form(c *gin.Context) fields { return c.MustGet(formKey).(fields) }
 
@@ -70,35 +51,32 @@ func formValue(c *gin.Context, name string) string {
 	return form(c).str(name, false, &verr)
 }
 
-// formToken returns the anonymous forms' CSRF token, setting a new one when the browser has
-// none. It is a double-submit token (OWASP): a cross-site page can make the browser send the
-// cookie but can neither read it nor set it (SameSite=Strict, HttpOnly, and __Host- with
-// Config.HostPrefix), so it cannot fill in the hidden field.
+// formToken returns the anonymous forms' CSRF token (domain.ServerKeys.FormToken): the
+// signature of the browser's formcsrf nonce, which it sets when the browser has none. The
+// cookie is HttpOnly and SameSite=Strict, and __Host- with Config.HostPrefix, so no other
+// site can read or plant it.
 func (s *Server) formToken(c *gin.Context) string {
-	if ck, err := c.Request.Cookie(s.cookieName(formCSRFCookie)); err == nil && len(ck.Value) == 43 {
-		if _, err := base64.RawURLEncoding.DecodeString(ck.Value); err == nil {
-			return ck.Value
-		}
+	nonce := s.formNonce(c)
+	if !domain.ValidFormNonce(nonce) {
+		var b [domain.SecretBytes]byte
+		_, _ = rand.Read(b[:])
+		nonce = domain.NewFormNonce(b)
+		s.setCookie(c, formCSRFCookie, nonce, 0, true, http.SameSiteStrictMode)
 	}
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	token := base64.RawURLEncoding.EncodeToString(b[:])
-	s.setCookie(c, formCSRFCookie, token, 0, true, http.SameSiteStrictMode)
-	return token
+	return s.keys.FormToken(nonce)
 }
 
-// checkFormToken compares the hidden field of an anonymous form with its cookie, in
-// constant time.
+// checkFormToken verifies the hidden field of an anonymous form against its cookie's nonce.
 func (s *Server) checkFormToken(c *gin.Context) error {
-	expected := ""
+	return s.keys.CheckFormToken(s.formNonce(c), formValue(c, csrfFormField))
+}
+
+// formNonce returns the formcsrf cookie's value, or "".
+func (s *Server) formNonce(c *gin.Context) string {
 	if ck, err := c.Request.Cookie(s.cookieName(formCSRFCookie)); err == nil {
-		expected = ck.Value
+		return ck.Value
 	}
-	got := formValue(c, csrfFormField)
-	if expected == "" && got != "" {
-		return &domain.CSRFError{Reason: "CSRF cookie not set."}
-	}
-	return domain.CheckCSRF(http.MethodPost, expected, got)
+	return ""
 }
 
 // localPath returns next when it is a path on this site, and "" otherwise, so that a login

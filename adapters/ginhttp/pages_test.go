@@ -68,10 +68,15 @@ func (a pageAccounts) Logout(context.Context, domain.Principal) error { return a
 
 func newPageServer(accountsErr error) *Server {
 	return New(pageAuth{methods: allMethods}, pageAccounts{err: accountsErr}, fakeReady{},
-		Config{SessionCookieMaxAge: time.Hour}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		Config{SessionCookieMaxAge: time.Hour, SecretKeys: testKeys}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
-const formToken = "Zm9ybS1jc3JmLXRva2VuLWZvci10ZXN0cy0xMjM0NTY"
+// testKeys sign the test servers' form tokens; formToken is the field of the formNonce cookie.
+var (
+	testKeys  = domain.NewServerKeys([domain.ServerKeyBytes]byte{1})
+	formNonce = domain.NewFormNonce([domain.SecretBytes]byte{2})
+	formToken = testKeys.FormToken(formNonce)
+)
 
 // post sends a form as a browser on our own origin would, with the anonymous CSRF cookie
 // and the live session; edit changes the request first.
@@ -79,7 +84,7 @@ func post(h http.Handler, path string, form url.Values, edit func(*http.Request)
 	r := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Origin", "http://example.com")
-	r.AddCookie(&http.Cookie{Name: formCSRFCookie, Value: formToken})
+	r.AddCookie(&http.Cookie{Name: formCSRFCookie, Value: formNonce})
 	r.AddCookie(&http.Cookie{Name: sessionCookie, Value: liveSession})
 	if edit != nil {
 		edit(r)
@@ -232,6 +237,13 @@ func TestPageCSRF(t *testing.T) {
 		{"login without the field", "/login", url.Values{"username": {"a"}, "password": {"b"}}, nil, 403},
 		{"login with a wrong token", "/login", url.Values{csrfFormField: {"x" + formToken[1:]}}, nil, 403},
 		{"login without the cookie", "/login", loginForm(""), func(r *http.Request) { r.Header.Del("Cookie") }, 403},
+		// Issue #14: a plain double submit took any value shared by the cookie and the field.
+		{"login with a made-up pair", "/login", url.Values{"username": {"a"}, "password": {"b"}, csrfFormField: {"a"}},
+			func(r *http.Request) { r.Header.Set("Cookie", formCSRFCookie+"=a") }, 403},
+		{"login with the nonce as its token", "/login", url.Values{"username": {"a"}, "password": {"b"}, csrfFormField: {formNonce}}, nil, 403},
+		{"login with another server's token", "/login", url.Values{"username": {"a"}, "password": {"b"},
+			csrfFormField: {domain.NewServerKeys([domain.ServerKeyBytes]byte{9}).FormToken(formNonce)}}, nil, 403},
+		{"login marked cross-site", "/login", loginForm(""), func(r *http.Request) { r.Header.Set("Sec-Fetch-Site", "cross-site") }, 403},
 		{"login from another site", "/login", loginForm(""), cross, 403},
 		{"login from an opaque origin", "/login", loginForm(""), func(r *http.Request) { r.Header.Set("Origin", "null") }, 403},
 		{"login referred by another site", "/login", loginForm(""), func(r *http.Request) {
@@ -416,5 +428,36 @@ func TestPagesEscape(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFormTokenKeys: the login form's token is signed with the first key; a form shown before
+// a key rotation, signed with a key still listed, is accepted; a fresh browser gets a nonce
+// cookie and a token that verifies against it.
+func TestFormTokenKeys(t *testing.T) {
+	newKey := [domain.ServerKeyBytes]byte{7}
+	rotated := New(pageAuth{methods: allMethods}, pageAccounts{}, fakeReady{},
+		Config{SessionCookieMaxAge: time.Hour, SecretKeys: domain.NewServerKeys(newKey, [domain.ServerKeyBytes]byte{1})},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if rec := post(rotated, "/login", loginForm(""), nil); rec.Code != http.StatusSeeOther {
+		t.Errorf("a form signed with the previous key: status %d, want 303", rec.Code)
+	}
+
+	rec := get(rotated, "/login")
+	var nonce string
+	for _, ck := range rec.Result().Cookies() {
+		if ck.Name == formCSRFCookie {
+			nonce = ck.Value
+			if !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode {
+				t.Errorf("form cookie %+v: want HttpOnly and SameSite=Strict", ck)
+			}
+		}
+	}
+	want := domain.NewServerKeys(newKey).FormToken(nonce)
+	if !domain.ValidFormNonce(nonce) || !strings.Contains(rec.Body.String(), `value="`+want+`"`) {
+		t.Fatalf("nonce %q; the form does not carry its token signed with the first key:\n%s", nonce, rec.Body)
+	}
+	if strings.Contains(rec.Body.String(), nonce) {
+		t.Errorf("the page shows the cookie's nonce")
 	}
 }

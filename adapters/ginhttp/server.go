@@ -3,6 +3,7 @@
 package ginhttp
 
 import (
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -17,7 +18,8 @@ import (
 // Config holds the HTTP adapter's settings.
 type Config struct {
 	// CookieSecure sets the Secure attribute on cookies. Only plain-HTTP development
-	// setups turn it off.
+	// setups turn it off. With it, only https:// is the server's own origin
+	// (domain.OriginPolicy.HTTPSOnly).
 	CookieSecure bool
 	// SessionCookieMaxAge is how long browsers keep the session cookie: the absolute session
 	// timeout, since the server enforces the idle one.
@@ -31,8 +33,13 @@ type Config struct {
 	// (when empty), HeaderXRealIP or HeaderForwarded. The others are never read.
 	ClientIPHeader string
 	// TrustedOrigins lists the origins (scheme://host[:port]) besides the server's own from
-	// which a browser may post a session login.
+	// which a browser may send an unsafe request with its cookies or Basic credentials, a
+	// login, or a page's form (domain.OriginPolicy.Trusted).
 	TrustedOrigins []string
+	// SecretKeys sign the CSRF tokens of the login and signup forms; every instance must
+	// share them. Empty draws a random key for this Server, so forms shown by another
+	// instance, or before a restart, are refused.
+	SecretKeys domain.ServerKeys
 	// HostPrefix names the cookies __Host-sessionid and __Host-csrftoken (needs CookieSecure).
 	HostPrefix bool
 	// TokenCookieName names the cookie that carries a browser app's token.
@@ -54,6 +61,8 @@ type Server struct {
 	cfg        Config
 	trusted    []netip.Prefix // cfg.TrustedProxies, parsed
 	ipHeader   string         // cfg.ClientIPHeader, canonical
+	origins    domain.OriginPolicy
+	keys       domain.ServerKeys
 	log        *slog.Logger
 	challenges []string
 	engine     *gin.Engine
@@ -61,7 +70,13 @@ type Server struct {
 
 // New returns the HTTP API over the given driving ports.
 func New(auth ports.Authenticator, accounts ports.Accounts, ready ports.Readiness, cfg Config, log *slog.Logger) *Server {
-	s := &Server{auth: auth, accounts: accounts, ready: ready, cfg: cfg, log: log, ipHeader: HeaderXForwardedFor}
+	s := &Server{auth: auth, accounts: accounts, ready: ready, cfg: cfg, log: log, ipHeader: HeaderXForwardedFor,
+		keys: cfg.SecretKeys, origins: domain.OriginPolicy{Trusted: cfg.TrustedOrigins, HTTPSOnly: cfg.CookieSecure}}
+	if s.keys.Empty() {
+		var k [domain.ServerKeyBytes]byte
+		_, _ = rand.Read(k[:]) // never fails (crypto/rand)
+		s.keys = domain.NewServerKeys(k)
+	}
 	for _, p := range cfg.TrustedProxies {
 		if ps, err := ParseTrustedProxies([]string{p}); err == nil {
 			s.trusted = append(s.trusted, ps...)

@@ -305,6 +305,13 @@ func (p *parser) config() (Config, error) {
 		}
 	}
 	c.HTTP.TrustedProxies = splitList(p.byEnv["GATEHOUSE_TRUSTED_PROXIES"])
+	if list := p.byEnv["GATEHOUSE_SECRET_KEY"]; list != "" {
+		keys, err := domain.ParseServerKeys(list)
+		if err != nil {
+			p.failQuietly("GATEHOUSE_SECRET_KEY", "%v (gatehouse config gen-key makes one)", err)
+		}
+		c.HTTP.SecretKeys = keys
+	}
 	c.HTTP.TrustedOrigins = splitList(p.byEnv["GATEHOUSE_TRUSTED_ORIGINS"])
 	for _, o := range c.HTTP.TrustedOrigins {
 		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {

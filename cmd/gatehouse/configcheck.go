@@ -1,11 +1,14 @@
 package main
 
 import (
+	"crypto/rand"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/domain"
 )
 
 func newConfigCommand(con *console) *cobra.Command {
@@ -42,6 +45,22 @@ exit code is 2 when the configuration is invalid. No store is contacted.`,
 			}
 			fmt.Fprintln(con.stdout, "configuration is valid")
 			return nil
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "gen-key",
+		Short: "Print a new random GATEHOUSE_SECRET_KEY",
+		Long: `Print 32 random bytes in standard base64: a key for GATEHOUSE_SECRET_KEY. To rotate,
+put the new key first and keep the old one after it (comma-separated) until every form
+it signed has expired; then drop it.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			var k [domain.ServerKeyBytes]byte
+			if _, err := rand.Read(k[:]); err != nil {
+				return failed(err)
+			}
+			_, err := fmt.Fprintln(con.stdout, domain.EncodeServerKey(k))
+			return failed(err)
 		},
 	})
 	return cmd

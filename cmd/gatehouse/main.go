@@ -7,6 +7,7 @@
 //	gatehouse sessions revoke
 //	gatehouse import django --dumpdata FILE | --from-dsn DSN [--dry-run]
 //	gatehouse config check                      print the effective configuration
+//	gatehouse config gen-key                    print a new GATEHOUSE_SECRET_KEY
 //	gatehouse version
 //
 // Every setting is a flag and a GATEHOUSE_* environment variable; the flag wins.

@@ -74,6 +74,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer closeStores()
+	if cfg.HTTP.SecretKeys.Empty() {
+		// The HTTP adapter draws a key of its own; say what that costs.
+		log.Warn("GATEHOUSE_SECRET_KEY is not set: using a random key for this process, so login and signup " +
+			"forms posted to another instance or after a restart are refused; set one made by 'gatehouse config gen-key'")
+	}
 	a, err := newApp(cfg, log, st)
 	if err != nil {
 		return err

@@ -44,6 +44,7 @@ func settings() []*setting {
 		{flag: "throttle-ipv6-prefix", env: "GATEHOUSE_THROTTLE_IPV6_PREFIX", def: strconv.Itoa(domain.DefaultIPv6Prefix), help: "IPv6 clients in one network of this many leading bits share the per-address limits (1..128)"},
 		{flag: "throttle-signup-ip", env: "GATEHOUSE_THROTTLE_SIGNUP_IP", def: "20/hour", help: "signups per client IP, or off"},
 		{flag: "throttle-store", env: "GATEHOUSE_THROTTLE_STORE", def: "memory", help: "where throttle counters live: memory (this process) or redis (shared by every instance)"},
+		{flag: "secret-key", env: "GATEHOUSE_SECRET_KEY", def: "", help: "comma-separated server keys, 32 bytes each in standard base64 (gatehouse config gen-key): the first signs, all verify; every instance needs the same; unset: a random key per process", secret: true},
 		{flag: "trusted-origins", env: "GATEHOUSE_TRUSTED_ORIGINS", def: "", help: "comma-separated origins (https://app.example.com) besides the server's own that may post a session login or a page's form"},
 		{flag: "trusted-proxies", env: "GATEHOUSE_TRUSTED_PROXIES", def: "", help: "comma-separated proxy addresses or CIDRs whose client-ip-header names the client"},
 		{flag: "client-ip-header", env: "GATEHOUSE_CLIENT_IP_HEADER", def: "X-Forwarded-For", help: "the one header trusted proxies name the client in, read right to left: X-Forwarded-For, X-Real-IP or Forwarded"},

@@ -235,6 +235,35 @@ func TestHostileInput(t *testing.T) {
 		})
 	}
 
+	t.Run("hostile form tokens on the login and signup forms are refused", func(t *testing.T) {
+		// The anonymous forms' CSRF token is a signature of the cookie's nonce (issue #14):
+		// no made-up, malformed or oversized pair passes, none is a 500, none logs anyone in.
+		nonce, token := s.loginFormToken(t)
+		huge := strings.Repeat("A", 60<<10)
+		for _, tc := range []struct{ name, cookieHeader, field string }{
+			{"made-up pair", "formcsrf=a", "a"},
+			{"empty cookie", "formcsrf=", token},
+			{"two cookies, the forged one first", "formcsrf=a; formcsrf=" + nonce, token},
+			{"quoted nonce, wrong field", `formcsrf="` + nonce + `"`, nonce},
+			{"huge field", "formcsrf=" + nonce, huge},
+			{"huge cookie", "formcsrf=" + huge[:4000], huge[:4000]},
+			{"invalid UTF-8 field", "formcsrf=" + nonce, token[:40] + "\xff\xfe"},
+			{"NUL in the field", "formcsrf=" + nonce, token + "\x00"},
+			{"token in standard base64", "formcsrf=" + nonce, strings.NewReplacer("-", "+", "_", "/").Replace(token) + "="},
+		} {
+			for _, path := range []string{"/login", "/signup"} {
+				r, err := s.sendUnchecked("POST", path, header("Cookie", tc.cookieHeader), header("Origin", s.base),
+					formBody(url.Values{"username": {a.username}, "password": {a.password}, "csrfmiddlewaretoken": {tc.field}}))
+				if err != nil {
+					t.Fatalf("%s %s: %v", tc.name, path, err)
+				}
+				if r.status != http.StatusForbidden || r.cookie("sessionid") != nil {
+					t.Errorf("%s %s: status %d, session cookie %v; want 403 and none", tc.name, path, r.status, r.cookie("sessionid"))
+				}
+			}
+		}
+	})
+
 	t.Run("a password with a null byte is the whole password", func(t *testing.T) {
 		// A store or hasher that treated passwords as C strings would cut them at the NUL.
 		b := s.signup(t, "nulpass", "nul\x00Byte-Pass-8317")
