@@ -69,6 +69,8 @@ func TestCheckRejectsHostileHashes(t *testing.T) {
 		{"argon2 past 102400 KiB", "argon2$argon2id$v=19$m=102401,t=1,p=8$c2FsdHNhbHQ$aGFzaGhhc2g"},
 		{"argon2 past Django's m·t", "argon2$argon2id$v=19$m=102400,t=3,p=8$c2FsdHNhbHQ$aGFzaGhhc2g"},
 		{"argon2 past 8 lanes", "argon2$argon2id$v=19$m=102400,t=2,p=9$c2FsdHNhbHQ$aGFzaGhhc2g"},
+		{"native argon2id past 102400 KiB", "$argon2id$v=19$m=262144,t=64,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"},
+		{"native argon2id past Django's m·t", "$argon2id$v=19$m=102400,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,7 +101,7 @@ func TestCheckAcceptsDjangoDefaults(t *testing.T) {
 		"bcrypt_sha256$$2b$12$" + strings.Repeat("a", 53),
 		"argon2$argon2id$v=19$m=102400,t=2,p=8$c2FsdHNhbHQ$aGFzaGhhc2g",
 		"argon2$argon2id$v=19$m=51200,t=4,p=8$c2FsdHNhbHQ$aGFzaGhhc2g",
-		"argon2$argon2id$v=19$m=512,t=2,p=2$c2FsdHNhbHQ$aGFzaGhhc2g", // Django 1.10 to 3.1
+		"argon2$argon2id$v=19$m=512,t=2,p=2$c2FsdHNhbHQ$aGFzaGhhc2g", // Django 1.10 to 3.1's parameters
 	} {
 		if err := passhash.Check(encoded); err != nil {
 			t.Errorf("Check(%q) = %v, want nil", encoded, err)

@@ -35,10 +35,10 @@ type Foreign struct {
 //     1,000,000, 5.1 870,000, 3.2 260,000); pbkdf2_sha1 has the same bound. The key must be
 //     the digest's size, as Django writes it: a longer one would multiply the work.
 //   - bcrypt and bcrypt_sha256: cost 12, Django's default since bcrypt came in (Django 1.4).
-//   - argon2: Django's default since 3.2 (argon2-cffi's RFC 9106 low-memory profile)
-//     is m=102,400 KiB, t=2, p=8. Admitted: m up to 102,400 KiB, m·t up to 204,800 KiB·passes
+//   - argon2: Django's default since 3.2 (argon2-cffi's defaults) is argon2id with
+//     m=102,400 KiB, t=2, p=8. Admitted: m up to 102,400 KiB, m·t up to 204,800 KiB·passes
 //     (so t=4 at half the memory, the same work, passes too) and p up to 8. Earlier Django
-//     versions wrote m=512, t=2, p=2, far below.
+//     versions wrote argon2i, which is not verified at all.
 const (
 	maxPBKDF2Iterations = 1_200_000
 	maxBcryptCost       = 12
