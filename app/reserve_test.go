@@ -250,3 +250,34 @@ func TestWrongOldPasswordsAreThrottled(t *testing.T) {
 		t.Error("the password changed")
 	}
 }
+
+// TestAccountLimitSparesKnownNetworks: a stranger who spends the account-wide limit locks
+// the owner out only of networks the owner has not logged in from lately.
+func TestAccountLimitSparesKnownNetworks(t *testing.T) {
+	e := newEnv(t)
+	e.signUp("alice")
+	v, _, _ := throttled(e, app.Throttle{LoginAccount: domain.Rate{Events: 3, Per: time.Hour}})
+	const home = "2001:db8:aa::1"
+	if _, err := v.Check(t.Context(), "alice", password, home, domain.MethodSession); err != nil {
+		t.Fatalf("owner's login from home: %v", err)
+	}
+	for i := range 3 {
+		ip := fmt.Sprintf("203.0.113.%d", i+1)
+		if _, err := v.Check(t.Context(), "alice", "wrong-Password-1", ip, domain.MethodToken); !errors.Is(err, domain.ErrInvalidCredentials) {
+			t.Fatalf("stranger's guess %d: %v", i+1, err)
+		}
+	}
+	_, err := v.Check(t.Context(), "alice", "wrong-Password-1", "203.0.113.99", domain.MethodToken)
+	wantLimited(t, err)
+	if _, err := v.Check(t.Context(), "alice", password, "2001:db8:aa::2", domain.MethodSession); err != nil {
+		t.Errorf("owner from another address of the home /64: %v, want let in", err)
+	}
+	_, err = v.Check(t.Context(), "alice", password, "198.51.100.1", domain.MethodSession)
+	wantLimited(t, err) // a network the owner never logged in from
+	e.clock.Advance(31 * 24 * time.Hour)
+	for i := range 3 {
+		_, _ = v.Check(t.Context(), "alice", "wrong-Password-1", fmt.Sprintf("203.0.113.%d", i+1), domain.MethodToken)
+	}
+	_, err = v.Check(t.Context(), "alice", password, home, domain.MethodSession)
+	wantLimited(t, err) // home is forgotten after 30 days without a login
+}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -24,7 +25,7 @@ type Throttle struct {
 	LoginAccount domain.Rate // per username, from anywhere
 	SignupIP     domain.Rate // signups per client network
 	// IPv6Prefix is how many leading bits of an IPv6 address are one client network (see
-	// domain.ClientNetwork); IPv4 addresses count one by one.
+	// domain.ClientNetwork); IPv4 addresses count one by one. 0 means the default, /64.
 	IPv6Prefix int
 }
 
@@ -32,10 +33,10 @@ type Throttle struct {
 // network, 100 an hour per account, and 20 signups an hour per network; IPv6 clients are
 // grouped by /64.
 //
-// The account-wide limit is the one a stranger can spend to lock a user out, so it is loose
-// enough that doing so takes a sustained attack (100 guesses an hour, each answered 429 once
-// spent, while the user's own successful logins give their counts back), and tight enough
-// that a botnet gets 2,400 guesses a day at one account instead of one budget per address.
+// The account-wide limit is the one a stranger can spend to lock a user out, so networks
+// the user logged in from in the last 30 days are exempt from it, and it is loose enough that
+// spending it takes a sustained attack; yet a botnet gets 2,400 guesses a day at one account
+// instead of one budget per address.
 func DefaultThrottle() Throttle {
 	return Throttle{
 		LoginUser:    domain.Rate{Events: 5, Per: time.Minute},
@@ -63,19 +64,43 @@ type limit struct {
 	rate domain.Rate
 }
 
-// loginLimits are the counters one password check of username from ip is charged to.
-func (t Throttle) loginLimits(username, ip string) []limit {
-	name, network := domain.UsernameKey(username), domain.ClientNetwork(ip, t.IPv6Prefix)
-	return []limit{
+// knownFor is how long a client network that logged in to an account stays exempt from
+// the account's limit across addresses.
+const knownFor = 30 * 24 * time.Hour
+
+// knownRate is the rate of the marker that says a network logged in to an account: one
+// event per knownFor, so a Take sets it and Wait reports it until knownFor has passed.
+var knownRate = domain.Rate{Events: 1, Per: knownFor}
+
+// network is the client network ip is counted under.
+func (t Throttle) network(ip string) string {
+	return domain.ClientNetwork(ip, cmp.Or(t.IPv6Prefix, domain.DefaultIPv6Prefix))
+}
+
+// knownKey names the marker of a network that logged in to username.
+func (t Throttle) knownKey(username, ip string) string {
+	return throttleKey("login-known", domain.UsernameKey(username), t.network(ip))
+}
+
+// loginLimits are the counters one password check of username from ip is charged to. A
+// network the account logged in from recently (known) is exempt from the account-wide
+// limit, so a stranger who spends it cannot lock the owner out of their usual networks
+// (OWASP's "device cookies", by network): there the per-user and per-network limits hold.
+func (t Throttle) loginLimits(username, ip string, known bool) []limit {
+	name, network := domain.UsernameKey(username), t.network(ip)
+	limits := []limit{
 		{throttleKey("login-user", name, network), t.LoginUser},
 		{throttleKey("login-ip", network), t.LoginIP},
-		{throttleKey("login-account", name), t.LoginAccount},
 	}
+	if !known {
+		limits = append(limits, limit{throttleKey("login-account", name), t.LoginAccount})
+	}
+	return limits
 }
 
 // signupLimits are the counters a signup from ip is charged to.
 func (t Throttle) signupLimits(ip string) []limit {
-	return []limit{{throttleKey("signup-ip", domain.ClientNetwork(ip, t.IPv6Prefix)), t.SignupIP}}
+	return []limit{{throttleKey("signup-ip", t.network(ip)), t.SignupIP}}
 }
 
 // reservation is what one attempt took from its limits, to give back with cancel.

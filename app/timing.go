@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/ports"
@@ -17,51 +18,77 @@ import (
 type LoginTiming struct {
 	// Floor is the least time of a failed check; 0 pads nothing.
 	Floor time.Duration
-	// Calibrate measures the floor instead (ports.HashCalibrator), at the first failed
-	// check, and adds a quarter for the jitter of a busy machine; Floor then stands in only
-	// while a measurement fails.
+	// Calibrate measures the floor instead (ports.HashCalibrator), in the background, and
+	// adds a quarter for the jitter of a busy machine. Until a measurement has succeeded,
+	// failures are padded by the larger of Floor and a second.
 	Calibrate bool
 }
 
-// calibrationMargin is the share added to a measured floor, so that a verification a little
-// slower than it was at calibration (a busy machine) is still padded, not revealed.
-const calibrationMargin = 4 // floor + floor/4
+const (
+	// calibrationMargin: a measured floor is raised by a quarter (floor/4), so that a
+	// verification a little slower than at calibration (a busy machine) is still padded.
+	calibrationMargin = 4
+	// fallbackFloor pads failures until a calibration succeeds: longer than any admitted
+	// verification on ordinary hardware, so nothing leaks meanwhile.
+	fallbackFloor = time.Second
+	// calibrationTimeout bounds one measurement; calibrationRetry spaces the attempts after
+	// a failed one, so a flood that keeps every hashing slot busy is not fed more hashes.
+	calibrationTimeout = time.Minute
+	calibrationRetry   = time.Minute
+)
 
-// fallbackFloor pads failures while a calibration cannot run (every hashing slot is busy):
-// longer than any admitted verification on ordinary hardware, so nothing leaks meanwhile.
-const fallbackFloor = time.Second
-
-// failureFloor is the LoginTiming of one Verifier, measured once.
+// failureFloor is the LoginTiming of one Verifier. A measurement runs in the background,
+// never under a lock a request waits on, and at most one at a time.
 type failureFloor struct {
 	timing     LoginTiming
 	calibrator ports.HashCalibrator
+	measured   atomic.Int64 // the floor in ns once measured, else 0
 
-	mu       sync.Mutex
-	measured time.Duration
+	mu      sync.Mutex
+	running bool
+	tried   time.Time // when the last measurement started
 }
 
-// floor returns the least time a failed check takes. The first caller of a calibrating
-// floor measures it while later ones wait: a failure must not answer before the floor is
-// known.
-func (f *failureFloor) floor(ctx context.Context) time.Duration {
+// floor returns the least time a failed check takes now, starting a measurement if one is
+// due.
+func (f *failureFloor) floor() time.Duration {
 	if !f.timing.Calibrate || f.calibrator == nil {
 		return f.timing.Floor
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.measured == 0 {
-		d, err := f.calibrator.Calibrate(ctx)
-		if err != nil || d <= 0 {
-			return max(f.timing.Floor, fallbackFloor)
-		}
-		f.measured = max(f.timing.Floor, d+d/calibrationMargin)
+	if d := f.measured.Load(); d > 0 {
+		return time.Duration(d)
 	}
-	return f.measured
+	f.calibrate()
+	return max(f.timing.Floor, fallbackFloor)
 }
 
-// pad waits until floor has passed since start, or ctx ends.
+// calibrate starts a measurement unless one is running, has succeeded, or failed less than
+// calibrationRetry ago.
+func (f *failureFloor) calibrate() {
+	if !f.timing.Calibrate || f.calibrator == nil || f.measured.Load() > 0 {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.running || !f.tried.IsZero() && time.Since(f.tried) < calibrationRetry {
+		return
+	}
+	f.running, f.tried = true, time.Now()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), calibrationTimeout)
+		defer cancel()
+		if d, err := f.calibrator.Calibrate(ctx); err == nil && d > 0 {
+			f.measured.Store(int64(max(f.timing.Floor, d+d/calibrationMargin)))
+		}
+		f.mu.Lock()
+		f.running = false
+		f.mu.Unlock()
+	}()
+}
+
+// pad waits until the floor has passed since start, or ctx ends.
 func (f *failureFloor) pad(ctx context.Context, start time.Time) {
-	wait := f.floor(ctx) - time.Since(start)
+	wait := f.floor() - time.Since(start)
 	if wait <= 0 {
 		return
 	}

@@ -17,11 +17,15 @@ import (
 type fakeCalibrator struct {
 	floor time.Duration
 	err   error
+	gate  chan struct{} // when set, Calibrate waits for it to close
 	calls atomic.Int64
 }
 
 func (c *fakeCalibrator) Calibrate(context.Context) (time.Duration, error) {
 	c.calls.Add(1)
+	if c.gate != nil {
+		<-c.gate
+	}
 	return c.floor, c.err
 }
 
@@ -78,46 +82,73 @@ func TestFailuresTakeAtLeastTheFloor(t *testing.T) {
 	}
 }
 
-// The floor is measured once, by the first failure, however many arrive at once; a failed
-// measurement pads by the fallback and is tried again at the next failure.
+// The floor is measured once, in the background, however many failures arrive while it
+// runs; until then failures are padded by the conservative fallback.
 func TestFloorIsCalibratedOnce(t *testing.T) {
 	e := newEnv(t)
-	cal := &fakeCalibrator{floor: time.Millisecond}
+	release := make(chan struct{})
+	cal := &fakeCalibrator{floor: 40 * time.Millisecond, gate: release}
 	v := app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{Calibrate: true}, cal)
+	v.CalibrateFloor()
+	if d, settled := v.FailureFloor(); settled || d < time.Second {
+		t.Errorf("floor before the measurement = %v (settled %v), want the fallback of at least 1s", d, settled)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond) // no need to sit out the fallback
+	defer cancel()
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Go(func() {
-			_, _ = v.Check(t.Context(), fmt.Sprintf("nobody%d", i), password, "192.0.2.1", domain.MethodToken)
+			_, _ = v.Check(ctx, fmt.Sprintf("nobody%d", i), password, "192.0.2.1", domain.MethodToken)
 		})
 	}
 	wg.Wait()
-	if n := cal.calls.Load(); n != 1 {
-		t.Errorf("Calibrate called %d times for 20 failures, want once", n)
+	close(release)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if _, settled := v.FailureFloor(); settled {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the floor was not measured within 10 s")
+		}
 	}
-	if _, err := v.Check(t.Context(), "alice-nobody", password, "192.0.2.1", domain.MethodToken); !errors.Is(err, domain.ErrInvalidCredentials) {
-		t.Fatalf("Check: %v", err)
+	if d, _ := v.FailureFloor(); d != 50*time.Millisecond {
+		t.Errorf("measured floor = %v, want 40ms and a quarter", d)
 	}
 	if n := cal.calls.Load(); n != 1 {
-		t.Errorf("Calibrate called %d times after a later failure, want once", n)
+		t.Errorf("Calibrate called %d times, want once", n)
+	}
+	start := time.Now()
+	_, _ = v.Check(t.Context(), "nobody", password, "192.0.2.1", domain.MethodToken)
+	if took := time.Since(start); took < 50*time.Millisecond {
+		t.Errorf("failure after the measurement took %v, want at least the measured 50ms", took)
 	}
 }
 
+// A failed measurement leaves the fallback in place and is not retried at once, so a flood
+// that keeps every hashing slot busy is not fed more hashes.
 func TestFloorFallsBackWhileCalibrationFails(t *testing.T) {
 	e := newEnv(t)
 	cal := &fakeCalibrator{err: fmt.Errorf("%w: every hashing slot is busy", domain.ErrUnavailable)}
-	const floor = 30 * time.Millisecond
-	v := app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{Floor: floor, Calibrate: true}, cal)
-	// A cancelled request stops waiting; the padding does not outlive its caller.
-	ctx, cancel := context.WithTimeout(t.Context(), 2*floor)
-	defer cancel()
-	start := time.Now()
-	_, _ = v.Check(ctx, "nobody", password, "192.0.2.1", domain.MethodToken)
-	if took := time.Since(start); took < 2*floor {
-		t.Errorf("failure while calibration fails took %v, want at least the request's %v (the fallback is longer)", took, 2*floor)
+	v := app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{Floor: 30 * time.Millisecond, Calibrate: true}, cal)
+	for range 3 {
+		// A request that gives up stops waiting: the padding never outlives its caller.
+		ctx, cancel := context.WithTimeout(t.Context(), 60*time.Millisecond)
+		start := time.Now()
+		_, _ = v.Check(ctx, "nobody", password, "192.0.2.1", domain.MethodToken)
+		if took := time.Since(start); took < 60*time.Millisecond {
+			t.Errorf("failure while the floor is unmeasured took %v, want the request's whole 60ms (the fallback is 1s)", took)
+		}
+		cancel()
 	}
-	cal.err, cal.floor = nil, time.Millisecond
-	_, _ = v.Check(t.Context(), "nobody", password, "192.0.2.1", domain.MethodToken)
-	if n := cal.calls.Load(); n != 2 {
-		t.Errorf("Calibrate called %d times, want a retry after the failed measurement", n)
+	for deadline := time.Now().Add(10 * time.Second); cal.calls.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no measurement started")
+		}
+	}
+	if d, settled := v.FailureFloor(); settled || d < time.Second {
+		t.Errorf("floor after a failed measurement = %v (settled %v), want the 1s fallback", d, settled)
+	}
+	if n := cal.calls.Load(); n != 1 {
+		t.Errorf("Calibrate called %d times within a minute of a failure, want once", n)
 	}
 }

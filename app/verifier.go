@@ -33,6 +33,24 @@ func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher, limiter por
 		timing: failureFloor{timing: timing, calibrator: calibrator}}
 }
 
+// CalibrateFloor starts measuring the failure floor in the background when LoginTiming asks
+// for it, so that the first failed logins need not wait for the measurement (they are
+// padded by a conservative second meanwhile). A server calls it once at start-up.
+func (v *Verifier) CalibrateFloor() { v.timing.calibrate() }
+
+// FailureFloor returns the least time a failed check takes now, and whether it is settled:
+// fixed by configuration, or measured.
+func (v *Verifier) FailureFloor() (time.Duration, bool) {
+	f := &v.timing
+	if !f.timing.Calibrate || f.calibrator == nil {
+		return f.timing.Floor, true
+	}
+	if d := f.measured.Load(); d > 0 {
+		return time.Duration(d), true
+	}
+	return max(f.timing.Floor, fallbackFloor), false
+}
+
 // attempt is one password check and the audit events that record its failure.
 type attempt struct {
 	username, password, ip string
@@ -71,7 +89,8 @@ func (v *Verifier) Reconfirm(ctx context.Context, user domain.User, password, ip
 }
 
 func (v *Verifier) verify(ctx context.Context, a attempt) (domain.User, error) {
-	res, err := reserve(ctx, v.limiter, v.throttle.loginLimits(a.username, a.ip))
+	known := v.knownNetwork(ctx, a.username, a.ip)
+	res, err := reserve(ctx, v.limiter, v.throttle.loginLimits(a.username, a.ip, known))
 	if err != nil {
 		if isRateLimited(err) {
 			v.audit.Audit(ctx, domain.Audit{Event: a.throttled, Method: a.method})
@@ -93,7 +112,22 @@ func (v *Verifier) verify(ctx context.Context, a attempt) (domain.User, error) {
 		return domain.User{}, err
 	}
 	res.cancel(ctx)
+	if !known && !v.throttle.LoginAccount.Off() {
+		// Best effort: without the marker the account limit still applies here.
+		_, _ = v.limiter.Take(context.WithoutCancel(ctx), v.throttle.knownKey(a.username, a.ip), knownRate)
+	}
 	return user, nil
+}
+
+// knownNetwork reports whether ip's network logged in to username in the last 30 days. Only
+// the account-wide limit asks, so with it off nothing is read; a store error counts as
+// unknown, which keeps the limit.
+func (v *Verifier) knownNetwork(ctx context.Context, username, ip string) bool {
+	if v.throttle.LoginAccount.Off() {
+		return false
+	}
+	wait, err := v.limiter.Wait(ctx, v.throttle.knownKey(username, ip), knownRate)
+	return err == nil && wait > 0
 }
 
 func (v *Verifier) check(ctx context.Context, username, password string, method domain.AuthMethod) (domain.User, error) {

@@ -89,7 +89,8 @@ type PasswordHasher interface {
 // HashCalibrator measures how long the slowest failed verification a PasswordHasher admits
 // takes, over every hash family it accepts, on this machine. Failed password checks are
 // padded to that time, so their duration does not tell which kind of hash (if any) the
-// account has. It returns an error wrapping domain.ErrUnavailable when it cannot measure.
+// account has. It returns an error when it cannot measure: ctx ended, or no hashing capacity
+// came free in time (domain.ErrUnavailable).
 type HashCalibrator interface {
 	Calibrate(ctx context.Context) (time.Duration, error)
 }
@@ -104,8 +105,8 @@ type HashCalibrator interface {
 // would see the same room. Take, then Cancel what the work turned out not to need.
 type RateLimiter interface {
 	// Wait reports how long key must wait before another event under rate is allowed; 0
-	// means now. It records nothing, so it may tell a client when to retry but must never
-	// gate work: use Take.
+	// means now. It records nothing, so it can answer "was key taken in the last period?"
+	// but must never gate work that the limit guards: use Take.
 	Wait(ctx context.Context, key string, rate domain.Rate) (time.Duration, error)
 	// Take records one event for key if rate allows it now and returns 0; otherwise it
 	// records nothing and returns how long to wait. Check and record are one atomic step.

@@ -63,12 +63,13 @@ func httpConfig(cfg Config, m *prommetrics.Metrics) ginhttp.Config {
 
 // application is an assembled Gatehouse, ready to serve.
 type application struct {
-	handler http.Handler
-	admin   http.Handler // nil unless an admin address is configured
+	handler  http.Handler
+	admin    http.Handler // nil unless an admin address is configured
+	verifier *app.Verifier
 }
 
-func newApplication(api *ginhttp.Server, m *prommetrics.Metrics, cfg Config) *application {
-	a := &application{handler: api}
+func newApplication(api *ginhttp.Server, m *prommetrics.Metrics, cfg Config, v *app.Verifier) *application {
+	a := &application{handler: api, verifier: v}
 	if cfg.AdminAddr != "" {
 		a.admin = adminHandler(m)
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/app"
 )
 
 // Server timeouts. ReadHeaderTimeout stops slow-header clients (Slowloris) from holding
@@ -83,6 +85,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// Measure the failed-login floor now, in the background, so the first failures need not
+	// wait for it; say what it came to once it has.
+	a.verifier.CalibrateFloor()
+	go logFloor(ctx, a.verifier, log)
 
 	var servers []*listener
 	if a.admin != nil {
@@ -140,4 +146,21 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// logFloor logs the failed-login floor once it is settled, or gives up when ctx ends.
+func logFloor(ctx context.Context, v *app.Verifier, log *slog.Logger) {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if d, settled := v.FailureFloor(); settled {
+			log.Info("failed logins take at least", slog.Duration("floor", d))
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

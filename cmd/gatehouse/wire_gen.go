@@ -112,7 +112,7 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 	readiness := app.NewReadiness(v2)
 	config := httpConfig(cfg, metrics)
 	server := ginhttp.New(authenticator, accounts, readiness, config, log)
-	mainApplication := newApplication(server, metrics, cfg)
+	mainApplication := newApplication(server, metrics, cfg, verifier)
 	return mainApplication, nil
 }
 
