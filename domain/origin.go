@@ -106,12 +106,21 @@ func (p OriginPolicy) ours(origin, host string) bool {
 }
 
 // trusted reports whether origin is one of the configured trusted origins. Host names are
-// case-insensitive, and an operator may have written one in capitals.
+// case-insensitive, and an operator may have written one in capitals. With HTTPSOnly an
+// http:// origin is never trusted: a page served in clear can be rewritten on the way.
 func (p OriginPolicy) trusted(origin string) bool {
+	if p.HTTPSOnly && !hasPrefixFold(origin, "https://") {
+		return false
+	}
 	for _, t := range p.Trusted {
 		if strings.EqualFold(origin, t) {
 			return true
 		}
 	}
 	return false
+}
+
+// hasPrefixFold reports whether s begins with prefix, ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

@@ -10,7 +10,7 @@ import (
 
 // TestOriginPolicy: one row per rule of OriginPolicy.Check, and one per bullet of issue #14.
 func TestOriginPolicy(t *testing.T) {
-	trusted := []string{"https://app.example.com"}
+	trusted := []string{"https://app.example.com", "http://plain.example.com"}
 	tests := []struct {
 		name      string
 		httpsOnly bool
@@ -37,6 +37,8 @@ func TestOriginPolicy(t *testing.T) {
 		{"no Host, Origin of nothing", false, domain.CrossOriginRequest{Method: "POST", Origin: "https://"}, "Origin checking failed"},
 		// Issue #14: with Secure cookies an http:// Origin for our own host is not ours.
 		{"HTTPS only, http Origin", true, domain.CrossOriginRequest{Method: "POST", Host: "gh.test", Origin: "http://gh.test"}, "Origin checking failed - http://gh.test does not"},
+		{"HTTPS only, trusted http Origin", true, domain.CrossOriginRequest{Method: "POST", Host: "gh.test", Origin: "http://plain.example.com"}, "Origin checking failed - http://plain.example.com does not"},
+		{"plain HTTP, trusted http Origin", false, domain.CrossOriginRequest{Method: "POST", Host: "gh.test", Origin: "http://plain.example.com"}, ""},
 		{"HTTPS only, https Origin", true, domain.CrossOriginRequest{Method: "POST", Host: "gh.test", Origin: "https://gh.test"}, ""},
 		{"HTTPS only, http Referer", true, domain.CrossOriginRequest{Method: "POST", Host: "gh.test", Referer: "http://gh.test/login"}, "Referer checking failed - http://gh.test does not"},
 		// Issue #14: no Origin, so the Referer decides.

@@ -316,6 +316,8 @@ func (p *parser) config() (Config, error) {
 	for _, o := range c.HTTP.TrustedOrigins {
 		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
 			p.fail("GATEHOUSE_TRUSTED_ORIGINS", "%q is not an origin such as https://app.example.com", o)
+		} else if u.Scheme == "http" && c.HTTP.CookieSecure {
+			p.fail("GATEHOUSE_TRUSTED_ORIGINS", "%q is plain HTTP, never trusted with secure cookies (GATEHOUSE_COOKIE_SECURE=true): use https://", o)
 		}
 	}
 	if _, err := ginhttp.ParseTrustedProxies(c.HTTP.TrustedProxies); err != nil {

@@ -90,6 +90,7 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_LOG_FORMAT", "xml"},
 		{"GATEHOUSE_THROTTLE_LOGIN_ACCOUNT", "lots"},
 		{"GATEHOUSE_LOGIN_FAILURE_FLOOR", "always"},
+		{"GATEHOUSE_TRUSTED_ORIGINS", "http://app.example.com"},
 		{"GATEHOUSE_LOGIN_FAILURE_FLOOR", "-1s"},
 		{"GATEHOUSE_LOGIN_FAILURE_FLOOR", "1h"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "0"},
