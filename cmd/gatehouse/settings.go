@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"strconv"
 
+	"github.com/gatehouse/gatehouse/adapters/ginhttp"
+	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/domain"
 )
@@ -35,19 +37,19 @@ func settings() []*setting {
 		{flag: "argon2-threads", env: "GATEHOUSE_ARGON2_THREADS", def: "1", help: "argon2id parallelism"},
 		{flag: "hash-concurrency", env: "GATEHOUSE_HASH_CONCURRENCY", def: strconv.Itoa(runtime.NumCPU()), help: "password hashes computed at once (bounds CPU; GATEHOUSE_HASH_MEMORY bounds their memory)"},
 		{flag: "allow-weak-imported-hashes", env: "GATEHOUSE_ALLOW_WEAK_IMPORTED_HASHES", def: "false", help: "accept imported unsalted and MD5/SHA-1 Django password hashes"},
-		{flag: "hash-memory", env: "GATEHOUSE_HASH_MEMORY", def: "256MiB", help: "memory the password hashes running at once may hold, with its unit (KiB, MiB, GiB); a stored hash that needs more is refused. 256MiB holds one imported Django argon2 hash (100 MiB) beside eight argon2id ones at 19 MiB"},
+		{flag: "hash-memory", env: "GATEHOUSE_HASH_MEMORY", def: strconv.Itoa(passhash.DefaultMemoryBudget>>10) + "MiB", help: "memory the password hashes running at once may hold, with its unit (KiB, MiB, GiB); a stored hash that needs more is refused. 256MiB holds one imported Django argon2 hash (100 MiB) beside eight argon2id ones at 19 MiB"},
 		{flag: "login-failure-floor", env: "GATEHOUSE_LOGIN_FAILURE_FLOOR", def: "auto", help: "least time a failed password check takes, so imported accounts cannot be told from unknown names by timing: auto (measure the slowest admitted hash at the first failure) or a duration (0: no padding)"},
 		{flag: "hash-wait", env: "GATEHOUSE_HASH_WAIT", def: "2s", help: "how long a request waits for a hashing slot before it gets 503"},
-		{flag: "throttle-login-user", env: "GATEHOUSE_THROTTLE_LOGIN_USER", def: "5/min", help: "failed logins per username and client IP, as N/s|min|hour|day, or off"},
-		{flag: "throttle-login-ip", env: "GATEHOUSE_THROTTLE_LOGIN_IP", def: "100/min", help: "failed logins per client IP (IPv6: per network, see throttle-ipv6-prefix), or off"},
+		{flag: "throttle-login-user", env: "GATEHOUSE_THROTTLE_LOGIN_USER", def: app.DefaultThrottle().LoginUser.String(), help: "failed logins per username and client network, as N/s|min|hour|day, or off"},
+		{flag: "throttle-login-ip", env: "GATEHOUSE_THROTTLE_LOGIN_IP", def: app.DefaultThrottle().LoginIP.String(), help: "failed logins per client IP (IPv6: per network, see throttle-ipv6-prefix), or off"},
 		{flag: "throttle-login-account", env: "GATEHOUSE_THROTTLE_LOGIN_ACCOUNT", def: app.DefaultThrottle().LoginAccount.String(), help: "failed logins per username from all addresses together (a botnet's budget for one account), or off"},
 		{flag: "throttle-ipv6-prefix", env: "GATEHOUSE_THROTTLE_IPV6_PREFIX", def: strconv.Itoa(domain.DefaultIPv6Prefix), help: "IPv6 clients in one network of this many leading bits share the per-address limits (1..128)"},
-		{flag: "throttle-signup-ip", env: "GATEHOUSE_THROTTLE_SIGNUP_IP", def: "20/hour", help: "signups per client IP, or off"},
+		{flag: "throttle-signup-ip", env: "GATEHOUSE_THROTTLE_SIGNUP_IP", def: app.DefaultThrottle().SignupIP.String(), help: "signups per client IP, or off"},
 		{flag: "throttle-store", env: "GATEHOUSE_THROTTLE_STORE", def: "memory", help: "where throttle counters live: memory (this process) or redis (shared by every instance)"},
 		{flag: "secret-key", env: "GATEHOUSE_SECRET_KEY", def: "", help: "comma-separated server keys, 32 bytes each in standard base64 (gatehouse config gen-key): the first signs, all verify; every instance needs the same; unset: a random key per process", secret: true},
 		{flag: "trusted-origins", env: "GATEHOUSE_TRUSTED_ORIGINS", def: "", help: "comma-separated origins (https://app.example.com) besides the server's own that may post a session login or a page's form"},
 		{flag: "trusted-proxies", env: "GATEHOUSE_TRUSTED_PROXIES", def: "", help: "comma-separated proxy addresses or CIDRs whose client-ip-header names the client"},
-		{flag: "client-ip-header", env: "GATEHOUSE_CLIENT_IP_HEADER", def: "X-Forwarded-For", help: "the one header trusted proxies name the client in, read right to left: X-Forwarded-For, X-Real-IP or Forwarded"},
+		{flag: "client-ip-header", env: "GATEHOUSE_CLIENT_IP_HEADER", def: ginhttp.HeaderXForwardedFor, help: "the one header trusted proxies name the client in, read right to left: X-Forwarded-For, X-Real-IP or Forwarded"},
 		{flag: "user-store", env: "GATEHOUSE_USER_STORE", def: "memory", help: "where users live: memory, mysql or redis"},
 		{flag: "session-store", env: "GATEHOUSE_SESSION_STORE", def: "memory", help: "where sessions live: memory, mysql or redis"},
 		{flag: "token-store", env: "GATEHOUSE_TOKEN_STORE", def: "memory", help: "where tokens live: memory, mysql or redis"},
