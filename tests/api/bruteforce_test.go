@@ -68,3 +68,35 @@ func TestParallelGuessesAreHeldToTheLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestWrongOldPasswordsAreThrottled: someone holding a stolen token guesses the old
+// password of a change; with the default limits the guesses meet 429 before the twelfth,
+// and then so does the right password, so the password cannot be changed.
+func TestWrongOldPasswordsAreThrottled(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, map[string]string{
+		"GATEHOUSE_THROTTLE_LOGIN_USER":    "",
+		"GATEHOUSE_THROTTLE_LOGIN_IP":      "",
+		"GATEHOUSE_THROTTLE_LOGIN_ACCOUNT": "",
+	})
+	a := s.signup(t, "stolen", "granite-Harbor-4471")
+	tok, sess := s.token(t, a), s.login(t, a)
+	change := func(old string) *response {
+		return s.do(t, "POST", "/v1/auth/password", withToken(tok.secret), jsonBody(map[string]string{
+			"old_password": old, "new_password": "fresh-Otter-Dance-31"}))
+	}
+	first := 0
+	for i := range 12 {
+		r := change(fmt.Sprintf("wrong-Guess-%02d", i))
+		if r.status == http.StatusTooManyRequests {
+			first = i + 1
+			break
+		}
+		r.fieldErrors(t, "old_password")
+	}
+	if first == 0 || first >= 12 {
+		t.Fatalf("first 429 at guess %d of 12, want one before the twelfth", first)
+	}
+	throttled(t, change(a.password))
+	s.me(t, withSession(sess)) // a change would have revoked every other session
+}
