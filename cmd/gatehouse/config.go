@@ -41,6 +41,7 @@ type Config struct {
 	MySQL           mysqlstore.Config
 	Redis           redisstore.Config
 	SweepInterval   time.Duration
+	Mail            Mail
 }
 
 // Hashing bounds concurrent password hashing (see passhash.Limiter).
@@ -284,6 +285,7 @@ func (p *parser) config() (Config, error) {
 	if c.MySQL.DSN != "" && !mysqlstore.ValidDSN(c.MySQL.DSN) {
 		p.fail("GATEHOUSE_MYSQL_DSN", "not a valid DSN; want user:password@tcp(host:3306)/database")
 	}
+	p.mail(&c)
 	if c.SweepInterval <= 0 {
 		p.fail("GATEHOUSE_SWEEP_INTERVAL", "must be positive")
 	}

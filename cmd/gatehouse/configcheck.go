@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"fmt"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 
@@ -31,6 +32,9 @@ exit code is 2 when the configuration is invalid. No store is contacted.`,
 				v := r.value
 				if r.secret && v != "" {
 					v = "********"
+				}
+				if r.env == "GATEHOUSE_SMTP_URL" && r.value != "" {
+					v = maskURL(r.value)
 				}
 				if r.env == "GATEHOUSE_REDIS_ADDRS" {
 					v = maskAddrs(v)
@@ -76,4 +80,14 @@ func maskAddrs(list string) string {
 		}
 	}
 	return strings.Join(entries, ",")
+}
+
+// maskURL shows a URL with its password as xxxxx (url.URL.Redacted), so an operator sees
+// the server and the user, or masks it whole when it does not parse.
+func maskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Opaque != "" {
+		return "********"
+	}
+	return u.Redacted()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/prommetrics"
 	"github.com/gatehouse/gatehouse/adapters/slogaudit"
 	"github.com/gatehouse/gatehouse/app"
+	"github.com/gatehouse/gatehouse/ports"
 )
 
 // newHasher puts argon2id behind the hashing limits, and exports the limits' queue.
@@ -66,10 +67,11 @@ type application struct {
 	handler  http.Handler
 	admin    http.Handler // nil unless an admin address is configured
 	verifier *app.Verifier
+	mailer   ports.Mailer
 }
 
-func newApplication(api *ginhttp.Server, m *prommetrics.Metrics, cfg Config, v *app.Verifier) *application {
-	a := &application{handler: api, verifier: v}
+func newApplication(api *ginhttp.Server, m *prommetrics.Metrics, cfg Config, v *app.Verifier, mailer ports.Mailer) *application {
+	a := &application{handler: api, verifier: v, mailer: mailer}
 	if cfg.AdminAddr != "" {
 		a.admin = adminHandler(m)
 	}

@@ -34,7 +34,7 @@ func TestLogFormat(t *testing.T) {
 func TestMetricsPlacement(t *testing.T) {
 	m := prommetrics.New()
 	plain := Config{}
-	if httpConfig(plain, m).Metrics == nil || newApplication(nil, m, plain, nil).admin != nil {
+	if httpConfig(plain, m).Metrics == nil || newApplication(nil, m, plain, nil, nil).admin != nil {
 		t.Error("without an admin address: want /metrics on the main listener and no admin handler")
 	}
 	if len(httpConfig(plain, m).Middleware) != 1 {
@@ -44,7 +44,7 @@ func TestMetricsPlacement(t *testing.T) {
 	if httpConfig(admin, m).Metrics != nil {
 		t.Error("with an admin address: /metrics is still on the main listener")
 	}
-	h := newApplication(nil, m, admin, nil).admin
+	h := newApplication(nil, m, admin, nil, nil).admin
 	if h == nil {
 		t.Fatal("with an admin address: no admin handler")
 	}

@@ -81,10 +81,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		log.Warn("GATEHOUSE_SECRET_KEY is not set: using a random key for this process, so login and signup " +
 			"forms posted to another instance or after a restart are refused; set one made by 'gatehouse config gen-key'")
 	}
-	a, err := newApp(cfg, log, st)
+	a, closeApp, err := newApp(cfg, log, st)
 	if err != nil {
 		return err
 	}
+	// Deferred after closeStores, so it runs before it: the queued mail goes out once the
+	// servers have stopped taking requests, while the stores are still open.
+	defer closeApp()
+	logMail(cfg, a.mailer, log)
 	// Measure the failed-login floor now, in the background, so the first failures need not
 	// wait for it; say what it came to once it has.
 	a.verifier.CalibrateFloor()

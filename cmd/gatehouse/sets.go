@@ -62,7 +62,7 @@ var coreSet = wire.NewSet(
 	app.NewVerifier, app.NewBasicCache, app.NewChain, app.NewAccounts, app.NewReadiness,
 	wire.Bind(new(ports.Accounts), new(*app.Accounts)),
 	wire.Bind(new(ports.Readiness), new(*app.Readiness)),
-	ginhttp.New, newApplication,
+	ginhttp.New, newMailer, newApplication,
 )
 
 // adminSet provides the operator's use cases over the chosen stores. A command exports no

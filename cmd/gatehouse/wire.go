@@ -29,10 +29,10 @@ func newRedisBackend(ctx context.Context, cfg Config) (*backend, func(), error) 
 	return nil, nil, nil
 }
 
-// newApp assembles Gatehouse over the chosen stores.
-func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
+// newApp assembles Gatehouse over the chosen stores; the cleanup drains the mail queue.
+func newApp(cfg Config, log *slog.Logger, s stores) (*application, func(), error) {
 	wire.Build(coreSet)
-	return nil, nil
+	return nil, nil, nil
 }
 
 // newAdmin assembles the operator's use cases over the chosen stores.

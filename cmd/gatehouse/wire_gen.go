@@ -77,8 +77,8 @@ func newRedisBackend(ctx context.Context, cfg Config) (*backend, func(), error) 
 	}, nil
 }
 
-// newApp assembles Gatehouse over the chosen stores.
-func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
+// newApp assembles Gatehouse over the chosen stores; the cleanup drains the mail queue.
+func newApp(cfg Config, log *slog.Logger, s stores) (*application, func(), error) {
 	v := cfg.Methods
 	metrics := prommetrics.New()
 	mainMeasuredStores := measureStores(s, cfg, metrics)
@@ -88,7 +88,7 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 	params := cfg.Argon2
 	argon2id, err := passhash.New(params)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hashing := cfg.Hashing
 	limiter := newHasher(argon2id, hashing, metrics, log)
@@ -103,7 +103,7 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 	clock := _wireClockValue
 	basicCache, err := app.NewBasicCache(appSettings, random, clock)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, appSettings)
 	authenticator := measuredChain(chain, metrics)
@@ -112,8 +112,14 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, error) {
 	readiness := app.NewReadiness(v2)
 	config := httpConfig(cfg, metrics)
 	server := ginhttp.New(authenticator, accounts, readiness, config, log)
-	mainApplication := newApplication(server, metrics, cfg, verifier)
-	return mainApplication, nil
+	mailer, cleanup, err := newMailer(cfg, log, metrics)
+	if err != nil {
+		return nil, nil, err
+	}
+	mainApplication := newApplication(server, metrics, cfg, verifier, mailer)
+	return mainApplication, func() {
+		cleanup()
+	}, nil
 }
 
 var (
