@@ -178,12 +178,17 @@ func (a *Accounts) startSession(ctx context.Context, user domain.UserID, ip, use
 	return domain.IssuedSession{Session: s, Secret: secret, CSRFToken: domain.CSRFToken(secret)}, nil
 }
 
-// confirm checks, after a credential was stored, that the user is still active with the
-// password hash that was verified. A password change revokes every credential it can see;
-// one stored by a login that verified the old password just before the change is seen by
-// either that revocation or this check, so no credential made with an old password survives.
+// confirm checks, after a credential was stored, that the user still exists, active, with
+// the password hash that was verified. A password change, a deactivation or a deletion
+// revokes every credential it can see after it changed the user; one stored by a login that
+// verified the user just before the change is seen by either that revocation or this check,
+// so no credential outlives the user as the login knew it. A deleted user is
+// domain.ErrInvalidCredentials, as for a login that came a moment later.
 func (a *Accounts) confirm(ctx context.Context, verified domain.User) error {
 	now, err := a.users.UserByID(ctx, verified.ID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.ErrInvalidCredentials
+	}
 	if err != nil {
 		return err
 	}

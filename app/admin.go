@@ -120,6 +120,15 @@ func (a *Admin) CreateToken(ctx context.Context, username, name string) (domain.
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}
+	// As a login does (Accounts.confirm): a deletion or deactivation that landed since the
+	// read above revoked what it saw, so the token stored after it must go too.
+	if now, err := a.users.UserByID(ctx, u.ID); err != nil || !now.IsActive {
+		_ = a.tokens.DeleteToken(context.WithoutCancel(ctx), u.ID, it.Token.ID)
+		if err != nil {
+			return domain.IssuedToken{}, err
+		}
+		return domain.IssuedToken{}, domain.ErrInactiveUser
+	}
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditTokenCreated, UserID: u.ID, ItemID: it.Token.ID})
 	return it, nil
 }

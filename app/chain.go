@@ -193,7 +193,7 @@ func (c *Chain) basic(ctx context.Context, a domain.Authorization, ip string) (d
 // activeUser loads the owner of a credential; a deleted or inactive owner makes the
 // credential invalid. The owner may come from the user cache (one store round trip per
 // request instead of two): this relies on the invariant written on UserCache, that
-// deactivating a user or changing its password revokes its credentials in the store.
+// deactivating, deleting a user or changing its password revokes its credentials in the store.
 func (c *Chain) activeUser(ctx context.Context, id domain.UserID) (domain.User, error) {
 	user, err := c.owners.UserByID(ctx, id)
 	if errors.Is(err, domain.ErrNotFound) || err == nil && !user.IsActive {

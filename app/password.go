@@ -62,5 +62,12 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 	if err != nil {
 		return nil, err
 	}
+	// The new session comes after the last revocation, so it is confirmed as a login's is:
+	// a deletion or deactivation that landed meanwhile must not leave it behind.
+	user.PasswordHash = hash
+	if err := a.confirm(ctx, user); err != nil {
+		_ = a.sessions.DeleteSession(context.WithoutCancel(ctx), user.ID, is.ID)
+		return nil, err
+	}
 	return &is, nil
 }

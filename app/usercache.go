@@ -16,7 +16,8 @@ import (
 // It is safe only because of this invariant, which every use case that changes a user must
 // keep: a change that must take effect at once on every instance revokes the user's
 // credentials in the shared store. A password change revokes every other session and token;
-// deactivating a user must revoke all of them. The credential is always read fresh, so a
+// deactivating or deleting a user must revoke all of them (see deleteUser for the order that
+// keeps a racing login from slipping a credential past a deletion). The credential is always read fresh, so a
 // revoked one is refused at once everywhere, whatever this cache holds. What a cached user can
 // show for up to the TTL is only a stale profile (e.g. /me) for a credential that is still
 // valid. Anything that decides on the user's password reads the store, never this cache:

@@ -24,6 +24,9 @@ const (
 	AuditUserCreated     AuditEvent = "user_created"
 	AuditUserActivated   AuditEvent = "user_activated"
 	AuditUserDeactivated AuditEvent = "user_deactivated"
+	// AuditUserDeleted records an account deleted by its owner or by an operator, with every
+	// session and token it held.
+	AuditUserDeleted AuditEvent = "user_deleted"
 	// AuditPasswordRehashed records a stored hash replaced at login by one made with the
 	// current parameters: an outdated argon2id or an imported (Django) hash upgraded.
 	AuditPasswordRehashed AuditEvent = "password_rehashed"

@@ -14,7 +14,9 @@ import (
 	"github.com/gatehouse/gatehouse/domain"
 )
 
-// UserStore keeps accounts.
+// UserStore keeps accounts. A user's ID is never handed out again, not even after the user
+// is deleted: credentials, caches and audit records name users by ID, and none of them may
+// come to name a stranger who signs up later.
 type UserStore interface {
 	// CreateUser stores u with a new ID and returns it. It returns domain.ErrUsernameTaken
 	// when a user with the same domain.UsernameKey exists, also under concurrent creation.
@@ -31,6 +33,11 @@ type UserStore interface {
 	SetPasswordHash(ctx context.Context, id domain.UserID, old, hash string) error
 	// SetActive sets the user's active flag, or returns domain.ErrNotFound.
 	SetActive(ctx context.Context, id domain.UserID, active bool) error
+	// DeleteUser removes the user with id, or returns domain.ErrNotFound. Once it returns,
+	// UserByID and UserByUsername give domain.ErrNotFound, ListUsers omits the user, and the
+	// username may be taken by CreateUser again (with a new ID). The user's sessions and
+	// tokens live in other ports and are not touched: revoking them is the caller's job.
+	DeleteUser(ctx context.Context, id domain.UserID) error
 	// ListUsers returns up to limit users with IDs above after, in ascending ID order; a
 	// short page means the end. Passing the last ID of a page as after gives the next one.
 	ListUsers(ctx context.Context, after domain.UserID, limit int) ([]domain.User, error)

@@ -57,6 +57,12 @@ type PasswordChange struct {
 	IP  string // the client's address, for the throttle the old password is checked under
 }
 
+// AccountDeletion is the input of Accounts.DeleteAccount.
+type AccountDeletion struct {
+	Password string
+	IP       string // the client's address, for the throttle the password is checked under
+}
+
 // Accounts holds the use cases behind the HTTP API. Errors are domain errors:
 // *domain.ValidationError for bad input, domain.ErrInvalidCredentials for a failed login,
 // domain.ErrNotFound for an id that is not the caller's, domain.ErrUnavailable for a store
@@ -77,6 +83,10 @@ type Accounts interface {
 	// and revokes every other session and token of the user. A session caller's session is
 	// replaced: the new one is returned (nil for other callers).
 	ChangePassword(ctx context.Context, p domain.Principal, in PasswordChange) (*domain.IssuedSession, error)
+	// DeleteAccount checks the password and deletes p's user with every session and token,
+	// at once on every instance. A wrong password is a *domain.ValidationError on
+	// "password"; the username is free to sign up again afterwards.
+	DeleteAccount(ctx context.Context, p domain.Principal, in AccountDeletion) error
 }
 
 // Readiness reports whether every configured backend answers.
@@ -107,6 +117,9 @@ type Admin interface {
 	// SetActive activates or deactivates a user. Deactivating revokes every session and
 	// token of the user at once, on every instance.
 	SetActive(ctx context.Context, username string, active bool) error
+	// DeleteUser deletes the user with every session and token, at once on every instance.
+	// The username is free to sign up again afterwards.
+	DeleteUser(ctx context.Context, username string) error
 	// CreateToken issues a token for the user; the secret is in the result only.
 	CreateToken(ctx context.Context, username, name string) (domain.IssuedToken, error)
 	// ListTokens lists the user's live tokens, newest first.

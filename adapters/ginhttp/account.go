@@ -85,3 +85,26 @@ func (s *Server) changePassword(c *gin.Context, p domain.Principal) {
 	}
 	c.Status(http.StatusNoContent)
 }
+
+// deleteAccount deletes the caller's account once the password in the body ({"password":
+// ...}) checks out, and clears the cookies of the credential that authenticated the request,
+// whose server side is gone with every other session and token.
+func (s *Server) deleteAccount(c *gin.Context, p domain.Principal) {
+	f, err := readFields(c, false)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var verr domain.ValidationError
+	in := ports.AccountDeletion{Password: f.str("password", true, &verr), IP: s.clientIP(c)}
+	if err := verr.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.accounts.DeleteAccount(c.Request.Context(), p, in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.clearCredentialCookies(c, p)
+	c.Status(http.StatusNoContent)
+}

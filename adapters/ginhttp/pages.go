@@ -96,6 +96,7 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	acct.POST("/account/tokens/:id/revoke", s.pageSession(s.revokeTokenSubmit))
 	acct.POST("/account/sessions/:id/revoke", s.pageSession(s.revokeSessionSubmit))
 	acct.POST("/account/password", s.pageSession(s.passwordSubmit))
+	acct.POST("/account/delete", s.pageSession(s.deleteSubmit))
 	acct.POST("/logout", s.pageSession(s.logoutSubmit))
 	acct.POST("/logout/all", s.pageSession(s.logoutAllSubmit))
 }
@@ -155,6 +156,7 @@ var notices = map[string]string{
 	"password":        "Password changed. Your other sessions and tokens were revoked.",
 	"token-revoked":   "The token was revoked.",
 	"session-revoked": "The session was revoked.",
+	"deleted":         "Your account was deleted, with every session and token. The username is free again.",
 }
 
 // when renders a time (or *time.Time, nil meaning never) in UTC to the minute.

@@ -173,6 +173,23 @@ func (s *Server) passwordSubmit(c *gin.Context, pr domain.Principal) {
 	c.Redirect(http.StatusSeeOther, "/account?done=password")
 }
 
+// deleteSubmit deletes the account through the same use case as DELETE /v1/auth/me, once
+// the password is given again, and logs this browser out.
+func (s *Server) deleteSubmit(c *gin.Context, pr domain.Principal) {
+	var verr domain.ValidationError
+	in := ports.AccountDeletion{Password: form(c).str("password", true, &verr), IP: s.clientIP(c)}
+	if err := verr.Err(); err != nil {
+		s.failAccountForm(c, pr, page{}, "delete", err)
+		return
+	}
+	if err := s.accounts.DeleteAccount(c.Request.Context(), pr, in); err != nil {
+		s.failAccountForm(c, pr, page{}, "delete", err)
+		return
+	}
+	s.clearSessionCookies(c)
+	c.Redirect(http.StatusSeeOther, "/login?done=deleted")
+}
+
 func (s *Server) logoutSubmit(c *gin.Context, pr domain.Principal) {
 	if err := s.accounts.Logout(c.Request.Context(), pr); err != nil {
 		s.failPage(c, err)

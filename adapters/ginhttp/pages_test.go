@@ -66,6 +66,10 @@ func (a pageAccounts) ListTokens(context.Context, domain.Principal) ([]domain.To
 
 func (a pageAccounts) Logout(context.Context, domain.Principal) error { return a.err }
 
+func (a pageAccounts) DeleteAccount(context.Context, domain.Principal, ports.AccountDeletion) error {
+	return a.err
+}
+
 func newPageServer(accountsErr error) *Server {
 	return New(pageAuth{methods: allMethods}, pageAccounts{err: accountsErr}, fakeReady{},
 		Config{SessionCookieMaxAge: time.Hour, SecretKeys: testKeys}, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -264,6 +268,9 @@ func TestPageCSRF(t *testing.T) {
 		{"logout from another site", "/logout", url.Values{csrfFormField: {domain.CSRFToken(liveSession)}}, cross, 403},
 		{"revoke without the field", "/account/tokens/t0/revoke", url.Values{}, nil, 403},
 		{"password without the field", "/account/password", url.Values{}, nil, 403},
+		{"delete without the field", "/account/delete", url.Values{"password": {"pw"}}, nil, 403},
+		{"delete with the anonymous token", "/account/delete", url.Values{"password": {"pw"}, csrfFormField: {formToken}}, nil, 403},
+		{"delete from another site", "/account/delete", url.Values{"password": {"pw"}, csrfFormField: {domain.CSRFToken(liveSession)}}, cross, 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -361,6 +368,43 @@ func TestAccountPage(t *testing.T) {
 		csrfFormField: {domain.CSRFToken(liveSession)}}, nil)
 	if rec.Code != 401 || strings.Contains(rec.Body.String(), "gth_") {
 		t.Errorf("a wrong password: status %d, want 401 without a token", rec.Code)
+	}
+}
+
+// TestDeleteAccountPage: the account page's deletion form logs the browser out and goes to
+// the login page; a wrong password shows the account page again with the field's message,
+// never the password.
+func TestDeleteAccountPage(t *testing.T) {
+	form := url.Values{"password": {"correct horse"}, csrfFormField: {domain.CSRFToken(liveSession)}}
+	body := get(newPageServer(nil), "/account", &http.Cookie{Name: sessionCookie, Value: liveSession}).Body.String()
+	if !strings.Contains(body, `action="/account/delete"`) {
+		t.Errorf("the account page has no deletion form")
+	}
+	rec := post(newPageServer(nil), "/account/delete", form, nil)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login?done=deleted" {
+		t.Fatalf("deleting: status %d to %q, want 303 to /login?done=deleted", rec.Code, rec.Header().Get("Location"))
+	}
+	if !strings.Contains(strings.Join(rec.Header().Values("Set-Cookie"), "\n"), "sessionid=;") {
+		t.Errorf("deleting kept the session cookie: %q", rec.Header().Values("Set-Cookie"))
+	}
+	if body := get(newPageServer(nil), "/login?done=deleted").Body.String(); !strings.Contains(body, "Your account was deleted") {
+		t.Errorf("the login page does not say the account is gone")
+	}
+	wrong := domain.NewValidationError("password", "Your password was entered incorrectly. Please enter it again.")
+	rec = post(newPageServer(wrong), "/account/delete", form, nil)
+	body = rec.Body.String()
+	if rec.Code != 400 || !strings.Contains(body, "Your password was entered incorrectly.") {
+		t.Errorf("a wrong password: status %d, want 400 with the message:\n%s", rec.Code, body)
+	}
+	if strings.Contains(body, "correct horse") {
+		t.Errorf("the page echoes the password")
+	}
+	if strings.Contains(strings.Join(rec.Header().Values("Set-Cookie"), "\n"), "sessionid=;") {
+		t.Errorf("a refused deletion cleared the session cookie")
+	}
+	rec = post(newPageServer(&domain.RateLimitedError{RetryAfter: 42 * time.Second}), "/account/delete", form, nil)
+	if rec.Code != 429 || rec.Header().Get("Retry-After") != "42" {
+		t.Errorf("throttled: status %d, Retry-After %q; want 429 and 42", rec.Code, rec.Header().Get("Retry-After"))
 	}
 }
 

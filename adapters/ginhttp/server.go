@@ -136,6 +136,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/logout", s.authenticated(s.logout))
 	v1.POST("/logout/all", s.authenticated(s.logoutAll))
 	v1.GET("/me", s.authenticated(s.me))
+	v1.DELETE("/me", s.authenticated(s.deleteAccount))
 	v1.GET("/tokens", s.authenticated(s.listTokens))
 	v1.DELETE("/tokens/:id", s.authenticated(s.revokeToken))
 	v1.GET("/sessions", s.authenticated(s.listSessions))

@@ -90,8 +90,24 @@ func (s *UserStore) SetActive(_ context.Context, id domain.UserID, active bool) 
 	return nil
 }
 
-// ListUsers implements ports.UserStore. IDs are dense (1..lastID, never reused), so a page
-// is a walk up from after rather than a sort of the whole map.
+// DeleteUser implements ports.UserStore. The user and its username go under one lock, so
+// the name is free the moment the call returns; lastID stays, so the ID is never reused.
+func (s *UserStore) DeleteUser(_ context.Context, id domain.UserID) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.byID[id]
+	if !ok {
+		return domain.ErrNotFound
+	}
+	delete(s.byID, id)
+	if key := u.Key(); s.byKey[key] == id {
+		delete(s.byKey, key)
+	}
+	return nil
+}
+
+// ListUsers implements ports.UserStore. IDs run from 1 to lastID and are never reused, so
+// a page is a walk up from after, skipping deleted IDs, rather than a sort of the whole map.
 func (s *UserStore) ListUsers(_ context.Context, after domain.UserID, limit int) ([]domain.User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

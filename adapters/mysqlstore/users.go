@@ -89,6 +89,14 @@ func (s *UserStore) SetActive(ctx context.Context, id domain.UserID, active bool
 	return err
 }
 
+// DeleteUser implements ports.UserStore. The row and its unique username_key go in one
+// statement, so the name is free at once. AUTO_INCREMENT does not hand a deleted ID out again
+// (InnoDB keeps the counter, persisted across restarts since MySQL 8.0 and MariaDB 10.2.4).
+// Sessions and tokens have no foreign key to users, since they may live in another backend.
+func (s *UserStore) DeleteUser(ctx context.Context, id domain.UserID) error {
+	return s.db.execOne(ctx, `DELETE FROM gatehouse_users WHERE id = ?`, int64(id))
+}
+
 // ListUsers implements ports.UserStore.
 func (s *UserStore) ListUsers(ctx context.Context, after domain.UserID, limit int) ([]domain.User, error) {
 	ctx, cancel := s.db.ctx(ctx)

@@ -52,8 +52,8 @@ func measureErr(o op, f func() error) error {
 
 // UserStore is a ports.UserStore whose calls are timed and whose failures are counted.
 type UserStore struct {
-	next                                                      ports.UserStore
-	create, byID, byUsername, setPWHash, setActive, listUsers op
+	next                                                                  ports.UserStore
+	create, byID, byUsername, setPWHash, setActive, deleteUser, listUsers op
 }
 
 var _ ports.UserStore = (*UserStore)(nil)
@@ -67,6 +67,7 @@ func (m *Metrics) UserStore(next ports.UserStore, backend string) *UserStore {
 		byUsername: m.op(port, backend, "by_username"),
 		setPWHash:  m.op(port, backend, "set_password_hash"),
 		setActive:  m.op(port, backend, "set_active"),
+		deleteUser: m.op(port, backend, "delete"),
 		listUsers:  m.op(port, backend, "list"),
 	}
 }
@@ -94,6 +95,11 @@ func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, old, 
 // SetActive implements ports.UserStore.
 func (s *UserStore) SetActive(ctx context.Context, id domain.UserID, active bool) error {
 	return measureErr(s.setActive, func() error { return s.next.SetActive(ctx, id, active) })
+}
+
+// DeleteUser implements ports.UserStore.
+func (s *UserStore) DeleteUser(ctx context.Context, id domain.UserID) error {
+	return measureErr(s.deleteUser, func() error { return s.next.DeleteUser(ctx, id) })
 }
 
 // ListUsers implements ports.UserStore.

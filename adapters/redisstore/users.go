@@ -26,6 +26,11 @@ func (s *UserStore) nameKey(username string) string {
 
 // CreateUser writes the user's hash first and claims the name second, so a name is never
 // claimed by an id without a user. When the claim fails the hash is removed again.
+//
+// A claim whose id has no user hash is stale: that user was deleted (see DeleteUser), and
+// since IDs are never reused it will never have one again. Such a claim is taken over with
+// a compare-and-set, so a deleted user's name is free the moment its hash is gone, even
+// while (or if a crash kept) DeleteUser from releasing the name itself.
 func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User, error) {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
@@ -38,7 +43,7 @@ func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User,
 	if err := s.c.rdb.HSet(ctx, s.userKey(id), userFields(u)).Err(); err != nil {
 		return domain.User{}, translate(err)
 	}
-	claimed, err := s.c.rdb.SetNX(ctx, s.nameKey(u.Username), id, 0).Result()
+	claimed, err := s.claim(ctx, s.nameKey(u.Username), id)
 	if err != nil || !claimed {
 		s.c.rdb.Del(context.WithoutCancel(ctx), s.userKey(id))
 		if err != nil {
@@ -47,6 +52,39 @@ func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User,
 		return domain.User{}, domain.ErrUsernameTaken
 	}
 	return u, nil
+}
+
+// swapIfEquals sets a string key to ARGV[2] if it holds ARGV[1], and reports whether it did.
+var swapIfEquals = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1`)
+
+// claim makes name map to id unless it maps to a user that exists. A few rounds cover a
+// claim that changes hands meanwhile; a name claimed by a live user ends the loop at once.
+func (s *UserStore) claim(ctx context.Context, name string, id int64) (bool, error) {
+	for range 3 {
+		ok, err := s.c.rdb.SetNX(ctx, name, id, 0).Result()
+		if err != nil || ok {
+			return ok, err
+		}
+		holder, err := s.c.rdb.Get(ctx, name).Int64()
+		if errors.Is(err, redis.Nil) {
+			continue // released meanwhile
+		}
+		if err != nil {
+			return false, err
+		}
+		alive, err := s.c.rdb.Exists(ctx, s.userKey(holder)).Result()
+		if err != nil || alive > 0 {
+			return false, err
+		}
+		n, err := swapIfEquals.Run(ctx, s.c.rdb, []string{name}, holder, id).Int()
+		if err != nil || n == 1 {
+			return n == 1, err
+		}
+	}
+	return false, nil
 }
 
 func userFields(u domain.User) map[string]any {
@@ -141,9 +179,38 @@ func (s *UserStore) SetActive(ctx context.Context, id domain.UserID, active bool
 	return nil
 }
 
+// takeUser deletes a user hash and returns the username it held, or false when there was none.
+var takeUser = redis.NewScript(`
+local name = redis.call('HGET', KEYS[1], 'username')
+if not name then return false end
+redis.call('DEL', KEYS[1])
+return name`)
+
+// deleteIfEquals deletes a string key if it holds ARGV[1].
+var deleteIfEquals = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])`)
+
+// DeleteUser implements ports.UserStore. The user's hash and its name claim sit on different
+// Cluster slots, so no one script can remove both. The hash goes first, atomically: from then
+// on the user is gone for every lookup, and its name claim is stale, which CreateUser takes
+// over at once (see there). The claim is then released only if it still names this user, so
+// a name already taken by a new user is left alone. The user ID counter is never lowered.
+func (s *UserStore) DeleteUser(ctx context.Context, id domain.UserID) error {
+	ctx, cancel := s.c.ctx(ctx)
+	defer cancel()
+	name, err := takeUser.Run(ctx, s.c.rdb, []string{s.userKey(int64(id))}).Text()
+	if err != nil {
+		return translate(err) // redis.Nil, for no such user, becomes ErrNotFound
+	}
+	// Best effort: a claim left behind is stale and harmless (see CreateUser).
+	_ = deleteIfEquals.Run(ctx, s.c.rdb, []string{s.nameKey(name)}, int64(id)).Err()
+	return nil
+}
+
 // ListUsers implements ports.UserStore. IDs come from one counter and are never reused, so
-// a page is a pipelined walk up the ID range; the few IDs left unused by a lost username
-// race are skipped. No index key holds every user, which would sit on one Cluster slot.
+// a page is a pipelined walk up the ID range; IDs left unused by a lost username race, and
+// those of deleted users, are skipped. No index key holds every user, which would sit on one Cluster slot.
 func (s *UserStore) ListUsers(ctx context.Context, after domain.UserID, limit int) ([]domain.User, error) {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()

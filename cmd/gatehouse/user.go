@@ -20,7 +20,8 @@ func newUserCommand(con *console) *cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	cmd.AddCommand(newUserCreateCommand(con), newUserListCommand(con), newUserSetPasswordCommand(con),
-		newUserActiveCommand(con, "deactivate", false), newUserActiveCommand(con, "activate", true))
+		newUserActiveCommand(con, "deactivate", false), newUserActiveCommand(con, "activate", true),
+		newUserDeleteCommand(con))
 	return cmd
 }
 
@@ -147,4 +148,34 @@ func newUserActiveCommand(con *console, verb string, active bool) *cobra.Command
 			})
 		},
 	}
+}
+
+// newUserDeleteCommand deletes a user. It asks for no confirmation on the terminal, since
+// operators script it, but it does nothing without --yes: a deletion cannot be undone, and
+// a mistyped "deactivate" or a stray history line should not delete anyone.
+func newUserDeleteCommand(con *console) *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "delete USERNAME",
+		Short: "Delete a user with every session and token; the username becomes free",
+		Long: `Delete a user, revoking every session and token at once on every instance. It cannot
+be undone, so it needs --yes. The username can then be signed up again, by anyone; to stop
+someone from logging in but keep the account, use deactivate.`,
+		Example: `  gatehouse user delete alice --yes`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !yes {
+				return usageError(fmt.Errorf("deleting user %q cannot be undone: run again with --yes", args[0]))
+			}
+			return con.withAdmin(cmd, []string{"users", "sessions", "tokens"}, func(a *app.Admin) error {
+				if err := a.DeleteUser(cmd.Context(), args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(con.stdout, "deleted %q; every session and token revoked\n", args[0])
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&yes, "yes", false, "confirm the deletion")
+	return cmd
 }

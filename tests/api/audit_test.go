@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// TestAuditLog: signups, logins and failures, token creation and revocation, logouts and
-// password changes each leave one JSON audit line with the user and the request id, and
+// TestAuditLog: signups, logins and failures, token creation and revocation, logouts,
+// password changes and account deletions each leave one JSON audit line with the user and the request id, and
 // no secret (the server's cleanup checks the whole log for every secret the test used).
 func TestAuditLog(t *testing.T) {
 	t.Parallel()
@@ -19,6 +19,8 @@ func TestAuditLog(t *testing.T) {
 	s.do(t, "POST", "/v1/auth/token", jsonBody(map[string]string{"username": a.username, "password": "wrong-Guess-4411"})).
 		expect(t, http.StatusUnauthorized)
 	s.do(t, "DELETE", "/v1/auth/tokens/"+tok.id, withToken(tok.secret)).expect(t, http.StatusNoContent)
+	s.do(t, "DELETE", "/v1/auth/me", withBasic(a.username, a.password), jsonBody(map[string]string{"password": a.password})).
+		expect(t, http.StatusNoContent)
 
 	type record struct {
 		Msg       string
@@ -29,7 +31,7 @@ func TestAuditLog(t *testing.T) {
 		RequestID string  `json:"request_id"`
 		ClientIP  string  `json:"client_ip"`
 	}
-	want := []string{"signup", "login", "token_created", "login_failed", "token_revoked"}
+	want := []string{"signup", "login", "token_created", "login_failed", "token_revoked", "user_deleted"}
 	events := map[string]record{}
 	// The server writes a line before it answers, but the line reaches our copy of its
 	// output through a pipe a moment later: wait for it, within a bound.

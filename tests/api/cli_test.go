@@ -130,6 +130,24 @@ func TestCLIUserLifecycle(t *testing.T) {
 	if got := s.status(t, "GET", "/v1/auth/me", withToken(keep.secret)); got != http.StatusUnauthorized {
 		t.Errorf("token after token revoke: %d, want 401", got)
 	}
+
+	// Deletion needs --yes, then ends everything at once and frees the name.
+	sess, tok = s.login(t, a), s.token(t, a)
+	if code, _, stderr := c.run(t, "", "user", "delete", name); code != 2 || !strings.Contains(stderr, "--yes") {
+		t.Errorf("user delete without --yes: exit %d, stderr %q; want 2 asking for --yes", code, stderr)
+	}
+	s.me(t, withToken(tok.secret))
+	c.must(t, "", "user", "delete", name, "--yes")
+	for what, o := range map[string]opt{"token": withToken(tok.secret), "basic": withBasic(name, newPW), "session": withSession(sess)} {
+		if got := s.status(t, "GET", "/v1/auth/me", o); got != http.StatusUnauthorized {
+			t.Errorf("%s after user delete: %d, want 401", what, got)
+		}
+	}
+	if out := c.must(t, "", "user", "list"); strings.Contains(out, name) {
+		t.Errorf("user list still shows the deleted user:\n%s", out)
+	}
+	s.signup(t, "cli", pw)
+	s.me(t, withBasic(name, pw))
 }
 
 func TestCLIExitCodes(t *testing.T) {
@@ -147,6 +165,8 @@ func TestCLIExitCodes(t *testing.T) {
 		{"common password", "password123\n", []string{"user", "create", c.server.name("weak"), "--password-stdin"}, 3},
 		{"no terminal and no --password-stdin", "", []string{"user", "create", c.server.name("x")}, 2},
 		{"unknown user", "", []string{"user", "deactivate", c.server.name("nobody")}, 4},
+		{"delete an unknown user", "", []string{"user", "delete", c.server.name("nobody"), "--yes"}, 4},
+		{"delete without --yes", "", []string{"user", "delete", name}, 2},
 		{"unknown token", "", []string{"token", "revoke", "--user", name, "00000000000000000000000000000000"}, 4},
 		{"token of an unknown user", "", []string{"token", "create", "--user", c.server.name("nobody")}, 4},
 		{"missing --user", "", []string{"sessions", "revoke"}, 2},

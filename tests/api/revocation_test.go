@@ -276,4 +276,26 @@ func TestRevocationUnderConcurrentUse(t *testing.T) {
 		})
 		s.me(t, withBasic(a.username, "meadow-Quartz-9043"))
 	})
+
+	// Logins with the right password race the deletion: every token one of them minted must
+	// be dead once the deletion has returned.
+	t.Run("account deletion", func(t *testing.T) {
+		a := s.signup(t, "revoke-delete", pw)
+		b := s.signup(t, "revoke-delete-bystander", pw)
+		caller := s.token(t, a)
+		login := jsonBody(map[string]string{"username": a.username, "password": a.password})
+		revocationRun{s: s,
+			doomed: []revocationProbe{
+				probeMe("token", withToken(s.token(t, a).secret)),
+				probeMe("session", withSession(s.login(t, a))),
+				probeMe("basic", withBasic(a.username, a.password)),
+				{name: "token login", method: "POST", path: "/v1/auth/token", opts: []opt{login}, mint: true},
+			},
+			kept: []revocationProbe{probeMe("another user's token", withToken(s.token(t, b).secret))},
+		}.check(t, func(t *testing.T) {
+			s.do(t, "DELETE", "/v1/auth/me", withToken(caller.secret), jsonBody(map[string]string{
+				"password": a.password,
+			})).expect(t, http.StatusNoContent)
+		})
+	})
 }

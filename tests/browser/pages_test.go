@@ -227,3 +227,46 @@ func TestThrottledLogin(t *testing.T) {
 	shootAccount(t, ctx, s)
 	b.checkOffsite(t, s.base)
 }
+
+// TestDeleteAccount: the account page deletes the account once the password is given again,
+// logs the browser out, and the name can be signed up again.
+func TestDeleteAccount(t *testing.T) {
+	s, b := startGatehouse(t), newBrowser(t)
+	s.signUp(t, "leaver", password)
+	ctx := b.ctx
+	logIn(t, ctx, s, "leaver", password)
+	submit(t, ctx, "form[action='/account/tokens'] button", "token-name", "ci", "token-password", password)
+	token, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("new-token")))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if _, status := submit(t, ctx, "#delete-account-button", "delete-password", "not it"); status != 400 {
+		t.Errorf("a wrong password: status %d, want 400", status)
+	}
+	if msg := text(t, ctx, "form[action='/account/delete'] ul.errors"); !strings.Contains(msg, "incorrectly") {
+		t.Errorf("deletion errors = %q, want the wrong-password message", msg)
+	}
+	if status, _ := s.me(t, token); status != http.StatusOK {
+		t.Fatalf("a refused deletion: the token answers %d, want 200", status)
+	}
+	u, status := submit(t, ctx, "#delete-account-button", "delete-password", password)
+	if status != 200 || !strings.HasPrefix(u, s.base+"/login") || query(u, "done") != "deleted" {
+		t.Fatalf("deletion: ended on %s with %d, want the login page", u, status)
+	}
+	if !strings.Contains(text(t, ctx, ".notice"), "deleted") {
+		t.Errorf("the login page does not say the account was deleted")
+	}
+	if status, _ := s.me(t, token); status != http.StatusUnauthorized {
+		t.Errorf("the deleted account's token: status %d, want 401", status)
+	}
+	if u, _ := open(t, ctx, s.base+"/account"); u != s.base+"/login?next=/account" {
+		t.Errorf("after the deletion /account ends on %s, want /login?next=/account", u)
+	}
+	if _, status := submit(t, ctx, "form[action='/login'] button", "username", "leaver", "password", password); status != http.StatusUnauthorized {
+		t.Errorf("login to the deleted account: status %d, want 401", status)
+	}
+	s.signUp(t, "leaver", "another fine passphrase")
+	logIn(t, ctx, s, "leaver", "another fine passphrase")
+	b.checkOffsite(t, s.base)
+}

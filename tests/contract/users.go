@@ -40,6 +40,7 @@ func RunUserStore(t *testing.T, f Factory) {
 	t.Run("list pages through users in ID order", func(t *testing.T) { userList(t, f) })
 	t.Run("concurrent creation of one username", func(t *testing.T) { userConcurrentSameName(t, f) })
 	t.Run("concurrent creation of different usernames", func(t *testing.T) { userConcurrentDistinct(t, f) })
+	t.Run("delete", func(t *testing.T) { runUserDelete(t, f) })
 }
 
 // newUser returns a realistic user with username name.
