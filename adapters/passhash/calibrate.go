@@ -75,7 +75,7 @@ func (l *Limiter) timeVerify(ctx context.Context, encoded string) (time.Duration
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		if err := l.acquire(ctx, weight); err != nil {
+		if _, err := l.take(ctx, weight); err != nil {
 			return 0, err
 		}
 		start := time.Now()

@@ -82,6 +82,8 @@ func TestWorstCasesAreAdmittedAtTheBounds(t *testing.T) {
 // each is verified through the limiter, and the result is a positive duration.
 func TestCalibrateVerifiesEveryFamily(t *testing.T) {
 	l, c := newCalibrated(t)
+	waits := 0
+	l.ObserveWaits(func(time.Duration, bool) { waits++ })
 	own := hash(t, newHasher(t, tiny), "password")
 	cheap := map[string]string{
 		"argon2id":      own,
@@ -101,6 +103,9 @@ func TestCalibrateVerifiesEveryFamily(t *testing.T) {
 	}
 	if l.InUse() != 0 || l.MemoryInUse() != 0 {
 		t.Errorf("after calibration: %d slots, %d KiB held; want none", l.InUse(), l.MemoryInUse())
+	}
+	if waits != 0 {
+		t.Errorf("calibration reported %d waits for a hashing slot, want none: they are no request's", waits)
 	}
 }
 

@@ -103,13 +103,21 @@ func (l *Limiter) MemoryBudget() int64 { return l.budget }
 
 // acquire takes weight KiB of the budget, then a slot. Both are taken before any hashing
 // starts and given back by release, so the limits hold however many requests race.
+// The wait is reported to ObserveWaits.
 func (l *Limiter) acquire(ctx context.Context, weight int64) error {
+	wait, err := l.take(ctx, weight)
+	l.observe(wait, err)
+	return err
+}
+
+// take is acquire without the report, for Calibrate, whose waits are not a request's. It
+// returns how long it waited.
+func (l *Limiter) take(ctx context.Context, weight int64) (time.Duration, error) {
 	if l.memory.TryAcquire(weight) {
 		select {
 		case l.slots <- struct{}{}:
 			l.held.Add(weight)
-			l.observe(0, nil)
-			return nil
+			return 0, nil
 		default:
 			l.memory.Release(weight)
 		}
@@ -118,8 +126,7 @@ func (l *Limiter) acquire(ctx context.Context, weight int64) error {
 	l.waiting.Add(1)
 	err := l.wait(ctx, weight)
 	l.waiting.Add(-1)
-	l.observe(time.Since(start), err)
-	return err
+	return time.Since(start), err
 }
 
 func (l *Limiter) observe(wait time.Duration, err error) {
