@@ -100,6 +100,26 @@ var scenarios = []scenario{
 			healthz: 200, readyz: 503,
 		},
 	},
+	{
+		// Only the throttle counters in Redis. Every password check is charged to them
+		// before its hash runs, so without them no password is judged (fail closed), while
+		// sessions and tokens, which need no password, keep working.
+		name: "redis-throttle-only",
+		cut:  "redis",
+		env: func(t *testing.T) (map[string]string, *fault.Proxy) {
+			env, p := redisEnv(t)
+			env["GATEHOUSE_USER_STORE"] = "memory"
+			env["GATEHOUSE_SESSION_STORE"], env["GATEHOUSE_TOKEN_STORE"] = "memory", "memory"
+			env["GATEHOUSE_THROTTLE_STORE"] = "redis"
+			return env, p
+		},
+		modes: []fault.Mode{fault.Refuse, fault.Blackhole},
+		during: map[string]int{
+			tokenMe: 200, sessionMe: 200, basicMe: 503, revokedMe: 401, wrongPassMe: 503,
+			anonymousMe: 401, newToken: 503, newSession: 503, newUser: 503,
+			healthz: 200, readyz: 503,
+		},
+	},
 }
 
 // mysqlEnv returns the environment that puts users (and, when all, sessions and tokens) in a
