@@ -86,8 +86,8 @@ type TokenStore interface {
 // counts a code that is not live. Errors other than domain.ErrNotFound are system errors
 // (domain.ErrUnavailable when the backend cannot be reached) or bugs.
 type CodeStore interface {
-	// CreateCode stores c. Its hash is random, so a live code with the same hash is a bug
-	// and is refused with an error that is not domain.ErrNotFound.
+	// CreateCode stores c. Secret hashes are random, so a second code with a live code's
+	// hash is a bug, which a store may refuse with an error that is not domain.ErrNotFound.
 	CreateCode(ctx context.Context, c domain.OneTimeCode) error
 	// ConsumeCode returns the live code with purpose and secret hash h and deletes it, in one
 	// atomic step: of any number of concurrent calls for one code exactly one gets it. A
