@@ -81,6 +81,25 @@ type TokenStore interface {
 	DeleteUserTokens(ctx context.Context, user domain.UserID, except string) (int, error)
 }
 
+// CodeStore keeps one-time codes (domain.OneTimeCode) by the hash of their secret. A code is
+// live until it is consumed, voided or expires by the store's clock; no method ever returns or
+// counts a code that is not live. Errors other than domain.ErrNotFound are system errors
+// (domain.ErrUnavailable when the backend cannot be reached) or bugs.
+type CodeStore interface {
+	// CreateCode stores c. Secret hashes are random, so a second code with a live code's
+	// hash is a bug, which a store may refuse with an error that is not domain.ErrNotFound.
+	CreateCode(ctx context.Context, c domain.OneTimeCode) error
+	// ConsumeCode returns the live code with purpose and secret hash h and deletes it, in one
+	// atomic step: of any number of concurrent calls for one code exactly one gets it. A
+	// missing, expired, already consumed or voided code, and a code of another purpose, give
+	// domain.ErrNotFound; a code of another purpose is left as it is.
+	ConsumeCode(ctx context.Context, purpose domain.CodePurpose, h domain.SecretHash) (domain.OneTimeCode, error)
+	// DeleteUserCodes voids every live code of user with purpose and reports how many it
+	// voided: a new reset request, a password change or a login voids older reset links.
+	// An empty purpose voids the user's codes of every purpose (account deletion).
+	DeleteUserCodes(ctx context.Context, user domain.UserID, purpose domain.CodePurpose) (int, error)
+}
+
 // PasswordHasher turns passwords into encoded hashes and checks them. Hashing is costly by
 // design, so an implementation may make callers wait for capacity: it then returns an error
 // wrapping domain.ErrUnavailable when ctx ends or the wait is too long.

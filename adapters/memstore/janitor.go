@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Sweeper frees expired items. *SessionStore and *TokenStore are Sweepers.
+// Sweeper frees expired items. *SessionStore, *TokenStore and *CodeStore are Sweepers.
 type Sweeper interface {
 	Sweep() int
 }

@@ -214,13 +214,19 @@ func (t *table[T, P]) remove(s slot) {
 // removeUser deletes user's records except the live one with id except, and reports how many
 // live ones it deleted. Expired records go too, uncounted: nobody could see them.
 func (t *table[T, P]) removeUser(user domain.UserID, except string, now time.Time) int {
+	return t.removeUserIf(user, now, func(p P) bool { return p.base().id.String() != except })
+}
+
+// removeUserIf deletes user's live records for which doomed is true, and reports how many it
+// deleted. Expired records go too, uncounted: nobody could see them.
+func (t *table[T, P]) removeUserIf(user domain.UserID, now time.Time, doomed func(P) bool) int {
 	n := 0
 	t.prune(user, func(s slot) bool {
 		p := t.at(s)
 		switch {
 		case p.expired(now):
 			return true
-		case p.base().id.String() == except:
+		case !doomed(p):
 			return false
 		}
 		n++

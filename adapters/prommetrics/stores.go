@@ -209,6 +209,39 @@ func (s *TokenStore) DeleteUserTokens(ctx context.Context, user domain.UserID, e
 	return measure(s.deleteAll, func() (int, error) { return s.next.DeleteUserTokens(ctx, user, except) })
 }
 
+// CodeStore is a ports.CodeStore whose calls are timed and whose failures are counted.
+type CodeStore struct {
+	next                        ports.CodeStore
+	create, consume, deleteUser op
+}
+
+var _ ports.CodeStore = (*CodeStore)(nil)
+
+// CodeStore returns next, measured as port "codes" on the named backend.
+func (m *Metrics) CodeStore(next ports.CodeStore, backend string) *CodeStore {
+	const port = "codes"
+	return &CodeStore{next: next,
+		create:     m.op(port, backend, "create"),
+		consume:    m.op(port, backend, "consume"),
+		deleteUser: m.op(port, backend, "delete_user"),
+	}
+}
+
+// CreateCode implements ports.CodeStore.
+func (s *CodeStore) CreateCode(ctx context.Context, c domain.OneTimeCode) error {
+	return measureErr(s.create, func() error { return s.next.CreateCode(ctx, c) })
+}
+
+// ConsumeCode implements ports.CodeStore.
+func (s *CodeStore) ConsumeCode(ctx context.Context, purpose domain.CodePurpose, h domain.SecretHash) (domain.OneTimeCode, error) {
+	return measure(s.consume, func() (domain.OneTimeCode, error) { return s.next.ConsumeCode(ctx, purpose, h) })
+}
+
+// DeleteUserCodes implements ports.CodeStore.
+func (s *CodeStore) DeleteUserCodes(ctx context.Context, user domain.UserID, purpose domain.CodePurpose) (int, error) {
+	return measure(s.deleteUser, func() (int, error) { return s.next.DeleteUserCodes(ctx, user, purpose) })
+}
+
 // RateLimiter is a ports.RateLimiter whose calls are timed and whose failures are counted.
 type RateLimiter struct {
 	next               ports.RateLimiter

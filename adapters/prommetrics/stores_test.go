@@ -119,3 +119,31 @@ func TestCredentialStoresAreMeasured(t *testing.T) {
 	expect(t, g, "gatehouse_store_call_duration_seconds", storeLabels("throttle", "memory", "wait"), 1)
 	expect(t, g, "gatehouse_store_call_duration_seconds", storeLabels("throttle", "memory", "cancel"), 1)
 }
+
+// TestCodeStoreIsMeasured runs each code operation through its decorator; a consumed code
+// consumed again is the port's answer, not an error.
+func TestCodeStoreIsMeasured(t *testing.T) {
+	m := prommetrics.New()
+	g := m.Gatherer()
+	ctx := t.Context()
+	now := time.Now()
+	codes := m.CodeStore(memstore.NewCodeStore(clock{}), "redis")
+	c := domain.OneTimeCode{Purpose: domain.PurposePasswordReset, UserID: 1, Hash: domain.HashSecret("code"),
+		Email: "a@example.org", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := codes.CreateCode(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := codes.ConsumeCode(ctx, c.Purpose, c.Hash); err != nil || got.Email != c.Email {
+		t.Fatalf("ConsumeCode through the decorator = %+v, %v", got, err)
+	}
+	if _, err := codes.ConsumeCode(ctx, c.Purpose, c.Hash); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("second ConsumeCode: %v, want ErrNotFound", err)
+	}
+	if _, err := codes.DeleteUserCodes(ctx, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	for op, calls := range map[string]float64{"create": 1, "consume": 2, "delete_user": 1} {
+		expect(t, g, "gatehouse_store_call_duration_seconds", storeLabels("codes", "redis", op), calls)
+		expect(t, g, "gatehouse_store_errors_total", storeLabels("codes", "redis", op), 0)
+	}
+}

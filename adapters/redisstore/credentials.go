@@ -289,19 +289,24 @@ func (k credentials) remove(ctx context.Context, user int64, id string) error {
 
 // removeAllBut revokes every credential of user except the one with public id except.
 func (k credentials) removeAllBut(ctx context.Context, user int64, except string) (int, error) {
+	return k.removeIf(ctx, user, func(id string) bool { return id != except })
+}
+
+// removeIf revokes every credential of user whose index id makes doomed true.
+func (k credentials) removeIf(ctx context.Context, user int64, doomed func(id string) bool) (int, error) {
 	ctx, cancel := k.c.ctx(ctx)
 	defer cancel()
 	es, err := k.entries(ctx, user)
 	if err != nil {
 		return 0, err
 	}
-	var doomed []entry
+	var out []entry
 	for _, e := range es {
-		if e.id != except {
-			doomed = append(doomed, e)
+		if doomed(e.id) {
+			out = append(out, e)
 		}
 	}
-	return k.revoke(ctx, user, doomed)
+	return k.revoke(ctx, user, out)
 }
 
 // revoke deletes the records of es (one script per record: they may live on different

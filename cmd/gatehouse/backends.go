@@ -17,6 +17,7 @@ type backend struct {
 	users    ports.UserStore
 	sessions ports.SessionStore
 	tokens   ports.TokenStore
+	codes    ports.CodeStore
 	limiter  ports.RateLimiter // nil where the backend keeps no counters
 	pinger   ports.Pinger
 }
@@ -26,8 +27,11 @@ type stores struct {
 	Users    ports.UserStore
 	Sessions ports.SessionStore
 	Tokens   ports.TokenStore
-	Limiter  ports.RateLimiter
-	Pingers  []ports.Pinger
+	// Codes live with the sessions (GATEHOUSE_SESSION_STORE): they are short-lived secrets
+	// of the same shape, and a backend fit for sessions is fit for them.
+	Codes   ports.CodeStore
+	Limiter ports.RateLimiter
+	Pingers []ports.Pinger
 }
 
 // openStores opens the backends the configuration names — only those — through their Wire
@@ -72,7 +76,7 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 		set  func(*backend)
 	}{
 		{cfg.Stores.Users, func(b *backend) { s.Users = b.users }},
-		{cfg.Stores.Sessions, func(b *backend) { s.Sessions = b.sessions }},
+		{cfg.Stores.Sessions, func(b *backend) { s.Sessions, s.Codes = b.sessions, b.codes }},
 		{cfg.Stores.Tokens, func(b *backend) { s.Tokens = b.tokens }},
 		{cfg.Stores.Throttle, func(b *backend) { s.Limiter = b.limiter }},
 	} {
@@ -91,30 +95,30 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 	return s, closeAll, nil
 }
 
-func memoryBackend(u *memstore.UserStore, s *memstore.SessionStore, t *memstore.TokenStore, l *memstore.RateLimiter, _ memoryJanitor) *backend {
-	return &backend{users: u, sessions: s, tokens: t, limiter: l, pinger: memstore.Pinger{}}
+func memoryBackend(u *memstore.UserStore, s *memstore.SessionStore, t *memstore.TokenStore, c *memstore.CodeStore, l *memstore.RateLimiter, _ memoryJanitor) *backend {
+	return &backend{users: u, sessions: s, tokens: t, codes: c, limiter: l, pinger: memstore.Pinger{}}
 }
 
 // memoryJanitor marks that expired memory credentials are being swept.
 type memoryJanitor struct{}
 
-func newMemoryJanitor(cfg Config, s *memstore.SessionStore, t *memstore.TokenStore, l *memstore.RateLimiter) (memoryJanitor, func()) {
-	return memoryJanitor{}, memstore.StartJanitor(cfg.SweepInterval, s, t, l)
+func newMemoryJanitor(cfg Config, s *memstore.SessionStore, t *memstore.TokenStore, c *memstore.CodeStore, l *memstore.RateLimiter) (memoryJanitor, func()) {
+	return memoryJanitor{}, memstore.StartJanitor(cfg.SweepInterval, s, t, c, l)
 }
 
-func mysqlBackend(db *mysqlstore.DB, u *mysqlstore.UserStore, s *mysqlstore.SessionStore, t *mysqlstore.TokenStore, _ mysqlSweeper) *backend {
-	return &backend{users: u, sessions: s, tokens: t, pinger: db}
+func mysqlBackend(db *mysqlstore.DB, u *mysqlstore.UserStore, s *mysqlstore.SessionStore, t *mysqlstore.TokenStore, c *mysqlstore.CodeStore, _ mysqlSweeper) *backend {
+	return &backend{users: u, sessions: s, tokens: t, codes: c, pinger: db}
 }
 
 // mysqlSweeper marks that expired MySQL rows are being deleted.
 type mysqlSweeper struct{}
 
-func newMySQLSweeper(cfg Config, log *slog.Logger, s *mysqlstore.SessionStore, t *mysqlstore.TokenStore) (mysqlSweeper, func()) {
-	return mysqlSweeper{}, mysqlstore.StartSweeper(cfg.SweepInterval, log, s, t)
+func newMySQLSweeper(cfg Config, log *slog.Logger, s *mysqlstore.SessionStore, t *mysqlstore.TokenStore, c *mysqlstore.CodeStore) (mysqlSweeper, func()) {
+	return mysqlSweeper{}, mysqlstore.StartSweeper(cfg.SweepInterval, log, s, t, c)
 }
 
 // redisBackend needs no sweeper: Redis expires keys itself, and index entries are pruned by
 // their deadline as users create credentials.
-func redisBackend(c *redisstore.Client, u *redisstore.UserStore, s *redisstore.SessionStore, t *redisstore.TokenStore, l *redisstore.RateLimiter) *backend {
-	return &backend{users: u, sessions: s, tokens: t, limiter: l, pinger: c}
+func redisBackend(c *redisstore.Client, u *redisstore.UserStore, s *redisstore.SessionStore, t *redisstore.TokenStore, codes *redisstore.CodeStore, l *redisstore.RateLimiter) *backend {
+	return &backend{users: u, sessions: s, tokens: t, codes: codes, limiter: l, pinger: c}
 }

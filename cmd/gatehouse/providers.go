@@ -33,6 +33,7 @@ func measureStores(s stores, cfg Config, m *prommetrics.Metrics) measuredStores 
 		Users:    m.UserStore(s.Users, cfg.Stores.Users),
 		Sessions: m.SessionStore(s.Sessions, cfg.Stores.Sessions),
 		Tokens:   m.TokenStore(s.Tokens, cfg.Stores.Tokens),
+		Codes:    m.CodeStore(s.Codes, cfg.Stores.Sessions),
 		Pingers:  s.Pingers,
 	}
 	if s.Limiter != nil {

@@ -26,7 +26,7 @@ var clockSet = wire.NewSet(wire.Value(system.Clock{}), wire.Bind(new(ports.Clock
 // memorySet keeps every store in process memory.
 var memorySet = wire.NewSet(
 	clockSet,
-	memstore.NewUserStore, memstore.NewSessionStore, memstore.NewTokenStore, memstore.NewRateLimiter,
+	memstore.NewUserStore, memstore.NewSessionStore, memstore.NewTokenStore, memstore.NewCodeStore, memstore.NewRateLimiter,
 	newMemoryJanitor, memoryBackend,
 )
 
@@ -34,7 +34,7 @@ var memorySet = wire.NewSet(
 var mysqlSet = wire.NewSet(
 	clockSet,
 	wire.FieldsOf(new(Config), "MySQL"),
-	mysqlstore.Open, mysqlstore.NewUserStore, mysqlstore.NewSessionStore, mysqlstore.NewTokenStore,
+	mysqlstore.Open, mysqlstore.NewUserStore, mysqlstore.NewSessionStore, mysqlstore.NewTokenStore, mysqlstore.NewCodeStore,
 	newMySQLSweeper, mysqlBackend,
 )
 
@@ -42,7 +42,7 @@ var mysqlSet = wire.NewSet(
 var redisSet = wire.NewSet(
 	clockSet,
 	wire.FieldsOf(new(Config), "Redis"),
-	redisstore.Open, redisstore.NewUserStore, redisstore.NewSessionStore, redisstore.NewTokenStore, redisstore.NewRateLimiter,
+	redisstore.Open, redisstore.NewUserStore, redisstore.NewSessionStore, redisstore.NewTokenStore, redisstore.NewCodeStore, redisstore.NewRateLimiter,
 	redisBackend,
 )
 

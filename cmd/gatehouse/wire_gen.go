@@ -28,9 +28,10 @@ func newMemoryBackend(cfg Config) (*backend, func()) {
 	clock := _wireClockValue
 	sessionStore := memstore.NewSessionStore(clock)
 	tokenStore := memstore.NewTokenStore(clock)
+	codeStore := memstore.NewCodeStore(clock)
 	rateLimiter := memstore.NewRateLimiter(clock)
-	mainMemoryJanitor, cleanup := newMemoryJanitor(cfg, sessionStore, tokenStore, rateLimiter)
-	mainBackend := memoryBackend(userStore, sessionStore, tokenStore, rateLimiter, mainMemoryJanitor)
+	mainMemoryJanitor, cleanup := newMemoryJanitor(cfg, sessionStore, tokenStore, codeStore, rateLimiter)
+	mainBackend := memoryBackend(userStore, sessionStore, tokenStore, codeStore, rateLimiter, mainMemoryJanitor)
 	return mainBackend, func() {
 		cleanup()
 	}
@@ -51,8 +52,9 @@ func newMySQLBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backen
 	clock := _wireClockValue
 	sessionStore := mysqlstore.NewSessionStore(db, clock)
 	tokenStore := mysqlstore.NewTokenStore(db, clock)
-	mainMysqlSweeper, cleanup2 := newMySQLSweeper(cfg, log, sessionStore, tokenStore)
-	mainBackend := mysqlBackend(db, userStore, sessionStore, tokenStore, mainMysqlSweeper)
+	codeStore := mysqlstore.NewCodeStore(db, clock)
+	mainMysqlSweeper, cleanup2 := newMySQLSweeper(cfg, log, sessionStore, tokenStore, codeStore)
+	mainBackend := mysqlBackend(db, userStore, sessionStore, tokenStore, codeStore, mainMysqlSweeper)
 	return mainBackend, func() {
 		cleanup2()
 		cleanup()
@@ -70,8 +72,9 @@ func newRedisBackend(ctx context.Context, cfg Config) (*backend, func(), error) 
 	clock := _wireClockValue
 	sessionStore := redisstore.NewSessionStore(client, clock)
 	tokenStore := redisstore.NewTokenStore(client, clock)
+	codeStore := redisstore.NewCodeStore(client, clock)
 	rateLimiter := redisstore.NewRateLimiter(client, clock)
-	mainBackend := redisBackend(client, userStore, sessionStore, tokenStore, rateLimiter)
+	mainBackend := redisBackend(client, userStore, sessionStore, tokenStore, codeStore, rateLimiter)
 	return mainBackend, func() {
 		cleanup()
 	}, nil

@@ -17,6 +17,7 @@ type Factory struct {
 	Users    func(t *testing.T) ports.UserStore
 	Sessions func(t *testing.T, clock ports.Clock) ports.SessionStore
 	Tokens   func(t *testing.T, clock ports.Clock) ports.TokenStore
+	Codes    func(t *testing.T, clock ports.Clock) ports.CodeStore
 	// RateLimiter returns a limiter that judges time by clock; keys are the cases' own, so
 	// it may share its backend with every other case.
 	RateLimiter func(t *testing.T, clock ports.Clock) ports.RateLimiter
@@ -43,6 +44,7 @@ func Run(t *testing.T, f Factory) {
 		t.Run("UserStore", func(t *testing.T) { RunUserStore(t, f) })
 		t.Run("SessionStore", func(t *testing.T) { RunSessionStore(t, f) })
 		t.Run("TokenStore", func(t *testing.T) { RunTokenStore(t, f) })
+		t.Run("CodeStore", func(t *testing.T) { RunCodeStore(t, f) })
 		t.Run("RateLimiter", func(t *testing.T) { RunRateLimiter(t, f) })
 	})
 }

@@ -16,6 +16,7 @@ func memory() contract.Factory {
 		Users:    func(*testing.T) ports.UserStore { return memstore.NewUserStore() },
 		Sessions: func(_ *testing.T, clock ports.Clock) ports.SessionStore { return memstore.NewSessionStore(clock) },
 		Tokens:   func(_ *testing.T, clock ports.Clock) ports.TokenStore { return memstore.NewTokenStore(clock) },
+		Codes:    func(_ *testing.T, clock ports.Clock) ports.CodeStore { return memstore.NewCodeStore(clock) },
 		RateLimiter: func(_ *testing.T, clock ports.Clock) ports.RateLimiter {
 			return memstore.NewRateLimiter(clock)
 		},

@@ -29,6 +29,7 @@ func TestMySQL(t *testing.T) {
 		Users:       func(*testing.T) ports.UserStore { return mysqlstore.NewUserStore(db) },
 		Sessions:    func(_ *testing.T, c ports.Clock) ports.SessionStore { return mysqlstore.NewSessionStore(db, c) },
 		Tokens:      func(_ *testing.T, c ports.Clock) ports.TokenStore { return mysqlstore.NewTokenStore(db, c) },
+		Codes:       func(_ *testing.T, c ports.Clock) ports.CodeStore { return mysqlstore.NewCodeStore(db, c) },
 		ExactExpiry: true,
 	})
 }

@@ -22,6 +22,9 @@ func TestMeasuredMemstore(t *testing.T) {
 		Tokens: func(t *testing.T, clock ports.Clock) ports.TokenStore {
 			return m.TokenStore(mem.Tokens(t, clock), "memory")
 		},
+		Codes: func(t *testing.T, clock ports.Clock) ports.CodeStore {
+			return m.CodeStore(mem.Codes(t, clock), "memory")
+		},
 		RateLimiter: func(t *testing.T, clock ports.Clock) ports.RateLimiter {
 			return m.RateLimiter(mem.RateLimiter(t, clock), "memory")
 		},

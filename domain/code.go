@@ -1,0 +1,45 @@
+package domain
+
+import "time"
+
+// CodePurpose says what a one-time code proves. A code answers only for its own purpose, so a
+// verification link can never be used to reset a password.
+type CodePurpose string
+
+// The purposes of one-time codes.
+const (
+	// PurposeVerifyEmail confirms that the user receives mail at the address it was sent to.
+	PurposeVerifyEmail CodePurpose = "verify-email"
+	// PurposePasswordReset lets the user choose a new password without the old one.
+	PurposePasswordReset CodePurpose = "password-reset"
+	// PurposeEmailChange confirms a new address before it replaces the old one.
+	PurposeEmailChange CodePurpose = "email-change"
+)
+
+// CodePurposes lists every purpose, for stores and tests that walk them.
+var CodePurposes = []CodePurpose{PurposeVerifyEmail, PurposePasswordReset, PurposeEmailChange}
+
+// Valid reports whether p is one of the CodePurposes.
+func (p CodePurpose) Valid() bool {
+	switch p {
+	case PurposeVerifyEmail, PurposePasswordReset, PurposeEmailChange:
+		return true
+	}
+	return false
+}
+
+// OneTimeCode is a secret sent by mail as a link (email verification, password reset, email
+// change) and used once. Like a session or a token it is stored only as the hash of its
+// secret: a leaked store reveals no working link (OWASP Forgot Password Cheat Sheet).
+type OneTimeCode struct {
+	Purpose   CodePurpose
+	UserID    UserID
+	Hash      SecretHash
+	Email     string // the address the code was sent to: for an email change, the new one
+	CreatedAt time.Time
+	ExpiresAt time.Time // codes always expire
+}
+
+// Expired reports whether the code is over at now. A code is over at its deadline exactly,
+// as a session is.
+func (c OneTimeCode) Expired(now time.Time) bool { return !now.Before(c.ExpiresAt) }

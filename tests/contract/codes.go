@@ -1,0 +1,211 @@
+package contract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+// RunCodeStore runs the cases of ports.CodeStore against f.Codes: those every credential kind
+// shares (credentials.go), then single use and purposes.
+func RunCodeStore(t *testing.T, f Factory) {
+	if f.Codes == nil {
+		t.Skipf("%s has no CodeStore (Factory.Codes is nil)", f.Name)
+	}
+	runCredentialCases(t, f, codeKind(f))
+	t.Run("consumed once", func(t *testing.T) { codeConsumedOnce(t, f) })
+	t.Run("another purpose neither finds nor consumes it", func(t *testing.T) { codeWrongPurpose(t, f) })
+	t.Run("delete by user and purpose", func(t *testing.T) { codeDeleteByPurpose(t, f) })
+	t.Run("delete of a user without codes", func(t *testing.T) { codeDeleteNone(t, f) })
+	t.Run("concurrent consumers: exactly one wins", func(t *testing.T) { codeConcurrentConsume(t, f) })
+}
+
+// codeKind is the one-time code as a credential kind: found by consuming it with its own
+// purpose, revoked all at once by DeleteUserCodes with the empty purpose.
+func codeKind(f Factory) credentialKind[domain.OneTimeCode] {
+	return credentialKind[domain.OneTimeCode]{
+		open: func(t *testing.T, clock *Clock) credentialOps[domain.OneTimeCode] {
+			s := f.Codes(t, clock)
+			return credentialOps[domain.OneTimeCode]{
+				create: s.CreateCode,
+				find: func(ctx context.Context, c domain.OneTimeCode) (domain.OneTimeCode, error) {
+					return s.ConsumeCode(ctx, c.Purpose, c.Hash)
+				},
+				revokeAll: func(ctx context.Context, user domain.UserID) (int, error) {
+					return s.DeleteUserCodes(ctx, user, "")
+				},
+			}
+		},
+		make: func(user domain.UserID, h domain.SecretHash, created time.Time, ttl time.Duration) domain.OneTimeCode {
+			return newCode(domain.PurposePasswordReset, user, h, created, ttl)
+		},
+		hash:  func(c domain.OneTimeCode) domain.SecretHash { return c.Hash },
+		user:  func(c domain.OneTimeCode) domain.UserID { return c.UserID },
+		times: func(c domain.OneTimeCode) []time.Time { return []time.Time{c.CreatedAt, c.ExpiresAt} },
+		diff:  diffCode,
+	}
+}
+
+func newCode(p domain.CodePurpose, user domain.UserID, h domain.SecretHash, created time.Time, ttl time.Duration) domain.OneTimeCode {
+	return domain.OneTimeCode{
+		Purpose: p, UserID: user, Hash: h,
+		Email:     fmt.Sprintf("Zoë.%d+%s@example.org", user, p), // not ASCII, upper case kept
+		CreatedAt: created, ExpiresAt: created.Add(ttl),
+	}
+}
+
+func diffCode(got, want domain.OneTimeCode) diff {
+	var d diff
+	d.str("Purpose", string(got.Purpose), string(want.Purpose))
+	d.user(got.UserID, want.UserID)
+	d.hash(got.Hash, want.Hash)
+	d.str("Email", got.Email, want.Email)
+	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
+	d.time("ExpiresAt", got.ExpiresAt, want.ExpiresAt)
+	return d
+}
+
+func codeStore(t *testing.T, f Factory) (ports.CodeStore, *Clock) {
+	clock := clockFor(f)
+	return f.Codes(t, clock), clock
+}
+
+func mustCreateCodes(t *testing.T, s ports.CodeStore, codes ...domain.OneTimeCode) {
+	t.Helper()
+	for _, c := range codes {
+		if err := s.CreateCode(t.Context(), c); err != nil {
+			t.Fatalf("CreateCode(%s %s) error = %v", c.Purpose, c.Hash.Hex(), err)
+		}
+	}
+}
+
+// checkConsume fails unless consuming c with purpose gives c (want true) or
+// domain.ErrNotFound (want false).
+func checkConsume(t *testing.T, s ports.CodeStore, purpose domain.CodePurpose, c domain.OneTimeCode, want bool) {
+	t.Helper()
+	got, err := s.ConsumeCode(t.Context(), purpose, c.Hash)
+	switch {
+	case want && err != nil:
+		t.Errorf("ConsumeCode(%s, %s code of user %d) error = %v, want the code", purpose, c.Purpose, c.UserID, err)
+	case want:
+		if d := diffCode(got, c); d != nil {
+			t.Errorf("ConsumeCode(%s): %s", purpose, d)
+		}
+	case !errors.Is(err, domain.ErrNotFound):
+		t.Errorf("ConsumeCode(%s, %s code of user %d) = %+v, %v; want domain.ErrNotFound", purpose, c.Purpose, c.UserID, got, err)
+	}
+}
+
+func codeConsumedOnce(t *testing.T, f Factory) {
+	s, clock := codeStore(t, f)
+	c := newCode(domain.PurposeVerifyEmail, newUserID(), newSecretHash(), clock.Now(), time.Hour)
+	mustCreateCodes(t, s, c)
+	checkConsume(t, s, c.Purpose, c, true)
+	checkConsume(t, s, c.Purpose, c, false)
+	if n, err := s.DeleteUserCodes(t.Context(), c.UserID, ""); err != nil || n != 0 {
+		t.Errorf("DeleteUserCodes after consuming = %d, %v; want 0", n, err)
+	}
+}
+
+func codeWrongPurpose(t *testing.T, f Factory) {
+	for _, p := range domain.CodePurposes {
+		for _, wrong := range append(domain.CodePurposes, "", "password") {
+			if wrong == p {
+				continue
+			}
+			t.Run(fmt.Sprintf("%s as %q", p, wrong), func(t *testing.T) {
+				s, clock := codeStore(t, f)
+				c := newCode(p, newUserID(), newSecretHash(), clock.Now(), time.Hour)
+				mustCreateCodes(t, s, c)
+				checkConsume(t, s, wrong, c, false)
+				checkConsume(t, s, p, c, true)
+			})
+		}
+	}
+}
+
+func codeDeleteByPurpose(t *testing.T, f Factory) {
+	for _, purpose := range append([]domain.CodePurpose{""}, domain.CodePurposes...) {
+		name := string(purpose)
+		if name == "" {
+			name = "every purpose"
+		}
+		t.Run(name, func(t *testing.T) {
+			s, clock := codeStore(t, f)
+			user, other := newUserID(), newUserID()
+			now := clock.Now()
+			var doomed, spared []domain.OneTimeCode
+			for _, p := range domain.CodePurposes {
+				cs := []domain.OneTimeCode{
+					newCode(p, user, newSecretHash(), now, time.Hour),
+					newCode(p, user, newSecretHash(), now.Add(time.Second), 2*time.Hour),
+				}
+				if purpose == "" || p == purpose {
+					doomed = append(doomed, cs...)
+				} else {
+					spared = append(spared, cs...)
+				}
+				theirs := newCode(p, other, newSecretHash(), now, time.Hour)
+				spared = append(spared, theirs)
+				expired := newCode(p, user, newSecretHash(), now.Add(-2*time.Hour), time.Hour)
+				mustCreateCodes(t, s, append(cs, theirs, expired)...)
+			}
+			n, err := s.DeleteUserCodes(t.Context(), user, purpose)
+			if err != nil || n != len(doomed) {
+				t.Errorf("DeleteUserCodes(%q) = %d, %v; want %d", purpose, n, err, len(doomed))
+			}
+			for _, c := range doomed {
+				checkConsume(t, s, c.Purpose, c, false)
+			}
+			for _, c := range spared {
+				checkConsume(t, s, c.Purpose, c, true)
+			}
+		})
+	}
+}
+
+func codeDeleteNone(t *testing.T, f Factory) {
+	s, _ := codeStore(t, f)
+	for _, p := range append([]domain.CodePurpose{""}, domain.CodePurposes...) {
+		if n, err := s.DeleteUserCodes(t.Context(), newUserID(), p); err != nil || n != 0 {
+			t.Errorf("DeleteUserCodes(%q) = %d, %v; want 0, nil", p, n, err)
+		}
+	}
+}
+
+// codeConcurrentConsume is the single-use guarantee a reset link rests on: however many
+// requests present one code at once, one of them gets it.
+func codeConcurrentConsume(t *testing.T, f Factory) {
+	s, clock := codeStore(t, f)
+	c := newCode(domain.PurposePasswordReset, newUserID(), newSecretHash(), clock.Now(), time.Hour)
+	mustCreateCodes(t, s, c)
+	const n = 100
+	var won atomic.Int32
+	errs := make([]error, n)
+	race(n, func(i int) {
+		got, err := s.ConsumeCode(context.Background(), c.Purpose, c.Hash)
+		switch {
+		case err == nil:
+			won.Add(1)
+			if d := diffCode(got, c); d != nil {
+				errs[i] = fmt.Errorf("winner got %s", d)
+			}
+		case !errors.Is(err, domain.ErrNotFound):
+			errs[i] = err
+		}
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("consumer %d: %v", i, err)
+		}
+	}
+	if w := won.Load(); w != 1 {
+		t.Errorf("%d of %d concurrent consumers got the code, want exactly 1", w, n)
+	}
+}
