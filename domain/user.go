@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // UserID identifies a user. Stores assign it on creation.
@@ -44,4 +47,16 @@ func NormalizeEmail(email string) (string, error) {
 	}
 	at := strings.LastIndexByte(email, '@')
 	return email[:at] + "@" + strings.ToLower(email[at+1:]), nil
+}
+
+// EmailKey is what addresses are looked up by (a password reset asked for by address):
+// NFKC, case-folded, NFKC again, over the whole address, so "Alice@Example.com" and
+// "ａｌｉｃｅ@example.com" find the same accounts. RFC 5321 lets a server treat local parts
+// case-sensitively, but no mail provider in use does, and users do not remember which case
+// they typed; Django's PasswordResetForm also matches the address case-insensitively
+// (email__iexact). Addresses are not unique (imported Django users may share one), so a key
+// finds any number of users.
+func EmailKey(email string) string {
+	folded := cases.Fold().String(norm.NFKC.String(strings.TrimSpace(email)))
+	return norm.NFKC.String(folded)
 }

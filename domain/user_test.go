@@ -73,3 +73,20 @@ func TestNormalizeEmailRejectsInvalidAddresses(t *testing.T) {
 		})
 	}
 }
+
+func TestEmailKey(t *testing.T) {
+	tests := []struct{ a, b string }{
+		{"Alice@Example.com", "alice@example.com"},
+		{"ＡＬＩＣＥ@example.com", "alice@example.com"},
+		{" alice@example.com ", "alice@example.com"},
+		{"straße@example.de", "strasse@example.de"},
+	}
+	for _, tt := range tests {
+		if ka, kb := domain.EmailKey(tt.a), domain.EmailKey(tt.b); ka != kb {
+			t.Errorf("EmailKey(%q) = %q, EmailKey(%q) = %q; want equal", tt.a, ka, tt.b, kb)
+		}
+	}
+	if domain.EmailKey("alice@example.com") == domain.EmailKey("alice@example.org") {
+		t.Error("different addresses share a key")
+	}
+}

@@ -26,6 +26,10 @@ type UserStore interface {
 	// UserByUsername returns the user whose domain.UsernameKey equals that of username, or
 	// domain.ErrNotFound.
 	UserByUsername(ctx context.Context, username string) (domain.User, error)
+	// UsersByEmail returns every user whose domain.EmailKey equals that of email, in
+	// ascending ID order; none is an empty slice, not domain.ErrNotFound. Addresses are not
+	// unique: imported Django users may share one. An empty email finds no one.
+	UsersByEmail(ctx context.Context, email string) ([]domain.User, error)
 	// SetPasswordHash replaces the user's password hash with hash if it is still old, as one
 	// atomic compare-and-set, and returns domain.ErrNotFound when the user is missing or the
 	// stored hash is no longer old. It keeps a concurrent password change from being undone

@@ -64,6 +64,27 @@ func (s *UserStore) UserByUsername(_ context.Context, username string) (domain.U
 	return u, nil
 }
 
+// UsersByEmail implements ports.UserStore. It walks every user: addresses are looked up
+// only by password reset requests, which are throttled, and the memory store serves tests
+// and single-instance setups whose user count a scan handles well below the time of the
+// password hash that every reset confirmation costs anyway. Keeping an index would have to
+// follow every future change of address.
+func (s *UserStore) UsersByEmail(_ context.Context, email string) ([]domain.User, error) {
+	key := domain.EmailKey(email)
+	out := []domain.User{}
+	if key == "" {
+		return out, nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for id := domain.UserID(1); id <= s.lastID; id++ {
+		if u, ok := s.byID[id]; ok && u.Email != "" && domain.EmailKey(u.Email) == key {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
 // SetPasswordHash implements ports.UserStore.
 func (s *UserStore) SetPasswordHash(_ context.Context, id domain.UserID, old, hash string) error {
 	s.mu.Lock()

@@ -35,9 +35,9 @@ func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User,
 	ctx, cancel := s.db.ctx(ctx)
 	defer cancel()
 	res, err := s.db.x.ExecContext(ctx,
-		`INSERT INTO gatehouse_users (username, username_key, email, password_hash, is_active, date_joined)
-		 VALUES (?, ?, ?, ?, ?, ?)`,
-		u.Username, u.Key(), u.Email, u.PasswordHash, u.IsActive, u.DateJoined.UTC())
+		`INSERT INTO gatehouse_users (username, username_key, email, email_key, password_hash, is_active, date_joined)
+		 VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		u.Username, u.Key(), u.Email, domain.EmailKey(u.Email), u.PasswordHash, u.IsActive, u.DateJoined.UTC())
 	if duplicate(err) {
 		return domain.User{}, domain.ErrUsernameTaken
 	}
@@ -61,6 +61,29 @@ func (s *UserStore) UserByID(ctx context.Context, id domain.UserID) (domain.User
 // UserByUsername implements ports.UserStore.
 func (s *UserStore) UserByUsername(ctx context.Context, username string) (domain.User, error) {
 	return s.one(ctx, `SELECT `+userColumns+` FROM gatehouse_users WHERE username_key = ?`, domain.UsernameKey(username))
+}
+
+// UsersByEmail implements ports.UserStore through the index on email_key (migration 00003).
+func (s *UserStore) UsersByEmail(ctx context.Context, email string) ([]domain.User, error) {
+	key := domain.EmailKey(email)
+	if key == "" {
+		return []domain.User{}, nil
+	}
+	return s.many(ctx, `SELECT `+userColumns+` FROM gatehouse_users WHERE email_key = ? ORDER BY id`, key)
+}
+
+func (s *UserStore) many(ctx context.Context, query string, args ...any) ([]domain.User, error) {
+	ctx, cancel := s.db.ctx(ctx)
+	defer cancel()
+	var rows []userRow
+	if err := s.db.x.SelectContext(ctx, &rows, query, args...); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]domain.User, len(rows))
+	for i, r := range rows {
+		out[i] = r.user()
+	}
+	return out, nil
 }
 
 func (s *UserStore) one(ctx context.Context, query string, arg any) (domain.User, error) {
@@ -99,18 +122,7 @@ func (s *UserStore) DeleteUser(ctx context.Context, id domain.UserID) error {
 
 // ListUsers implements ports.UserStore.
 func (s *UserStore) ListUsers(ctx context.Context, after domain.UserID, limit int) ([]domain.User, error) {
-	ctx, cancel := s.db.ctx(ctx)
-	defer cancel()
-	var rows []userRow
-	if err := s.db.x.SelectContext(ctx, &rows,
-		`SELECT `+userColumns+` FROM gatehouse_users WHERE id > ? ORDER BY id LIMIT ?`, int64(after), limit); err != nil {
-		return nil, translate(err)
-	}
-	out := make([]domain.User, len(rows))
-	for i, r := range rows {
-		out[i] = r.user()
-	}
-	return out, nil
+	return s.many(ctx, `SELECT `+userColumns+` FROM gatehouse_users WHERE id > ? ORDER BY id LIMIT ?`, int64(after), limit)
 }
 
 // execOne runs a statement that must match at least one row, or reports ErrNotFound.

@@ -52,8 +52,8 @@ func measureErr(o op, f func() error) error {
 
 // UserStore is a ports.UserStore whose calls are timed and whose failures are counted.
 type UserStore struct {
-	next                                                                  ports.UserStore
-	create, byID, byUsername, setPWHash, setActive, deleteUser, listUsers op
+	next                                                                           ports.UserStore
+	create, byID, byUsername, byEmail, setPWHash, setActive, deleteUser, listUsers op
 }
 
 var _ ports.UserStore = (*UserStore)(nil)
@@ -65,6 +65,7 @@ func (m *Metrics) UserStore(next ports.UserStore, backend string) *UserStore {
 		create:     m.op(port, backend, "create"),
 		byID:       m.op(port, backend, "by_id"),
 		byUsername: m.op(port, backend, "by_username"),
+		byEmail:    m.op(port, backend, "by_email"),
 		setPWHash:  m.op(port, backend, "set_password_hash"),
 		setActive:  m.op(port, backend, "set_active"),
 		deleteUser: m.op(port, backend, "delete"),
@@ -85,6 +86,11 @@ func (s *UserStore) UserByID(ctx context.Context, id domain.UserID) (domain.User
 // UserByUsername implements ports.UserStore.
 func (s *UserStore) UserByUsername(ctx context.Context, username string) (domain.User, error) {
 	return measure(s.byUsername, func() (domain.User, error) { return s.next.UserByUsername(ctx, username) })
+}
+
+// UsersByEmail implements ports.UserStore.
+func (s *UserStore) UsersByEmail(ctx context.Context, email string) ([]domain.User, error) {
+	return measure(s.byEmail, func() ([]domain.User, error) { return s.next.UsersByEmail(ctx, email) })
 }
 
 // SetPasswordHash implements ports.UserStore.

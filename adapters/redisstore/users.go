@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,12 +21,20 @@ type UserStore struct{ c *Client }
 func NewUserStore(c *Client) *UserStore { return &UserStore{c: c} }
 
 func (s *UserStore) userKey(id int64) string { return s.c.key(userTag(id), "user") }
+
+// emailKey names the set of the ids of users whose address has that domain.EmailKey.
+// Addresses are not unique (imported Django users may share one), hence a set, not a claim.
+func (s *UserStore) emailKey(email string) string {
+	return s.c.key("email", domain.EmailKey(email))
+}
 func (s *UserStore) nameKey(username string) string {
 	return s.c.key("username", domain.UsernameKey(username))
 }
 
-// CreateUser writes the user's hash first and claims the name second, so a name is never
-// claimed by an id without a user. When the claim fails the hash is removed again.
+// CreateUser indexes the address first, writes the user's hash second and claims the name
+// third, so a name is never claimed by an id without a user, and no user exists without
+// its address in the email index. When the claim fails the hash is removed again, and the
+// index entry with it, best effort: UsersByEmail skips entries without a user anyway.
 //
 // A claim whose id has no user hash is stale: that user was deleted (see DeleteUser), and
 // since IDs are never reused it will never have one again. Such a claim is taken over with
@@ -40,12 +49,20 @@ func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User,
 	}
 	u.ID = domain.UserID(id)
 	u.DateJoined = u.DateJoined.UTC()
+	if u.Email != "" {
+		if err := s.c.rdb.SAdd(ctx, s.emailKey(u.Email), id).Err(); err != nil {
+			return domain.User{}, translate(err)
+		}
+	}
 	if err := s.c.rdb.HSet(ctx, s.userKey(id), userFields(u)).Err(); err != nil {
 		return domain.User{}, translate(err)
 	}
 	claimed, err := s.claim(ctx, s.nameKey(u.Username), id)
 	if err != nil || !claimed {
 		s.c.rdb.Del(context.WithoutCancel(ctx), s.userKey(id))
+		if u.Email != "" {
+			s.c.rdb.SRem(context.WithoutCancel(ctx), s.emailKey(u.Email), id)
+		}
 		if err != nil {
 			return domain.User{}, translate(err)
 		}
@@ -179,12 +196,13 @@ func (s *UserStore) SetActive(ctx context.Context, id domain.UserID, active bool
 	return nil
 }
 
-// takeUser deletes a user hash and returns the username it held, or false when there was none.
+// takeUser deletes a user hash and returns the username and address it held, or false when
+// there was none.
 var takeUser = redis.NewScript(`
-local name = redis.call('HGET', KEYS[1], 'username')
-if not name then return false end
+local f = redis.call('HMGET', KEYS[1], 'username', 'email')
+if not f[1] then return false end
 redis.call('DEL', KEYS[1])
-return name`)
+return {f[1], f[2] or ''}`)
 
 // deleteIfEquals deletes a string key if it holds ARGV[1].
 var deleteIfEquals = redis.NewScript(`
@@ -199,13 +217,58 @@ return redis.call('DEL', KEYS[1])`)
 func (s *UserStore) DeleteUser(ctx context.Context, id domain.UserID) error {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	name, err := takeUser.Run(ctx, s.c.rdb, []string{s.userKey(int64(id))}).Text()
+	taken, err := takeUser.Run(ctx, s.c.rdb, []string{s.userKey(int64(id))}).StringSlice()
 	if err != nil {
 		return translate(err) // redis.Nil, for no such user, becomes ErrNotFound
 	}
-	// Best effort: a claim left behind is stale and harmless (see CreateUser).
-	_ = deleteIfEquals.Run(ctx, s.c.rdb, []string{s.nameKey(name)}, int64(id)).Err()
+	// Best effort: a claim or an index entry left behind is stale and harmless (see
+	// CreateUser and UsersByEmail).
+	_ = deleteIfEquals.Run(ctx, s.c.rdb, []string{s.nameKey(taken[0])}, int64(id)).Err()
+	if len(taken) > 1 && taken[1] != "" {
+		_ = s.c.rdb.SRem(ctx, s.emailKey(taken[1]), int64(id)).Err()
+	}
 	return nil
+}
+
+// UsersByEmail implements ports.UserStore. The index set may name users that are gone or,
+// once addresses can change, that moved to another address (its entries are removed best
+// effort, after the user's hash changed), so every user read is checked against the key.
+func (s *UserStore) UsersByEmail(ctx context.Context, email string) ([]domain.User, error) {
+	key := domain.EmailKey(email)
+	out := []domain.User{}
+	if key == "" {
+		return out, nil
+	}
+	ctx, cancel := s.c.ctx(ctx)
+	defer cancel()
+	members, err := s.c.rdb.SMembers(ctx, s.emailKey(email)).Result()
+	if err != nil {
+		return nil, translate(err)
+	}
+	ids := make([]int64, 0, len(members))
+	for _, m := range members {
+		if id, err := strconv.ParseInt(m, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	slices.Sort(ids)
+	pipe := s.c.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HGetAll(ctx, s.userKey(id))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, translate(err)
+	}
+	for i, cmd := range cmds {
+		if m := cmd.Val(); len(m) > 0 && domain.EmailKey(m["email"]) == key {
+			out = append(out, userFrom(ids[i], m))
+		}
+	}
+	return out, nil
 }
 
 // ListUsers implements ports.UserStore. IDs come from one counter and are never reused, so

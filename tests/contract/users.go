@@ -41,6 +41,7 @@ func RunUserStore(t *testing.T, f Factory) {
 	t.Run("concurrent creation of one username", func(t *testing.T) { userConcurrentSameName(t, f) })
 	t.Run("concurrent creation of different usernames", func(t *testing.T) { userConcurrentDistinct(t, f) })
 	t.Run("delete", func(t *testing.T) { runUserDelete(t, f) })
+	t.Run("by email", func(t *testing.T) { runUsersByEmail(t, f) })
 }
 
 // newUser returns a realistic user with username name.
