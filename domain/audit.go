@@ -30,6 +30,11 @@ const (
 	// AuditPasswordRehashed records a stored hash replaced at login by one made with the
 	// current parameters: an outdated argon2id or an imported (Django) hash upgraded.
 	AuditPasswordRehashed AuditEvent = "password_rehashed"
+	// AuditPasswordResetRequested records a reset link sent to an account's address; a
+	// request that matched no account is not recorded (there is no user to name).
+	AuditPasswordResetRequested AuditEvent = "password_reset_requested"
+	// AuditPasswordReset records a password set through a reset link.
+	AuditPasswordReset AuditEvent = "password_reset"
 )
 
 // Audit is one audit record. It never holds a secret: credentials appear by public id only.

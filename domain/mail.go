@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"strings"
+	"time"
 )
 
 // MailKind names what a mail says. Each kind has its own templates (subject, plain text,
@@ -48,6 +49,11 @@ type Mail struct {
 	Link string
 	// NewEmail is the address asked for, for the email-change kinds.
 	NewEmail string
+	// At, IP and UserAgent say when and from which client the change a notice reports was
+	// made (password-changed), so the owner can tell whether it was them. Zero and "" omit.
+	At        time.Time
+	IP        string
+	UserAgent string
 }
 
 // Message is a rendered mail, ready for a transport.

@@ -18,6 +18,8 @@ import (
 const (
 	TokenPrefix   = "gth_"
 	SessionPrefix = "gts_"
+	// ResetPrefix marks the secret of a password reset link (a domain.OneTimeCode).
+	ResetPrefix = "gtr_"
 
 	SecretBytes    = 32
 	secretBodyLen  = 43 // ceil(256 / log2(62))
@@ -125,6 +127,9 @@ func ValidDRFKey(s string) bool {
 
 // ValidSessionSecret reports whether s has the session id format.
 func ValidSessionSecret(s string) bool { return checkSecret(SessionPrefix, s) }
+
+// ValidResetSecret reports whether s is well-formed as the secret of a password reset link.
+func ValidResetSecret(s string) bool { return checkSecret(ResetPrefix, s) }
 
 // NewPublicID encodes random bytes as the public id of a token or session: the handle users
 // see in lists and pass to revoke. It reveals nothing about the secret.

@@ -48,6 +48,11 @@ type data struct {
 	Link      string // absolute; "" for kinds without a link
 	NewEmail  string
 	To        string
+	// At, IP and Browser describe the change a notice reports: At in UTC as
+	// "2006-01-02 15:04 UTC", Browser the client's User-Agent; "" when unknown.
+	At      string
+	IP      string
+	Browser string
 }
 
 // New parses the templates, each replaced by a file of the same name in dir when dir is not
@@ -119,7 +124,11 @@ func (r *Renderer) Render(m domain.Mail) (domain.Message, error) {
 	if t == nil || h == nil {
 		return domain.Message{}, fmt.Errorf("mail templates: unknown kind %q", m.Kind)
 	}
-	d := data{Product: Product, PublicURL: r.publicURL, Username: m.Username, NewEmail: m.NewEmail, To: m.To}
+	d := data{Product: Product, PublicURL: r.publicURL, Username: m.Username, NewEmail: m.NewEmail, To: m.To,
+		IP: m.IP, Browser: m.UserAgent}
+	if !m.At.IsZero() {
+		d.At = m.At.UTC().Format("2006-01-02 15:04 UTC")
+	}
 	switch {
 	case m.Kind.HasLink() && m.Link == "":
 		return domain.Message{}, fmt.Errorf("mail templates: %s needs a link", m.Kind)

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/adapters/mailtmpl"
 	"github.com/gatehouse/gatehouse/domain"
@@ -167,5 +168,32 @@ func TestNewRefusesPublicURLThatIsNoOrigin(t *testing.T) {
 		if _, err := mailtmpl.New("", u); err == nil {
 			t.Errorf("New(%q) accepted it", u)
 		}
+	}
+}
+
+// TestPasswordChangedNamesTheChange: the notice says when, from where and with which
+// browser the password was changed, and escapes the browser (a client's own string) in HTML.
+func TestPasswordChangedNamesTheChange(t *testing.T) {
+	r := newRenderer(t, "")
+	at := time.Date(2026, 12, 6, 13, 4, 0, 0, time.FixedZone("CET", 3600))
+	msg, err := r.Render(domain.Mail{Kind: domain.MailPasswordChanged, To: "ada@example.org", Username: "ada",
+		At: at, IP: "203.0.113.9", UserAgent: "Firefox <b>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2026-12-06 12:04 UTC", "203.0.113.9", "Firefox <b>"} {
+		if !strings.Contains(msg.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, msg.Text)
+		}
+	}
+	if !strings.Contains(msg.HTML, "Firefox &lt;b&gt;") {
+		t.Errorf("HTML does not show the escaped browser:\n%s", msg.HTML)
+	}
+	plain, err := r.Render(domain.Mail{Kind: domain.MailPasswordChanged, To: "ada@example.org", Username: "ada"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.Text, "From:") || strings.Contains(plain.HTML, "<ul>") {
+		t.Errorf("a notice without facts shows empty ones:\n%s", plain.Text)
 	}
 }
