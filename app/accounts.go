@@ -24,15 +24,19 @@ type Accounts struct {
 	clock    ports.Clock
 	random   ports.Random
 	settings Settings
+	codes    ports.CodeStore
+	mailer   ports.Mailer
 }
 
-// NewAccounts returns the account use cases over the given ports.
+// NewAccounts returns the account use cases over the given ports. With a mailer that is not
+// Enabled (MailOff), password reset is off and no notice is mailed.
 func NewAccounts(users ports.UserStore, sessions ports.SessionStore, tokens ports.TokenStore,
 	hasher ports.PasswordHasher, verifier *Verifier, clock ports.Clock, random ports.Random,
-	settings Settings, limiter ports.RateLimiter, throttle Throttle, audit ports.Auditor, cache *BasicCache) *Accounts {
+	settings Settings, limiter ports.RateLimiter, throttle Throttle, audit ports.Auditor, cache *BasicCache,
+	codes ports.CodeStore, mailer ports.Mailer) *Accounts {
 	return &Accounts{users: users, sessions: sessions, tokens: tokens, hasher: hasher,
 		verifier: verifier, clock: clock, random: random, settings: settings,
-		limiter: limiter, throttle: throttle, audit: audit, cache: cache}
+		limiter: limiter, throttle: throttle, audit: audit, cache: cache, codes: codes, mailer: mailer}
 }
 
 // SignUp creates an active user (see createUser). Signups are limited per client IP, so one address cannot mass-create accounts.
@@ -112,6 +116,7 @@ func (a *Accounts) ObtainToken(ctx context.Context, in ports.Login) (domain.Issu
 		_ = a.tokens.DeleteToken(context.WithoutCancel(ctx), user.ID, t.ID)
 		return domain.IssuedToken{}, err
 	}
+	a.voidResetLinks(ctx, user.ID)
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditLogin, UserID: user.ID, Method: domain.MethodToken, ItemID: t.ID})
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditTokenCreated, UserID: user.ID, Method: domain.MethodToken, ItemID: t.ID})
 	return it, nil
@@ -151,6 +156,7 @@ func (a *Accounts) Login(ctx context.Context, in ports.Login) (domain.User, doma
 		return domain.User{}, domain.IssuedSession{}, err
 	}
 	a.endPrevious(ctx, in.PreviousSession)
+	a.voidResetLinks(ctx, user.ID)
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditLogin, UserID: user.ID, Method: domain.MethodSession, ItemID: is.ID})
 	return user, is, nil
 }

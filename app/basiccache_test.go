@@ -21,7 +21,7 @@ func cachedEnv(t *testing.T, ttl time.Duration) (*env, *app.Chain, *app.Accounts
 	h := &recordingHasher{PasswordHasher: e.port}
 	v := app.NewVerifier(e.users, h, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{}, nil)
 	chain := app.NewChain(defaultOrder, e.users, e.sessions, e.tokens, v, cache, e.clock, e.settings)
-	accounts := app.NewAccounts(e.users, e.sessions, e.tokens, h, v, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, cache)
+	accounts := app.NewAccounts(e.users, e.sessions, e.tokens, h, v, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, cache, e.codes, e.mailer)
 	return e, chain, accounts, h
 }
 

@@ -74,7 +74,7 @@ func BenchmarkChain(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	accounts := app.NewAccounts(users, sessions, tokens, hasher, verifier, clock, random, settings, limiter, app.Throttle{}, &auditLog{}, cache)
+	accounts := app.NewAccounts(users, sessions, tokens, hasher, verifier, clock, random, settings, limiter, app.Throttle{}, &auditLog{}, cache, memstore.NewCodeStore(clock), app.MailOff{})
 	if _, err := accounts.SignUp(b.Context(), ports.SignUp{Username: "alice", Password: password}); err != nil {
 		b.Fatal(err)
 	}

@@ -183,7 +183,7 @@ func TestLoginRacingADeletionLeavesNoCredential(t *testing.T) {
 						t.Errorf("DeleteUser: %v", err)
 					}
 				}}
-				accounts := app.NewAccounts(e.users, stores, stores, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache)
+				accounts := app.NewAccounts(e.users, stores, stores, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache, e.codes, e.mailer)
 				in := ports.Login{Username: "racer", Password: password}
 				var err error
 				if kind == "token" {
@@ -217,7 +217,7 @@ func TestChangePasswordRacingADeletionLeavesNoSession(t *testing.T) {
 			t.Errorf("DeleteUser: %v", err)
 		}
 	}}
-	accounts := app.NewAccounts(e.users, stores, stores, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache)
+	accounts := app.NewAccounts(e.users, stores, stores, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache, e.codes, e.mailer)
 	if _, err := accounts.ChangePassword(t.Context(), p, ports.PasswordChange{Old: password, New: newPassword}); !errors.Is(err, domain.ErrInvalidCredentials) {
 		t.Errorf("ChangePassword racing a deletion: %v, want ErrInvalidCredentials", err)
 	}

@@ -92,6 +92,8 @@ type env struct {
 	verifier *app.Verifier
 	accounts *app.Accounts
 	settings app.Settings
+	codes    *memstore.CodeStore
+	mailer   *recordingMailer
 }
 
 func newHasher(t *testing.T, p passhash.Params) *passhash.Argon2id {
@@ -121,7 +123,10 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 		t.Fatal(err)
 	}
 	verifier := app.NewVerifier(users, port, limiter, app.Throttle{}, audit, app.LoginTiming{}, nil)
+	codes, mailer := memstore.NewCodeStore(clock), &recordingMailer{}
 	return &env{
+		codes:    codes,
+		mailer:   mailer,
 		t:        t,
 		clock:    clock,
 		random:   random,
@@ -134,7 +139,7 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 		audit:    audit,
 		cache:    cache,
 		verifier: verifier,
-		accounts: app.NewAccounts(users, sessions, tokens, port, verifier, clock, random, settings, limiter, app.Throttle{}, audit, cache),
+		accounts: app.NewAccounts(users, sessions, tokens, port, verifier, clock, random, settings, limiter, app.Throttle{}, audit, cache, codes, mailer),
 		settings: settings,
 	}
 }
@@ -348,4 +353,28 @@ func (l *auditLog) len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.events)
+}
+
+// recordingMailer is a ports.Mailer that keeps what it is given; off when off is set.
+type recordingMailer struct {
+	mu   sync.Mutex
+	off  bool
+	sent []domain.Mail
+}
+
+func (m *recordingMailer) Enabled() bool { return !m.off }
+
+func (m *recordingMailer) Send(_ context.Context, mail domain.Mail) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent = append(m.sent, mail)
+}
+
+// take returns the mails sent so far and forgets them.
+func (m *recordingMailer) take() []domain.Mail {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := m.sent
+	m.sent = nil
+	return out
 }

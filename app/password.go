@@ -54,7 +54,9 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 		return nil, err
 	}
 	a.cache.dropUser(user.ID)
+	a.voidResetLinks(ctx, user.ID)
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditPasswordChanged, UserID: user.ID, Method: p.Method})
+	a.notifyPasswordChanged(ctx, user, in.IP, in.UserAgent)
 	if p.Session == nil {
 		return nil, nil
 	}

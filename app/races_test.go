@@ -40,7 +40,7 @@ func TestLoginRacingAPasswordChangeLeavesNoCredential(t *testing.T) {
 					t.Errorf("SetPasswordHash: %v", err)
 				}
 			}}
-			accounts := app.NewAccounts(e.users, stores, stores, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache)
+			accounts := app.NewAccounts(e.users, stores, stores, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache, e.codes, e.mailer)
 			in := ports.Login{Username: "racer", Password: password}
 			var err error
 			if kind == "token" {

@@ -24,7 +24,17 @@ type Settings struct {
 	// UserCacheTTL is how long the owner of a session or token is kept in process memory,
 	// so authenticating costs one store read; 0 is off. See UserCache.
 	UserCacheTTL time.Duration
+	// ResetTTL is how long a password reset link stays valid.
+	ResetTTL time.Duration
+	// ResetFloor is the least time a password reset request takes, so that the work done
+	// for an existing account (store writes, a mail queued) does not show in the answer's
+	// timing; 0 pads nothing.
+	ResetFloor time.Duration
 }
+
+// DefaultResetFloor pads password reset requests: well above the few store round trips an
+// existing account costs (see the README's measurement), small enough to go unnoticed.
+const DefaultResetFloor = 100 * time.Millisecond
 
 // DefaultSettings are the defaults documented in the README: 30-day tokens, sessions idle out
 // after 24 hours and end after 14 days, last-used times written at most once a minute.
@@ -33,5 +43,7 @@ func DefaultSettings() Settings {
 		TokenTTL:      30 * 24 * time.Hour,
 		Session:       domain.SessionPolicy{Idle: 24 * time.Hour, Absolute: 14 * 24 * time.Hour},
 		TouchInterval: time.Minute,
+		ResetTTL:      30 * time.Minute,
+		ResetFloor:    DefaultResetFloor,
 	}
 }

@@ -24,6 +24,8 @@ type Throttle struct {
 	LoginIP      domain.Rate // per client network
 	LoginAccount domain.Rate // per username, from anywhere
 	SignupIP     domain.Rate // signups per client network
+	ResetIP      domain.Rate // password reset requests per client network
+	ResetTarget  domain.Rate // password reset requests per address or username, from anywhere
 	// IPv6Prefix is how many leading bits of an IPv6 address are one client network (see
 	// domain.ClientNetwork); IPv4 addresses count one by one. 0 means the default, /64.
 	IPv6Prefix int
@@ -43,6 +45,8 @@ func DefaultThrottle() Throttle {
 		LoginIP:      domain.Rate{Events: 100, Per: time.Minute},
 		LoginAccount: domain.Rate{Events: 100, Per: time.Hour},
 		SignupIP:     domain.Rate{Events: 20, Per: time.Hour},
+		ResetIP:      domain.Rate{Events: 10, Per: time.Hour},
+		ResetTarget:  domain.Rate{Events: 3, Per: time.Hour},
 		IPv6Prefix:   domain.DefaultIPv6Prefix,
 	}
 }
@@ -101,6 +105,17 @@ func (t Throttle) loginLimits(username, ip string, known bool) []limit {
 // signupLimits are the counters a signup from ip is charged to.
 func (t Throttle) signupLimits(ip string) []limit {
 	return []limit{{throttleKey("signup-ip", t.network(ip)), t.SignupIP}}
+}
+
+// resetLimits are the counters a password reset request from ip for target is charged to.
+// target is "email:" or "username:" and the folded address or name, hashed by throttleKey:
+// unknown targets are counted too, so the limit answers alike whether an account exists.
+// The per-target limit keeps anyone from flooding one inbox.
+func (t Throttle) resetLimits(ip, target string) []limit {
+	return []limit{
+		{throttleKey("reset-ip", t.network(ip)), t.ResetIP},
+		{throttleKey("reset-target", target), t.ResetTarget},
+	}
 }
 
 // reservation is what one attempt took from its limits, to give back with cancel.

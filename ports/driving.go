@@ -55,12 +55,32 @@ type PasswordChange struct {
 	Old string
 	New string
 	IP  string // the client's address, for the throttle the old password is checked under
+	// UserAgent is the client's browser, named in the notice mail with IP.
+	UserAgent string
 }
 
 // AccountDeletion is the input of Accounts.DeleteAccount.
 type AccountDeletion struct {
 	Password string
 	IP       string // the client's address, for the throttle the password is checked under
+}
+
+// PasswordResetRequest is the input of Accounts.RequestPasswordReset: one of Email and
+// Username names the account(s); IP is the client's address, for the throttle.
+type PasswordResetRequest struct {
+	Email     string
+	Username  string
+	IP        string
+	UserAgent string
+}
+
+// PasswordResetConfirm is the input of Accounts.ConfirmPasswordReset: the secret of the
+// link, the new password, and the client, named in the notice mail.
+type PasswordResetConfirm struct {
+	Token       string
+	NewPassword string
+	IP          string
+	UserAgent   string
 }
 
 // Accounts holds the use cases behind the HTTP API. Errors are domain errors:
@@ -87,6 +107,14 @@ type Accounts interface {
 	// at once on every instance. A wrong password is a *domain.ValidationError on
 	// "password"; the username is free to sign up again afterwards.
 	DeleteAccount(ctx context.Context, p domain.Principal, in AccountDeletion) error
+	// RequestPasswordReset mails a single-use reset link to every active account that in
+	// names. Its answer is the same whether or not an account matched: nil, or
+	// *domain.RateLimitedError (also for unknown targets), or a store error.
+	RequestPasswordReset(ctx context.Context, in PasswordResetRequest) error
+	// ConfirmPasswordReset sets the password of the link's account and revokes every session
+	// and token of it. A malformed, unknown, used or expired link is a *domain.ValidationError
+	// on "token"; a refused password one on "new_password".
+	ConfirmPasswordReset(ctx context.Context, in PasswordResetConfirm) error
 }
 
 // Readiness reports whether every configured backend answers.

@@ -67,9 +67,10 @@ func (s *Server) changePassword(c *gin.Context, p domain.Principal) {
 	}
 	var verr domain.ValidationError
 	in := ports.PasswordChange{
-		Old: f.str("old_password", true, &verr),
-		New: f.str("new_password", true, &verr),
-		IP:  s.clientIP(c),
+		Old:       f.str("old_password", true, &verr),
+		New:       f.str("new_password", true, &verr),
+		IP:        s.clientIP(c),
+		UserAgent: c.GetHeader("User-Agent"),
 	}
 	if err := verr.Err(); err != nil {
 		s.fail(c, err)

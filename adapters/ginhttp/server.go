@@ -45,6 +45,10 @@ type Config struct {
 	// TokenCookieName names the cookie that carries a browser app's token.
 	TokenCookieName string
 
+	// PasswordReset registers the password reset routes. It is set when mail is on
+	// (ports.Mailer.Enabled); without mail they answer 404 as unknown paths do.
+	PasswordReset bool
+
 	// Middleware runs for every request, inside the access log and outside the panic
 	// recovery, so it sees the final status of each (metrics, for one).
 	Middleware []gin.HandlerFunc
@@ -130,6 +134,10 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/signup", s.signup)
 	v1.POST("/token", s.obtainToken)
 	v1.POST("/login", s.login)
+	if s.cfg.PasswordReset {
+		v1.POST("/password/reset", s.requestPasswordReset)
+		v1.POST("/password/reset/confirm", s.confirmPasswordReset)
+	}
 	v1.GET("/verify", s.verify)
 	v1.HEAD("/verify", s.verify)
 

@@ -224,6 +224,8 @@ func (p *parser) config() (Config, error) {
 			TouchInterval: p.duration("GATEHOUSE_TOUCH_INTERVAL"),
 			BasicCacheTTL: p.duration("GATEHOUSE_BASIC_CACHE_TTL"),
 			UserCacheTTL:  p.duration("GATEHOUSE_USER_CACHE_TTL"),
+			ResetTTL:      p.duration("GATEHOUSE_RESET_TTL"),
+			ResetFloor:    app.DefaultResetFloor,
 		},
 		HTTP: ginhttp.Config{
 			CookieSecure:    p.bool("GATEHOUSE_COOKIE_SECURE"),
@@ -242,6 +244,8 @@ func (p *parser) config() (Config, error) {
 			LoginIP:      p.rate("GATEHOUSE_THROTTLE_LOGIN_IP"),
 			LoginAccount: p.rate("GATEHOUSE_THROTTLE_LOGIN_ACCOUNT"),
 			SignupIP:     p.rate("GATEHOUSE_THROTTLE_SIGNUP_IP"),
+			ResetIP:      p.rate("GATEHOUSE_THROTTLE_RESET_IP"),
+			ResetTarget:  p.rate("GATEHOUSE_THROTTLE_RESET_TARGET"),
 			IPv6Prefix:   p.int("GATEHOUSE_THROTTLE_IPV6_PREFIX"),
 		},
 		MySQL: mysqlstore.Config{
@@ -373,6 +377,11 @@ func (p *parser) config() (Config, error) {
 		// Sessions slide only when touched; touching less often than they idle out would end
 		// sessions that are in use.
 		p.fail("GATEHOUSE_TOUCH_INTERVAL", "must be shorter than GATEHOUSE_SESSION_IDLE_TIMEOUT")
+	}
+	if d := c.App.ResetTTL; d < time.Minute || d > 24*time.Hour {
+		// Shorter links expire before a slow mail arrives; longer ones sit in inboxes as
+		// working credentials (OWASP Forgot Password Cheat Sheet: expire them soon).
+		p.fail("GATEHOUSE_RESET_TTL", "must be between 1m and 24h")
 	}
 	if c.App.Session.Absolute <= 0 {
 		p.fail("GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT", "must be positive")

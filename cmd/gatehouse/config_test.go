@@ -41,6 +41,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if c.LoginTiming != (app.LoginTiming{Calibrate: true}) {
 		t.Errorf("LoginTiming = %+v, want calibrated", c.LoginTiming)
 	}
+	if c.App.ResetTTL != 30*time.Minute || c.App.ResetFloor != app.DefaultResetFloor {
+		t.Errorf("ResetTTL, ResetFloor = %v, %v; want 30m and %v", c.App.ResetTTL, c.App.ResetFloor, app.DefaultResetFloor)
+	}
 	if c.Throttle != app.DefaultThrottle() {
 		t.Errorf("Throttle = %+v, want app.DefaultThrottle() %+v", c.Throttle, app.DefaultThrottle())
 	}
@@ -94,6 +97,10 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_LOGIN_FAILURE_FLOOR", "-1s"},
 		{"GATEHOUSE_LOGIN_FAILURE_FLOOR", "1h"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "0"},
+		{"GATEHOUSE_RESET_TTL", "30s"},
+		{"GATEHOUSE_RESET_TTL", "25h"},
+		{"GATEHOUSE_RESET_TTL", "0"},
+		{"GATEHOUSE_THROTTLE_RESET_TARGET", "lots"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "129"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "/64"},
 		{"GATEHOUSE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.example"},

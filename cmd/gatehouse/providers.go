@@ -52,10 +52,11 @@ func countedAuditor(l *slogaudit.Logger, m *prommetrics.Metrics) *prommetrics.Au
 	return m.Auditor(l)
 }
 
-// httpConfig adds the metrics middleware to the HTTP settings, and the metrics endpoint
-// unless it has a listener of its own.
-func httpConfig(cfg Config, m *prommetrics.Metrics) ginhttp.Config {
+// httpConfig adds the metrics middleware to the HTTP settings, the metrics endpoint unless
+// it has a listener of its own, and the mail routes when mail is on.
+func httpConfig(cfg Config, m *prommetrics.Metrics, mailer ports.Mailer) ginhttp.Config {
 	c := cfg.HTTP
+	c.PasswordReset = mailer.Enabled()
 	c.Middleware = append([]gin.HandlerFunc{m.Middleware()}, c.Middleware...)
 	if cfg.AdminAddr == "" {
 		c.Metrics = m.Handler()

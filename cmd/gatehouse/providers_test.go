@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/adapters/prommetrics"
+	"github.com/gatehouse/gatehouse/app"
 )
 
 func TestLogFormat(t *testing.T) {
@@ -34,14 +35,14 @@ func TestLogFormat(t *testing.T) {
 func TestMetricsPlacement(t *testing.T) {
 	m := prommetrics.New()
 	plain := Config{}
-	if httpConfig(plain, m).Metrics == nil || newApplication(nil, m, plain, nil, nil).admin != nil {
+	if httpConfig(plain, m, app.MailOff{}).Metrics == nil || newApplication(nil, m, plain, nil, nil).admin != nil {
 		t.Error("without an admin address: want /metrics on the main listener and no admin handler")
 	}
-	if len(httpConfig(plain, m).Middleware) != 1 {
+	if len(httpConfig(plain, m, app.MailOff{}).Middleware) != 1 {
 		t.Error("the metrics middleware is not handed to the HTTP adapter")
 	}
 	admin := Config{AdminAddr: "127.0.0.1:0"}
-	if httpConfig(admin, m).Metrics != nil {
+	if httpConfig(admin, m, app.MailOff{}).Metrics != nil {
 		t.Error("with an admin address: /metrics is still on the main listener")
 	}
 	h := newApplication(nil, m, admin, nil, nil).admin

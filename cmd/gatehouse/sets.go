@@ -80,7 +80,7 @@ var adminSet = wire.NewSet(
 var metricsSet = wire.NewSet(
 	prommetrics.New,
 	measureStores,
-	wire.FieldsOf(new(measuredStores), "Users", "Sessions", "Tokens", "Limiter", "Pingers"),
+	wire.FieldsOf(new(measuredStores), "Users", "Sessions", "Tokens", "Codes", "Limiter", "Pingers"),
 	measuredChain, wire.Bind(new(ports.Authenticator), new(*prommetrics.Authenticator)),
 	countedAuditor, wire.Bind(new(ports.Auditor), new(*prommetrics.Auditor)),
 	httpConfig,

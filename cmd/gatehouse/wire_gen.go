@@ -110,15 +110,16 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, func(), error
 	}
 	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, appSettings)
 	authenticator := measuredChain(chain, metrics)
-	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, auditor, basicCache)
-	v2 := mainMeasuredStores.Pingers
-	readiness := app.NewReadiness(v2)
-	config := httpConfig(cfg, metrics)
-	server := ginhttp.New(authenticator, accounts, readiness, config, log)
+	codeStore := mainMeasuredStores.Codes
 	mailer, cleanup, err := newMailer(cfg, log, metrics)
 	if err != nil {
 		return nil, nil, err
 	}
+	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, auditor, basicCache, codeStore, mailer)
+	v2 := mainMeasuredStores.Pingers
+	readiness := app.NewReadiness(v2)
+	config := httpConfig(cfg, metrics, mailer)
+	server := ginhttp.New(authenticator, accounts, readiness, config, log)
 	mainApplication := newApplication(server, metrics, cfg, verifier, mailer)
 	return mainApplication, func() {
 		cleanup()
