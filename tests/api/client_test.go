@@ -137,6 +137,10 @@ func (s *server) do(t testing.TB, method, path string, opts ...opt) *response {
 // passwordFields are the body fields that carry passwords.
 var passwordFields = []string{"password", "old_password", "new_password"}
 
+// requestSecretFields are the JSON body fields that carry secrets: passwords, and the token
+// of a password reset link.
+var requestSecretFields = []string{"password", "old_password", "new_password", "token"}
+
 func (s *server) recordRequestSecrets(r *request) {
 	for _, v := range r.header.Values("Authorization") {
 		s.secret(v)
@@ -162,7 +166,7 @@ func (s *server) recordRequestSecrets(r *request) {
 	case "application/json":
 		var m map[string]any
 		if json.Unmarshal(r.body, &m) == nil {
-			for _, f := range passwordFields {
+			for _, f := range requestSecretFields {
 				if v, ok := m[f].(string); ok {
 					s.secret(v)
 				}

@@ -41,6 +41,8 @@ func serverEnv(t testing.TB, env map[string]string) []string {
 		"GATEHOUSE_THROTTLE_LOGIN_IP":      "1000/min",
 		"GATEHOUSE_THROTTLE_LOGIN_ACCOUNT": "1000/min",
 		"GATEHOUSE_THROTTLE_SIGNUP_IP":     "1000/min",
+		"GATEHOUSE_THROTTLE_RESET_IP":      "1000/min",
+		"GATEHOUSE_THROTTLE_RESET_TARGET":  "1000/min",
 	}
 	return testenv.Environ(base, profileEnv(t), env)
 }

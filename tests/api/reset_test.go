@@ -1,0 +1,165 @@
+package api_test
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/tests/testenv"
+)
+
+// resetLink finds the secret of a reset link in a mail: it rides in the fragment.
+var resetLink = regexp.MustCompile(`/password/reset#token=(gtr_[0-9A-Za-z]+)`)
+
+// mailTimeout bounds the wait for a mail through the queue and Mailpit on a busy machine.
+const mailTimeout = 20 * time.Second
+
+// startMailServer runs gatehouse with mail through the test Mailpit.
+func startMailServer(t *testing.T, mp *testenv.Mailpit) *server {
+	return startServer(t, map[string]string{
+		"GATEHOUSE_SMTP_URL":   "smtp://" + mp.SMTPAddr,
+		"GATEHOUSE_MAIL_FROM":  "Gatehouse <no-reply@example.com>",
+		"GATEHOUSE_PUBLIC_URL": "http://127.0.0.1",
+	})
+}
+
+// signupWithEmail creates an account named s.name(base) with address email.
+func (s *server) signupWithEmail(t *testing.T, base, password, email string) account {
+	t.Helper()
+	username := s.name(base)
+	u := s.do(t, "POST", "/v1/auth/signup", jsonBody(map[string]string{
+		"username": username, "password": password, "email": email,
+	})).expect(t, http.StatusCreated).object(t)
+	id, _ := u["id"].(float64)
+	return account{username: username, password: password, id: id}
+}
+
+// requestReset asks for a reset link and checks the one answer every target gets.
+func (s *server) requestReset(t *testing.T, body map[string]string) {
+	t.Helper()
+	m := s.do(t, "POST", "/v1/auth/password/reset", jsonBody(body)).expect(t, http.StatusAccepted).object(t)
+	if d, _ := m["detail"].(string); !strings.Contains(d, "If an account matches") {
+		t.Fatalf("reset request body = %v, want the fixed detail", m)
+	}
+}
+
+// waitMails waits until n mails arrived for to and returns them, newest first.
+func waitMails(t *testing.T, mp *testenv.Mailpit, to string, n int) []testenv.MailpitMessage {
+	t.Helper()
+	deadline := time.Now().Add(mailTimeout)
+	for {
+		if msgs := mp.Messages(t, to); len(msgs) >= n {
+			return msgs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d mails to %s arrived within %v", n, to, mailTimeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// resetToken returns the secret of the reset link in msg, registered as a secret the
+// server must never log.
+func (s *server) resetToken(t *testing.T, msg testenv.MailpitMessage) string {
+	t.Helper()
+	m := resetLink.FindStringSubmatch(msg.Text)
+	if m == nil || !strings.Contains(msg.HTML, m[1]) {
+		t.Fatalf("mail %q has no reset link in both its text and HTML:\n%s", msg.Subject, msg.Text)
+	}
+	s.secret(m[1])
+	return m[1]
+}
+
+func TestPasswordReset(t *testing.T) {
+	t.Parallel()
+	mp := testenv.MailpitServer(t)
+	s := startMailServer(t, mp)
+
+	t.Run("forget, reset mail, new password", func(t *testing.T) {
+		box := mp.Mailbox(t)
+		a := s.signupWithEmail(t, "forgot", "lantern-Quarry-4471", box)
+		tok, sess := s.token(t, a), s.login(t, a)
+
+		s.requestReset(t, map[string]string{"email": strings.ToUpper(box)})
+		link := s.resetToken(t, waitMails(t, mp, box, 1)[0])
+
+		s.do(t, "POST", "/v1/auth/password/reset/confirm", jsonBody(map[string]string{
+			"token": link, "new_password": "short",
+		})).fieldErrors(t, "new_password")
+		const fresh = "harbour-Violet-8823"
+		s.do(t, "POST", "/v1/auth/password/reset/confirm", jsonBody(map[string]string{
+			"token": link, "new_password": fresh,
+		})).expect(t, http.StatusNoContent)
+
+		s.do(t, "GET", "/v1/auth/me", withToken(tok.secret)).expect(t, http.StatusUnauthorized)
+		if r := s.do(t, "GET", "/v1/auth/me", withSession(sess)); r.status/100 != 4 {
+			t.Errorf("the old session still works: %d", r.status)
+		}
+		s.do(t, "POST", "/v1/auth/token", jsonBody(map[string]string{
+			"username": a.username, "password": a.password,
+		})).expect(t, http.StatusUnauthorized)
+		a.password = fresh
+		s.me(t, withToken(s.token(t, a).secret))
+
+		s.do(t, "POST", "/v1/auth/password/reset/confirm", jsonBody(map[string]string{
+			"token": link, "new_password": "another-Meadow-5521",
+		})).fieldErrors(t, "token")
+
+		notice := waitMails(t, mp, box, 2)[0]
+		if !strings.Contains(notice.Subject, "password was changed") || !strings.Contains(notice.Text, "127.0.0.1") {
+			t.Errorf("newest mail = %q, want the password-changed notice naming the client:\n%s", notice.Subject, notice.Text)
+		}
+	})
+
+	t.Run("a newer request or a login voids a link", func(t *testing.T) {
+		box := mp.Mailbox(t)
+		a := s.signupWithEmail(t, "twice", "copper-Lagoon-3390", box)
+		s.requestReset(t, map[string]string{"username": a.username})
+		first := s.resetToken(t, waitMails(t, mp, box, 1)[0])
+		s.requestReset(t, map[string]string{"email": box})
+		second := s.resetToken(t, waitMails(t, mp, box, 2)[0])
+		if first == second {
+			t.Fatal("two requests mailed the same link")
+		}
+		s.do(t, "POST", "/v1/auth/password/reset/confirm", jsonBody(map[string]string{
+			"token": first, "new_password": "willow-Canyon-7712",
+		})).fieldErrors(t, "token")
+		s.login(t, a)
+		s.do(t, "POST", "/v1/auth/password/reset/confirm", jsonBody(map[string]string{
+			"token": second, "new_password": "willow-Canyon-7712",
+		})).fieldErrors(t, "token")
+	})
+
+	t.Run("an unknown address gets the same answer and no mail", func(t *testing.T) {
+		box := mp.Mailbox(t)
+		s.requestReset(t, map[string]string{"email": box})
+		s.requestReset(t, map[string]string{"username": s.name("nobody")})
+		// A known address sent alongside proves the queue ran before the check.
+		known := mp.Mailbox(t)
+		s.signupWithEmail(t, "known", "amber-Summit-6604", known)
+		s.requestReset(t, map[string]string{"email": known})
+		waitMails(t, mp, known, 1)
+		if msgs := mp.Messages(t, box); len(msgs) != 0 {
+			t.Errorf("%d mails to an address without an account", len(msgs))
+		}
+	})
+
+	t.Run("a malformed or unknown token is refused alike", func(t *testing.T) {
+		for _, tok := range []string{"nonsense", "gtr_" + strings.Repeat("A", 49)} {
+			s.do(t, "POST", "/v1/auth/password/reset/confirm", jsonBody(map[string]string{
+				"token": tok, "new_password": "willow-Canyon-7712",
+			})).fieldErrors(t, "token")
+		}
+	})
+}
+
+func TestPasswordResetIsOffWithoutMail(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	s.do(t, "POST", "/v1/auth/password/reset", jsonBody(map[string]string{"email": "a@example.com"})).expect(t, http.StatusNotFound)
+	s.do(t, "POST", "/v1/auth/password/reset/confirm", jsonBody(map[string]string{
+		"token": "x", "new_password": "willow-Canyon-7712",
+	})).expect(t, http.StatusNotFound)
+}
