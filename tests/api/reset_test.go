@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,4 +163,47 @@ func TestPasswordResetIsOffWithoutMail(t *testing.T) {
 	s.do(t, "POST", "/v1/auth/password/reset/confirm", jsonBody(map[string]string{
 		"token": "x", "new_password": "willow-Canyon-7712",
 	})).expect(t, http.StatusNotFound)
+}
+
+// TestPasswordResetTiming measures what a reset request tells about an address: the status,
+// the body and the median time, for an address with an account and one without. The
+// README states the numbers (go test -run TestPasswordResetTiming -v ./tests/api/ on each
+// profile). Requests alternate, so load on the machine hits both alike.
+func TestPasswordResetTiming(t *testing.T) {
+	t.Parallel()
+	mp := testenv.MailpitServer(t)
+	s := startMailServer(t, mp)
+	known := mp.Mailbox(t)
+	s.signupWithEmail(t, "timed", "walnut-Prism-2259", known)
+	unknown := mp.Mailbox(t)
+	const rounds = 25
+	times := map[string][]time.Duration{}
+	bodies := map[string]string{}
+	for i := range 2 * rounds {
+		name, addr := "known", known
+		if i%2 == 1 {
+			name, addr = "unknown", unknown
+		}
+		start := time.Now()
+		r := s.do(t, "POST", "/v1/auth/password/reset", jsonBody(map[string]string{"email": addr}))
+		times[name] = append(times[name], time.Since(start))
+		r.expect(t, http.StatusAccepted)
+		bodies[name] = string(r.body)
+	}
+	if bodies["known"] != bodies["unknown"] {
+		t.Errorf("bodies differ: known %s, unknown %s", bodies["known"], bodies["unknown"])
+	}
+	mk, mu := median(times["known"]), median(times["unknown"])
+	t.Logf("status 202 for both; body %s; median known %v, unknown %v (difference %v) over %d requests each",
+		bodies["known"], mk.Round(10*time.Microsecond), mu.Round(10*time.Microsecond), (mk - mu).Round(10*time.Microsecond), rounds)
+	if d := (mk - mu).Abs(); d > 20*time.Millisecond {
+		t.Errorf("medians differ by %v, want them padded alike", d)
+	}
+}
+
+// median returns the median of ds.
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
