@@ -183,23 +183,7 @@ func TestLoginRacingADeletionLeavesNoCredential(t *testing.T) {
 						t.Errorf("DeleteUser: %v", err)
 					}
 				}}
-				accounts := app.NewAccounts(e.users, stores, stores, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache, e.codes, e.mailer)
-				in := ports.Login{Username: "racer", Password: password}
-				var err error
-				if kind == "token" {
-					_, err = accounts.ObtainToken(t.Context(), in)
-				} else {
-					_, _, err = accounts.Login(t.Context(), in)
-				}
-				if !errors.Is(err, domain.ErrInvalidCredentials) {
-					t.Errorf("login racing a deletion: err = %v, want ErrInvalidCredentials", err)
-				}
-				if list, _ := e.tokens.TokensByUser(t.Context(), u.ID); len(list) != 0 {
-					t.Errorf("%d tokens survive the deletion", len(list))
-				}
-				if list, _ := e.sessions.SessionsByUser(t.Context(), u.ID); len(list) != 0 {
-					t.Errorf("%d sessions survive the deletion", len(list))
-				}
+				racingLogin(t, e, stores, stores, kind, u.ID, "a deletion")
 			})
 		}
 	}

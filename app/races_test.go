@@ -40,24 +40,32 @@ func TestLoginRacingAPasswordChangeLeavesNoCredential(t *testing.T) {
 					t.Errorf("SetPasswordHash: %v", err)
 				}
 			}}
-			accounts := app.NewAccounts(e.users, stores, stores, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache, e.codes, e.mailer)
-			in := ports.Login{Username: "racer", Password: password}
-			var err error
-			if kind == "token" {
-				_, err = accounts.ObtainToken(t.Context(), in)
-			} else {
-				_, _, err = accounts.Login(t.Context(), in)
-			}
-			if !errors.Is(err, domain.ErrInvalidCredentials) {
-				t.Errorf("login racing a password change: err = %v, want ErrInvalidCredentials", err)
-			}
-			if list, _ := e.tokens.TokensByUser(t.Context(), u.ID); len(list) != 0 {
-				t.Errorf("%d tokens survive the password change", len(list))
-			}
-			if list, _ := e.sessions.SessionsByUser(t.Context(), u.ID); len(list) != 0 {
-				t.Errorf("%d sessions survive the password change", len(list))
-			}
+			racingLogin(t, e, stores, stores, kind, u.ID, "a password change")
 		})
+	}
+}
+
+// racingLogin logs "racer" in for a token or a session (kind) through credential stores
+// that let a change happen mid-login, and fails t unless the login is refused and leaves no
+// credential of user behind.
+func racingLogin(t *testing.T, e *env, tokens ports.TokenStore, sessions ports.SessionStore, kind string, user domain.UserID, change string) {
+	t.Helper()
+	accounts := app.NewAccounts(e.users, sessions, tokens, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache, e.codes, e.mailer)
+	in := ports.Login{Username: "racer", Password: password}
+	var err error
+	if kind == "token" {
+		_, err = accounts.ObtainToken(t.Context(), in)
+	} else {
+		_, _, err = accounts.Login(t.Context(), in)
+	}
+	if !errors.Is(err, domain.ErrInvalidCredentials) {
+		t.Errorf("login racing %s: err = %v, want ErrInvalidCredentials", change, err)
+	}
+	if list, _ := e.tokens.TokensByUser(t.Context(), user); len(list) != 0 {
+		t.Errorf("%d tokens survive %s", len(list), change)
+	}
+	if list, _ := e.sessions.SessionsByUser(t.Context(), user); len(list) != 0 {
+		t.Errorf("%d sessions survive %s", len(list), change)
 	}
 }
 
