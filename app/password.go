@@ -27,10 +27,8 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 	if err != nil {
 		return nil, err
 	}
-	if err := domain.ValidatePassword(in.New, user.Username, user.Email); err != nil {
-		var verr *domain.ValidationError
-		errors.As(err, &verr)
-		return nil, &domain.ValidationError{Fields: map[string][]string{"new_password": verr.Fields["password"]}}
+	if err := validNewPassword(in.New, user); err != nil {
+		return nil, err
 	}
 	hash, err := a.hasher.Hash(ctx, in.New)
 	if err != nil {
@@ -40,21 +38,11 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 	if p.Token != nil {
 		keepToken = p.Token.ID
 	}
-	// Revoke before the change as well as after it: should the change or the second
-	// revocation fail, no credential made with the old password is left behind a new one.
-	if err := revokeAllBut(ctx, a.sessions, a.tokens, user.ID, "", keepToken); err != nil {
-		return nil, err
-	}
-	if err := a.users.SetPasswordHash(ctx, user.ID, user.PasswordHash, hash); errors.Is(err, domain.ErrNotFound) {
+	if err := a.replacePassword(ctx, user, hash, keepToken); errors.Is(err, domain.ErrNotFound) {
 		return nil, errWrongOldPassword // changed since we verified the old one
 	} else if err != nil {
 		return nil, err
 	}
-	if err := revokeAllBut(ctx, a.sessions, a.tokens, user.ID, "", keepToken); err != nil {
-		return nil, err
-	}
-	a.cache.dropUser(user.ID)
-	a.voidResetLinks(ctx, user.ID)
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditPasswordChanged, UserID: user.ID, Method: p.Method})
 	a.notifyPasswordChanged(ctx, user, in.IP, in.UserAgent)
 	if p.Session == nil {
@@ -72,4 +60,36 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 		return nil, err
 	}
 	return &is, nil
+}
+
+// validNewPassword applies the password rules to a new password for u, reporting a failure
+// under the field new_password.
+func validNewPassword(password string, u domain.User) error {
+	err := domain.ValidatePassword(password, u.Username, u.Email)
+	var verr *domain.ValidationError
+	if !errors.As(err, &verr) {
+		return err
+	}
+	return &domain.ValidationError{Fields: map[string][]string{"new_password": verr.Fields["password"]}}
+}
+
+// replacePassword sets u's password hash to hash, by compare-and-set against the hash u
+// was read with, and revokes every session and token of u but keepToken. It revokes before
+// the change as well as after it: should the change or the second revocation fail, no
+// credential made with the old password is left behind a new one. The Basic cache forgets
+// u and its reset links are voided. domain.ErrNotFound means u was deleted or its password
+// changed since it was read.
+func (a *Accounts) replacePassword(ctx context.Context, u domain.User, hash, keepToken string) error {
+	if err := revokeAllBut(ctx, a.sessions, a.tokens, u.ID, "", keepToken); err != nil {
+		return err
+	}
+	if err := a.users.SetPasswordHash(ctx, u.ID, u.PasswordHash, hash); err != nil {
+		return err
+	}
+	if err := revokeAllBut(ctx, a.sessions, a.tokens, u.ID, "", keepToken); err != nil {
+		return err
+	}
+	a.cache.dropUser(u.ID)
+	a.voidResetLinks(ctx, u.ID)
+	return nil
 }

@@ -143,28 +143,18 @@ func (a *Accounts) ConfirmPasswordReset(ctx context.Context, in ports.PasswordRe
 	if err != nil {
 		return a.restoreCode(ctx, code, err)
 	}
-	if err := domain.ValidatePassword(in.NewPassword, user.Username, user.Email); err != nil {
-		var verr *domain.ValidationError
-		errors.As(err, &verr)
-		return a.restoreCode(ctx, code, &domain.ValidationError{Fields: map[string][]string{"new_password": verr.Fields["password"]}})
+	if err := validNewPassword(in.NewPassword, user); err != nil {
+		return a.restoreCode(ctx, code, err)
 	}
 	hash, err := a.hasher.Hash(ctx, in.NewPassword)
 	if err != nil {
 		return a.restoreCode(ctx, code, err)
 	}
-	if err := revokeAllBut(ctx, a.sessions, a.tokens, user.ID, "", ""); err != nil {
-		return err
-	}
-	if err := a.users.SetPasswordHash(ctx, user.ID, user.PasswordHash, hash); errors.Is(err, domain.ErrNotFound) {
+	if err := a.replacePassword(ctx, user, hash, ""); errors.Is(err, domain.ErrNotFound) {
 		return errResetLink // deleted, or the password changed meanwhile: this link is stale
 	} else if err != nil {
 		return err
 	}
-	a.cache.dropUser(user.ID)
-	if err := revokeAllBut(ctx, a.sessions, a.tokens, user.ID, "", ""); err != nil {
-		return err
-	}
-	a.voidResetLinks(ctx, user.ID)
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditPasswordReset, UserID: user.ID})
 	a.notifyPasswordChanged(ctx, user, in.IP, in.UserAgent)
 	return nil
@@ -195,18 +185,4 @@ func (a *Accounts) notifyPasswordChanged(ctx context.Context, u domain.User, ip,
 	}
 	a.mailer.Send(ctx, domain.Mail{Kind: domain.MailPasswordChanged, To: u.Email, Username: u.Username,
 		At: a.clock.Now(), IP: ip, UserAgent: domain.TruncateUserAgent(userAgent)})
-}
-
-// padTo waits until floor has passed since start, or ctx ends.
-func padTo(ctx context.Context, start time.Time, floor time.Duration) {
-	wait := floor - time.Since(start)
-	if wait <= 0 {
-		return
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }

@@ -87,8 +87,12 @@ func (f *failureFloor) calibrate() {
 }
 
 // pad waits until the floor has passed since start, or ctx ends.
-func (f *failureFloor) pad(ctx context.Context, start time.Time) {
-	wait := f.floor() - time.Since(start)
+func (f *failureFloor) pad(ctx context.Context, start time.Time) { padTo(ctx, start, f.floor()) }
+
+// padTo waits until floor has passed since start, or ctx ends: a caller that gives up is
+// never kept waiting.
+func padTo(ctx context.Context, start time.Time, floor time.Duration) {
+	wait := floor - time.Since(start)
 	if wait <= 0 {
 		return
 	}
