@@ -5,8 +5,10 @@ package mysqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -120,4 +122,28 @@ func (db *DB) Ping(ctx context.Context) error {
 // ctx bounds one statement by the query timeout.
 func (db *DB) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, db.timeout)
+}
+
+// deadlockRetries is how many times a statement chosen as a deadlock victim runs again.
+const deadlockRetries = 10
+
+// write runs one autocommitted statement. InnoDB may pick it as the victim of a deadlock —
+// inserts of one unique key racing a delete of it all hold shared locks on the key and then
+// each wants it exclusively — and rolls it back; the statement did nothing then, so running it
+// again is safe, as the MySQL manual asks of applications. A short random pause lets the
+// winner commit first, so a crowd of racers does not deadlock again in step.
+func (db *DB) write(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx, cancel := db.ctx(ctx)
+	defer cancel()
+	for try := 1; ; try++ {
+		res, err := db.x.ExecContext(ctx, query, args...)
+		if !deadlocked(err) || try > deadlockRetries {
+			return res, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(1+rand.IntN(2*try)) * time.Millisecond):
+		}
+	}
 }

@@ -22,6 +22,9 @@ const (
 	erTruncatedData = 1366
 )
 
+// erLockDeadlock means InnoDB rolled the statement back to break a deadlock (see DB.write).
+const erLockDeadlock = 1213
+
 // translate turns a driver error into a domain error. No driver error leaves this package.
 func translate(err error) error {
 	var my *mysql.MySQLError
@@ -43,4 +46,10 @@ func translate(err error) error {
 func duplicate(err error) bool {
 	var my *mysql.MySQLError
 	return errors.As(err, &my) && my.Number == erDupEntry
+}
+
+// deadlocked reports whether err says InnoDB rolled the statement back to break a deadlock.
+func deadlocked(err error) bool {
+	var my *mysql.MySQLError
+	return errors.As(err, &my) && my.Number == erLockDeadlock
 }

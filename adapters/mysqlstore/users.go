@@ -32,9 +32,7 @@ const userColumns = `id, username, email, password_hash, is_active, date_joined`
 // CreateUser inserts u. The unique key on username_key makes concurrent signups of one name
 // race safely: exactly one insert wins and the others get ErrUsernameTaken.
 func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User, error) {
-	ctx, cancel := s.db.ctx(ctx)
-	defer cancel()
-	res, err := s.db.x.ExecContext(ctx,
+	res, err := s.db.write(ctx,
 		`INSERT INTO gatehouse_users (username, username_key, email, email_key, password_hash, is_active, date_joined)
 		 VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		u.Username, u.Key(), u.Email, domain.EmailKey(u.Email), u.PasswordHash, u.IsActive, u.DateJoined.UTC())
@@ -136,9 +134,7 @@ func (db *DB) execOne(ctx context.Context, query string, args ...any) error {
 
 // exec runs a statement and returns the number of rows it matched.
 func (db *DB) exec(ctx context.Context, query string, args ...any) (int, error) {
-	ctx, cancel := db.ctx(ctx)
-	defer cancel()
-	res, err := db.x.ExecContext(ctx, query, args...)
+	res, err := db.write(ctx, query, args...)
 	if err != nil {
 		return 0, translate(err)
 	}
