@@ -63,7 +63,8 @@ func (a *Accounts) RequestPasswordReset(ctx context.Context, in ports.PasswordRe
 	return nil
 }
 
-// resetTargets returns the active accounts with an address that in names.
+// resetTargets returns the active accounts with a usable password and an address that in
+// names.
 func (a *Accounts) resetTargets(ctx context.Context, in ports.PasswordResetRequest) ([]domain.User, error) {
 	var found []domain.User
 	if in.Email != "" {
@@ -83,7 +84,7 @@ func (a *Accounts) resetTargets(ctx context.Context, in ports.PasswordResetReque
 	}
 	out := found[:0]
 	for _, u := range found {
-		if u.IsActive && u.Email != "" {
+		if u.IsActive && u.Email != "" && u.HasUsablePassword() {
 			out = append(out, u)
 		}
 	}

@@ -72,6 +72,7 @@ func TestResetRequestAnswersAlikeForKnownAndUnknownTargets(t *testing.T) {
 		{"unknown username", ports.PasswordResetRequest{Username: "nobody"}, 0},
 		{"inactive account", ports.PasswordResetRequest{Email: "bob@example.com"}, 0},
 		{"account without an address", ports.PasswordResetRequest{Username: "carol"}, 0},
+		{"account without a usable password", ports.PasswordResetRequest{Email: "sso@example.com"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,6 +83,10 @@ func TestResetRequestAnswersAlikeForKnownAndUnknownTargets(t *testing.T) {
 				t.Fatal(err)
 			}
 			e.signUp("carol")
+			if _, err := e.users.CreateUser(t.Context(), domain.User{Username: "sso", Email: "sso@example.com",
+				PasswordHash: domain.UnusablePasswordPrefix + "imported", IsActive: true}); err != nil {
+				t.Fatal(err)
+			}
 			mark := e.audit.len()
 			if err := e.accounts.RequestPasswordReset(t.Context(), tt.in); err != nil {
 				t.Fatalf("RequestPasswordReset = %v, want nil whether or not an account matches", err)

@@ -27,6 +27,18 @@ type User struct {
 // Key returns the string that must be unique among users: see UsernameKey.
 func (u User) Key() string { return UsernameKey(u.Username) }
 
+// UnusablePasswordPrefix starts the hash of an account that has no password (Django's
+// set_unusable_password: accounts that sign in only through another system). No password
+// ever matches it.
+const UnusablePasswordPrefix = "!"
+
+// HasUsablePassword reports whether a password can log u in. A password reset does not give
+// an account without one a password, as Django's PasswordResetForm does not: its owners
+// chose to have none.
+func (u User) HasUsablePassword() bool {
+	return u.PasswordHash != "" && !strings.HasPrefix(u.PasswordHash, UnusablePasswordPrefix)
+}
+
 // maxEmailLength is the longest address SMTP can carry (RFC 5321 path limit, less brackets).
 const maxEmailLength = 254
 

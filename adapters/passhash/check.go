@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/domain"
 )
 
 // ErrMalformedHash is the error of Check: an encoded password hash no verifier of this
@@ -28,7 +30,7 @@ func Check(encoded string) error {
 		}
 		return nil
 	}
-	if strings.HasPrefix(encoded, "!") {
+	if strings.HasPrefix(encoded, domain.UnusablePasswordPrefix) {
 		return nil
 	}
 	algorithm, rest, found := strings.Cut(encoded, "$")

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/gatehouse/gatehouse/domain"
 )
 
 // Foreign verifies password hashes written by Django's hashers, as stored in auth_user, so
@@ -70,7 +72,7 @@ func (f Foreign) Verify(password, encoded string) (ok, known bool) {
 	case "bcrypt":
 		return verifyBcrypt(password, rest), true
 	}
-	if strings.HasPrefix(encoded, "!") {
+	if strings.HasPrefix(encoded, domain.UnusablePasswordPrefix) {
 		return false, true
 	}
 	if !f.AllowWeak {
