@@ -16,7 +16,8 @@ var errResetLink = domain.NewValidationError("token", "This reset link is invali
 // resetLinkPath is where a reset link leads. The secret rides in the fragment, which
 // browsers never send to a server: it stays out of access logs and Referer headers, of
 // Gatehouse and of any proxy in front (OWASP Forgot Password Cheat Sheet, "URL tokens").
-// The page reads it with script and posts it to /v1/auth/password/reset/confirm.
+// The page reads it with script and posts it with the new password to its own form, which
+// calls ConfirmPasswordReset as /v1/auth/password/reset/confirm does.
 const resetLinkPath = "/password/reset#token="
 
 // RequestPasswordReset implements ports.Accounts. It follows the OWASP Forgot Password

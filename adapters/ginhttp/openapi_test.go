@@ -16,10 +16,12 @@ import (
 // reason. HTML pages are documented like any other route, with a text/html response;
 // only what a client cannot rely on the shape of (static files, say) belongs here.
 var undocumentedRoutes = map[string]string{
-	"GET /static/style.css":  "the pages' stylesheet",
-	"HEAD /static/style.css": "the pages' stylesheet",
-	"GET /static/copy.js":    "the pages' copy-button script",
-	"HEAD /static/copy.js":   "the pages' copy-button script",
+	"GET /static/style.css":    "the pages' stylesheet",
+	"HEAD /static/style.css":   "the pages' stylesheet",
+	"GET /static/copy.js":      "the pages' copy-button script",
+	"HEAD /static/copy.js":     "the pages' copy-button script",
+	"GET /static/fragment.js":  "the pages' script that reads a mailed link's secret",
+	"HEAD /static/fragment.js": "the pages' script that reads a mailed link's secret",
 }
 
 // ginParam matches a Gin path parameter, :name or *name.

@@ -31,7 +31,7 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // pageTemplates holds one template set per page, each the layout plus the page's "main".
-var pageTemplates = parsePages("login", "signup", "account", "error")
+var pageTemplates = parsePages("login", "signup", "account", "reset", "error")
 
 func parsePages(names ...string) map[string]*template.Template {
 	funcs := template.FuncMap{"when": when, "browser": browserName}
@@ -53,8 +53,9 @@ type page struct {
 	Fields        map[string][]string // per-field messages of the failed form
 	Failed        string              // which form of the page failed (the account page has several)
 	Next          string              // where a login continues, a local path
-	Values        map[string]string   // non-secret values to refill
+	Values        map[string]string   // non-secret values to refill, and a reset link's secret
 	PasswordRules []string
+	PasswordReset bool // reset is on: the login page offers it
 
 	Account *accountView
 }
@@ -83,12 +84,14 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	static, _ := fs.Sub(webFiles, "web/static")
 	e.StaticFileFS("/static/style.css", "style.css", http.FS(static))
 	e.StaticFileFS("/static/copy.js", "copy.js", http.FS(static))
+	e.StaticFileFS("/static/fragment.js", "fragment.js", http.FS(static))
 
 	g := e.Group("", pageHeaders)
 	g.GET("/login", s.loginPage)
 	g.POST("/login", s.pageForm, s.loginSubmit)
 	g.GET("/signup", s.signupPage)
 	g.POST("/signup", s.pageForm, s.signupSubmit)
+	s.resetRoutes(g)
 
 	g.GET("/account", s.pageSession(s.accountPage))
 	acct := g.Group("", s.pageForm)
@@ -114,6 +117,7 @@ func pageHeaders(c *gin.Context) {
 // render writes the named page. It renders into a buffer first, so a template error is a
 // clean 500 rather than half a page.
 func (s *Server) render(c *gin.Context, status int, name string, p page) {
+	p.PasswordReset = s.cfg.PasswordReset
 	var buf bytes.Buffer
 	if err := pageTemplates[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "rendering page", slog.String("page", name), slog.String("error", err.Error()))
@@ -157,6 +161,8 @@ var notices = map[string]string{
 	"token-revoked":   "The token was revoked.",
 	"session-revoked": "The session was revoked.",
 	"deleted":         "Your account was deleted, with every session and token. The username is free again.",
+	"reset-sent":      resetRequestedDetail,
+	"password-reset":  "Your password was changed, and every session and token revoked. Log in with the new password.",
 }
 
 // when renders a time (or *time.Time, nil meaning never) in UTC to the minute.

@@ -451,8 +451,8 @@ func TestPagesEscape(t *testing.T) {
 	const evil = `"'><script>alert(1)</script><img src=x onerror=alert(1)>`
 	when := time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)
 	p := page{Title: evil, CSRF: evil, Notice: evil, Error: evil, Failed: "token", Next: "/" + evil,
-		Fields: map[string][]string{"username": {evil}, "email": {evil}, "password": {evil}, "name": {evil}},
-		Values: map[string]string{"username": evil, "email": evil, "name": evil}, PasswordRules: []string{evil},
+		Fields: map[string][]string{"username": {evil}, "email": {evil}, "password": {evil}, "name": {evil}, "token": {evil}, "new_password": {evil}},
+		Values: map[string]string{"username": evil, "email": evil, "name": evil, "account": evil, "token": evil}, PasswordRules: []string{evil},
 		Account: &accountView{
 			User:     userView{Username: evil, Email: evil, DateJoined: when},
 			Sessions: []sessionView{{ID: evil, IP: evil, UserAgent: evil + " Firefox/1", Current: true}},

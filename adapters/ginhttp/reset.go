@@ -9,9 +9,12 @@ import (
 	"github.com/gatehouse/gatehouse/ports"
 )
 
-// resetRequested is the one body of an accepted reset request, whether or not an account
-// matched (OWASP Forgot Password Cheat Sheet: the same response in every case).
-var resetRequested = gin.H{"detail": "If an account matches, a password reset link has been sent to its email address."}
+// resetRequestedDetail is the one answer to an accepted reset request, whether or not an
+// account matched (OWASP Forgot Password Cheat Sheet: the same response in every case), in
+// the API's body and on the page alike.
+const resetRequestedDetail = "If an account matches, a password reset link has been sent to its email address."
+
+var resetRequested = gin.H{"detail": resetRequestedDetail}
 
 // requestPasswordReset answers POST /v1/auth/password/reset, {"email": ...} or
 // {"username": ...}: 202 with resetRequested, or 429 when throttled, for known and unknown

@@ -134,12 +134,9 @@ func (s *server) do(t testing.TB, method, path string, opts ...opt) *response {
 	return resp
 }
 
-// passwordFields are the body fields that carry passwords.
-var passwordFields = []string{"password", "old_password", "new_password"}
-
-// requestSecretFields are the JSON body fields that carry secrets: passwords, and the token
-// of a password reset link.
-var requestSecretFields = []string{"password", "old_password", "new_password", "token"}
+// requestSecretFields are the body fields, JSON or form, that carry secrets: passwords (the
+// reset page's form asks for the new one twice), and the token of a password reset link.
+var requestSecretFields = []string{"password", "old_password", "new_password", "new_password2", "token"}
 
 func (s *server) recordRequestSecrets(r *request) {
 	for _, v := range r.header.Values("Authorization") {
@@ -174,7 +171,7 @@ func (s *server) recordRequestSecrets(r *request) {
 		}
 	case "application/x-www-form-urlencoded":
 		if vals, err := url.ParseQuery(string(r.body)); err == nil {
-			for _, f := range passwordFields {
+			for _, f := range requestSecretFields {
 				s.secret(vals.Get(f))
 			}
 		}

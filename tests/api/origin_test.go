@@ -96,14 +96,20 @@ var hiddenToken = regexp.MustCompile(`name="csrfmiddlewaretoken" value="([^"]+)"
 // the hidden field's token.
 func (s *server) loginFormToken(t *testing.T) (nonce, token string) {
 	t.Helper()
-	r, err := s.sendUnchecked("GET", "/login")
+	return s.pageFormToken(t, "/login")
+}
+
+// pageFormToken is loginFormToken for the anonymous form of the page at path.
+func (s *server) pageFormToken(t *testing.T, path string) (nonce, token string) {
+	t.Helper()
+	r, err := s.sendUnchecked("GET", path)
 	if err != nil || r.status != http.StatusOK {
-		t.Fatalf("GET /login: %v %v", r, err)
+		t.Fatalf("GET %s: %v %v", path, r, err)
 	}
 	m := hiddenToken.FindSubmatch(r.body)
 	c := r.cookie("formcsrf")
 	if m == nil || c == nil {
-		t.Fatalf("the login page has no form token or cookie:\n%s", r.body)
+		t.Fatalf("the page %s has no form token or cookie:\n%s", path, r.body)
 	}
 	s.secret(c.Value)
 	s.secret(string(m[1]))

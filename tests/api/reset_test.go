@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -209,4 +212,63 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// TestPasswordResetPageLinkWorksOnce: the reset page's form reaches the same single-use link
+// as the API. Many browsers posting one link at once: exactly one sets its password and goes
+// on to log in, every other is told the link is invalid, and only the winner's password works.
+func TestPasswordResetPageLinkWorksOnce(t *testing.T) {
+	t.Parallel()
+	mp := testenv.MailpitServer(t)
+	s := startMailServer(t, mp)
+	box := mp.Mailbox(t)
+	a := s.signupWithEmail(t, "racer", "pebble-Orchard-5518", box)
+	s.requestReset(t, map[string]string{"email": box})
+	link := s.resetToken(t, waitMails(t, mp, box, 1)[0])
+	nonce, token := s.pageFormToken(t, "/password/reset")
+
+	const racers = 12
+	statuses := make([]int, racers)
+	bodies := make([]string, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		pw := fmt.Sprintf("pebble-Orchard-%d", 6000+i)
+		s.secret(pw)
+		wg.Go(func() {
+			r, err := s.sendUnchecked("POST", "/password/reset/confirm", header("Origin", s.base), cookie("formcsrf", nonce),
+				formBody(url.Values{"token": {link}, "new_password": {pw}, "new_password2": {pw}, "csrfmiddlewaretoken": {token}}))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			statuses[i], bodies[i] = r.status, string(r.body)
+			if r.status == http.StatusSeeOther && r.header.Get("Location") != "/login?done=password-reset" {
+				t.Errorf("racer %d went on to %q", i, r.header.Get("Location"))
+			}
+		})
+	}
+	wg.Wait()
+	winner := -1
+	for i, status := range statuses {
+		switch {
+		case status == http.StatusSeeOther && winner < 0:
+			winner = i
+		case status == http.StatusSeeOther:
+			t.Errorf("racers %d and %d both used the link", winner, i)
+		case status != http.StatusBadRequest || !strings.Contains(bodies[i], "This reset link is invalid or has expired."):
+			t.Errorf("racer %d: status %d, want 400 with the invalid-link message:\n%.400s", i, status, bodies[i])
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("no racer set the password: %v", statuses)
+	}
+	for i := range racers {
+		want := http.StatusUnauthorized
+		if i == winner {
+			want = http.StatusOK
+		}
+		s.do(t, "POST", "/v1/auth/token", jsonBody(map[string]string{
+			"username": a.username, "password": fmt.Sprintf("pebble-Orchard-%d", 6000+i),
+		})).expect(t, want)
+	}
 }

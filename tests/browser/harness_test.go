@@ -75,7 +75,13 @@ func startGatehouse(t *testing.T, env ...map[string]string) *site {
 // signUp makes a user through the JSON API, for tests about what comes after.
 func (s *site) signUp(t *testing.T, username, password string) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	s.signUpWithEmail(t, username, password, "")
+}
+
+// signUpWithEmail makes a user with an email address ("" for none) through the JSON API.
+func (s *site) signUpWithEmail(t *testing.T, username, password, email string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password, "email": email})
 	resp, err := s.http.Post(s.base+"/v1/auth/signup", "application/json", strings.NewReader(string(body)))
 	if err != nil {
 		t.Fatal(err)
