@@ -44,17 +44,17 @@ func (a *Accounts) SignUp(ctx context.Context, in ports.SignUp) (domain.User, er
 	if _, err := reserve(ctx, a.limiter, a.throttle.signupLimits(in.IP)); err != nil {
 		return domain.User{}, err
 	}
-	user, err := createUser(ctx, a.users, a.hasher, a.clock, in.Username, in.Email, in.Password)
+	user, err := createUser(ctx, a.users, a.hasher, a.clock, a.settings.emailRule(), in.Username, in.Email, in.Password)
 	if err == nil {
 		a.audit.Audit(ctx, domain.Audit{Event: domain.AuditSignup, UserID: user.ID})
 	}
 	return user, err
 }
 
-// createUser checks every field, reporting all problems at once, and stores an active user.
-// Signups and operators create users alike.
+// createUser checks every field, reporting all problems at once, and stores an active user
+// with an unverified address under rule. Signups and operators create users alike.
 func createUser(ctx context.Context, users ports.UserStore, hasher ports.PasswordHasher, clock ports.Clock,
-	username, email, password string) (domain.User, error) {
+	rule domain.EmailRule, username, email, password string) (domain.User, error) {
 	var verr domain.ValidationError
 	username, err := domain.NormalizeUsername(username)
 	collect(&verr, err)
@@ -71,6 +71,14 @@ func createUser(ctx context.Context, users ports.UserStore, hasher ports.Passwor
 	case !errors.Is(err, domain.ErrNotFound):
 		return domain.User{}, err
 	}
+	if rule == domain.EmailUnique && email != "" {
+		switch holders, err := users.UsersByEmail(ctx, email); {
+		case err != nil:
+			return domain.User{}, err
+		case len(holders) > 0:
+			return domain.User{}, domain.ErrEmailTaken
+		}
+	}
 	hash, err := hasher.Hash(ctx, password)
 	if err != nil {
 		return domain.User{}, err
@@ -81,7 +89,7 @@ func createUser(ctx context.Context, users ports.UserStore, hasher ports.Passwor
 		PasswordHash: hash,
 		IsActive:     true,
 		DateJoined:   clock.Now(),
-	})
+	}, rule)
 }
 
 // collect merges a *domain.ValidationError into verr.

@@ -35,7 +35,7 @@ const maxUserPage = 1000
 
 // CreateUser implements ports.Admin.
 func (a *Admin) CreateUser(ctx context.Context, in ports.NewUser) (domain.User, error) {
-	u, err := createUser(ctx, a.users, a.hasher, a.clock, in.Username, in.Email, in.Password)
+	u, err := createUser(ctx, a.users, a.hasher, a.clock, a.settings.emailRule(), in.Username, in.Email, in.Password)
 	if err == nil {
 		a.audit.Audit(ctx, domain.Audit{Event: domain.AuditUserCreated, UserID: u.ID})
 	}

@@ -29,7 +29,7 @@ func benchVerifier(b *testing.B) *app.Verifier {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := users.CreateUser(b.Context(), domain.User{Username: "known", PasswordHash: hash, IsActive: true}); err != nil {
+	if _, err := users.CreateUser(b.Context(), domain.User{Username: "known", PasswordHash: hash, IsActive: true}, domain.EmailShared); err != nil {
 		b.Fatal(err)
 	}
 	v := app.NewVerifier(users, hasher, memstore.NewRateLimiter(&fakeClock{now: t0}), app.Throttle{}, &auditLog{}, app.LoginTiming{}, nil)
@@ -143,7 +143,7 @@ func BenchmarkFailedLoginByFamily(b *testing.B) {
 		}
 	}
 	for name, hash := range hashes {
-		if _, err := users.CreateUser(b.Context(), domain.User{Username: name, PasswordHash: hash, IsActive: true}); err != nil {
+		if _, err := users.CreateUser(b.Context(), domain.User{Username: name, PasswordHash: hash, IsActive: true}, domain.EmailShared); err != nil {
 			b.Fatal(err)
 		}
 	}

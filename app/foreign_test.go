@@ -13,7 +13,7 @@ func TestDjangoHashIsUpgradedAtLogin(t *testing.T) {
 	e := newEnv(t)
 	// Made by Django 3.2's make_password("correct horse battery staple").
 	const django = "pbkdf2_sha256$260000$anyfHeW8eb4GNByrpy9SOY$R5M3y32DY+zsaP5vpEEXOmI3uEnWoW5l6JEKK8coHU4="
-	u, err := e.users.CreateUser(t.Context(), domain.User{Username: "imported", PasswordHash: django, IsActive: true})
+	u, err := e.users.CreateUser(t.Context(), domain.User{Username: "imported", PasswordHash: django, IsActive: true}, domain.EmailShared)
 	if err != nil {
 		t.Fatal(err)
 	}

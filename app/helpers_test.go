@@ -202,7 +202,7 @@ func (e *env) createUser(username string, hasher *passhash.Argon2id, active bool
 	}
 	u, err := e.users.CreateUser(e.t.Context(), domain.User{
 		Username: username, PasswordHash: hash, IsActive: active, DateJoined: e.clock.Now(),
-	})
+	}, domain.EmailShared)
 	if err != nil {
 		e.t.Fatalf("CreateUser(%q): %v", username, err)
 	}

@@ -379,7 +379,7 @@ type failingUsers struct {
 	n     int
 }
 
-func (f *failingUsers) CreateUser(ctx context.Context, u domain.User) (domain.User, error) {
+func (f *failingUsers) CreateUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
 	f.mu.Lock()
 	f.calls++
 	fail := f.calls >= f.n
@@ -387,7 +387,7 @@ func (f *failingUsers) CreateUser(ctx context.Context, u domain.User) (domain.Us
 	if fail {
 		return domain.User{}, fmt.Errorf("%w: connection refused", domain.ErrUnavailable)
 	}
-	return f.UserStore.CreateUser(ctx, u)
+	return f.UserStore.CreateUser(ctx, u, rule)
 }
 
 func TestImportStopsAtAStoreError(t *testing.T) {

@@ -83,7 +83,7 @@ func (r *importRun) storeUser(ctx context.Context, seq int, o *owner, name strin
 			PasswordHash: u.PasswordHash,
 			IsActive:     u.IsActive,
 			DateJoined:   u.DateJoined.UTC(),
-		})
+		}, domain.EmailShared) // Django never made addresses unique; imported users keep theirs
 		if errors.Is(err, domain.ErrUsernameTaken) {
 			// Created by someone else since the lookup.
 			r.skip(seq, false, o.label, "username taken while importing")

@@ -30,6 +30,17 @@ type Settings struct {
 	// for an existing account (store writes, a mail queued) does not show in the answer's
 	// timing; 0 pads nothing.
 	ResetFloor time.Duration
+	// UniqueEmail makes signups and operators' creates refuse an address another user has
+	// (domain.EmailUnique); imports may share one whatever it says.
+	UniqueEmail bool
+}
+
+// emailRule is the rule that signups, operators' creates and email changes write under.
+func (s Settings) emailRule() domain.EmailRule {
+	if s.UniqueEmail {
+		return domain.EmailUnique
+	}
+	return domain.EmailShared
 }
 
 // DefaultResetFloor pads password reset requests: well above the few store round trips an
@@ -37,7 +48,8 @@ type Settings struct {
 const DefaultResetFloor = 100 * time.Millisecond
 
 // DefaultSettings are the defaults documented in the README: 30-day tokens, sessions idle out
-// after 24 hours and end after 14 days, last-used times written at most once a minute.
+// after 24 hours and end after 14 days, last-used times written at most once a minute,
+// addresses unique.
 func DefaultSettings() Settings {
 	return Settings{
 		TokenTTL:      30 * 24 * time.Hour,
@@ -45,5 +57,6 @@ func DefaultSettings() Settings {
 		TouchInterval: time.Minute,
 		ResetTTL:      30 * time.Minute,
 		ResetFloor:    DefaultResetFloor,
+		UniqueEmail:   true,
 	}
 }

@@ -60,7 +60,7 @@ func TestFailuresTakeAtLeastTheFloor(t *testing.T) {
 				e := newEnv(t)
 				e.signUp("alice")
 				e.createUser("carol", e.hasher, false)
-				if _, err := e.users.CreateUser(t.Context(), domain.User{Username: "imported", PasswordHash: "!unusable", IsActive: true}); err != nil {
+				if _, err := e.users.CreateUser(t.Context(), domain.User{Username: "imported", PasswordHash: "!unusable", IsActive: true}, domain.EmailShared); err != nil {
 					t.Fatal(err)
 				}
 				var v *app.Verifier

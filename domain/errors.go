@@ -18,6 +18,8 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrUsernameTaken means another user already holds the normalised username.
 	ErrUsernameTaken = errors.New("a user with that username already exists")
+	// ErrEmailTaken means a write under EmailUnique met another user with the same EmailKey.
+	ErrEmailTaken = errors.New("a user with that email address already exists")
 	// ErrInvalidCredentials covers an unknown user, a wrong password, an inactive user, and a
 	// token or session that is malformed, unknown, revoked or expired. One error for all of
 	// them so responses do not reveal which accounts exist.

@@ -16,12 +16,15 @@ type UserID int64
 // User is an account. PasswordHash is an encoded hash (PHC string); the password itself is
 // never kept.
 type User struct {
-	ID           UserID
-	Username     string // NFKC-normalised, as the user typed it otherwise
-	Email        string
-	PasswordHash string
-	IsActive     bool
-	DateJoined   time.Time
+	ID       UserID
+	Username string // NFKC-normalised, as the user typed it otherwise
+	Email    string
+	// EmailVerified says the user followed a link sent to Email. A change of address
+	// confirmed the same way keeps it true; an import or an operator's create leaves it false.
+	EmailVerified bool
+	PasswordHash  string
+	IsActive      bool
+	DateJoined    time.Time
 }
 
 // Key returns the string that must be unique among users: see UsernameKey.
@@ -61,13 +64,25 @@ func NormalizeEmail(email string) (string, error) {
 	return email[:at] + "@" + strings.ToLower(email[at+1:]), nil
 }
 
+// EmailRule says whether a write may give a user an address that another user already has.
+// Addresses are compared by EmailKey; an empty address never conflicts.
+type EmailRule int
+
+const (
+	// EmailShared lets users share an address, as imported Django users may.
+	EmailShared EmailRule = iota
+	// EmailUnique refuses an address that any other user has, whichever rule that user's
+	// address was written under, with ErrEmailTaken.
+	EmailUnique
+)
+
 // EmailKey is what addresses are looked up by (a password reset asked for by address):
 // NFKC, case-folded, NFKC again, over the whole address, so "Alice@Example.com" and
 // "ａｌｉｃｅ@example.com" find the same accounts. RFC 5321 lets a server treat local parts
 // case-sensitively, but no mail provider in use does, and users do not remember which case
 // they typed; Django's PasswordResetForm also matches the address case-insensitively
-// (email__iexact). Addresses are not unique (imported Django users may share one), so a key
-// finds any number of users.
+// (email__iexact). It is also what EmailUnique compares. Addresses written under EmailShared
+// (imported Django users) may share one, so a key finds any number of users.
 func EmailKey(email string) string {
 	folded := cases.Fold().String(norm.NFKC.String(strings.TrimSpace(email)))
 	return norm.NFKC.String(folded)

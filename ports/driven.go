@@ -18,28 +18,48 @@ import (
 // is deleted: credentials, caches and audit records name users by ID, and none of them may
 // come to name a stranger who signs up later.
 type UserStore interface {
-	// CreateUser stores u with a new ID and returns it. It returns domain.ErrUsernameTaken
-	// when a user with the same domain.UsernameKey exists, also under concurrent creation.
-	CreateUser(ctx context.Context, u domain.User) (domain.User, error)
+	// CreateUser stores u, EmailVerified included, with a new ID and returns it. It returns
+	// domain.ErrUsernameTaken when a user with the same domain.UsernameKey exists, also under
+	// concurrent creation. Under domain.EmailUnique it returns domain.ErrEmailTaken when any
+	// other user has the same domain.EmailKey, however that user got it (an import under
+	// domain.EmailShared included); of any number of concurrent unique writes of one new
+	// address (CreateUser, SetEmail) exactly one succeeds. An empty address never conflicts.
+	// When both are taken it returns domain.ErrUsernameTaken, except that a concurrent write
+	// may make either the first one found. Under domain.EmailShared the address is not checked.
+	CreateUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error)
 	// UserByID returns the user with id, or domain.ErrNotFound.
 	UserByID(ctx context.Context, id domain.UserID) (domain.User, error)
 	// UserByUsername returns the user whose domain.UsernameKey equals that of username, or
 	// domain.ErrNotFound.
 	UserByUsername(ctx context.Context, username string) (domain.User, error)
 	// UsersByEmail returns every user whose domain.EmailKey equals that of email, in
-	// ascending ID order; none is an empty slice, not domain.ErrNotFound. Addresses are not
-	// unique: imported Django users may share one. An empty email finds no one.
+	// ascending ID order; none is an empty slice, not domain.ErrNotFound. Addresses written
+	// under domain.EmailShared may be shared: imported Django users may have one in common. An empty email finds no one.
 	UsersByEmail(ctx context.Context, email string) ([]domain.User, error)
 	// SetPasswordHash replaces the user's password hash with hash if it is still old, as one
 	// atomic compare-and-set, and returns domain.ErrNotFound when the user is missing or the
 	// stored hash is no longer old. It keeps a concurrent password change from being undone
 	// by a hash upgrade that verified the previous password.
 	SetPasswordHash(ctx context.Context, id domain.UserID, old, hash string) error
+	// SetEmail replaces the user's address with email and marks it verified: it is called
+	// only once the new address confirmed a link. It returns domain.ErrNotFound for a missing
+	// user. Under domain.EmailUnique it returns domain.ErrEmailTaken when another user has
+	// the same domain.EmailKey, race-safe against concurrent unique writes as CreateUser is;
+	// the user's own address in another spelling (same key) is always allowed. The old
+	// address is free for unique writes once SetEmail returns. An empty email clears the
+	// address and the verified flag.
+	SetEmail(ctx context.Context, id domain.UserID, email string, rule domain.EmailRule) error
+	// MarkEmailVerified sets the user's EmailVerified flag if the user's current address has
+	// the same domain.EmailKey as email, so that a link sent to an old address never verifies
+	// a new one. Otherwise, for a missing user and for an empty email it returns
+	// domain.ErrNotFound. Marking a verified address again succeeds.
+	MarkEmailVerified(ctx context.Context, id domain.UserID, email string) error
 	// SetActive sets the user's active flag, or returns domain.ErrNotFound.
 	SetActive(ctx context.Context, id domain.UserID, active bool) error
 	// DeleteUser removes the user with id, or returns domain.ErrNotFound. Once it returns,
-	// UserByID and UserByUsername give domain.ErrNotFound, ListUsers omits the user, and the
-	// username may be taken by CreateUser again (with a new ID). The user's sessions and
+	// UserByID and UserByUsername give domain.ErrNotFound, ListUsers and UsersByEmail omit
+	// the user, and the username and the address may be taken by CreateUser again (with a
+	// new ID), the address also under domain.EmailUnique. The user's sessions and
 	// tokens live in other ports and are not touched: revoking them is the caller's job.
 	DeleteUser(ctx context.Context, id domain.UserID) error
 	// ListUsers returns up to limit users with IDs above after, in ascending ID order; a

@@ -44,6 +44,9 @@ func (s *Server) judge(c *gin.Context, err error) verdict {
 	case errors.Is(err, domain.ErrUsernameTaken):
 		return verdict{status: http.StatusBadRequest, detail: "Invalid input.",
 			fields: map[string][]string{"username": {"A user with that username already exists."}}}
+	case errors.Is(err, domain.ErrEmailTaken):
+		return verdict{status: http.StatusBadRequest, detail: "Invalid input.",
+			fields: map[string][]string{"email": {"A user with that email address already exists."}}}
 	case errors.As(err, &csrf):
 		return verdict{status: http.StatusForbidden, detail: csrf.Error()}
 	case errors.Is(err, domain.ErrNotAuthenticated):

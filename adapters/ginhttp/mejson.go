@@ -37,6 +37,8 @@ func appendMe(b []byte, v meView) []byte {
 	b = appendJSONString(b, v.Username)
 	b = append(b, `,"email":`...)
 	b = appendJSONString(b, v.Email)
+	b = append(b, `,"email_verified":`...)
+	b = strconv.AppendBool(b, v.EmailVerified)
 	b = append(b, `,"date_joined":"`...)
 	b = v.DateJoined.AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","auth":{"method":`...)

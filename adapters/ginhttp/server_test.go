@@ -86,6 +86,7 @@ func TestErrorStatuses(t *testing.T) {
 	}{
 		{"validation", domain.NewValidationError("name", "bad"), 400, "Invalid input."},
 		{"username taken", domain.ErrUsernameTaken, 400, "Invalid input."},
+		{"email taken", domain.ErrEmailTaken, 400, "Invalid input."},
 		{"invalid credentials", domain.ErrInvalidCredentials, 401, "Invalid username or password."},
 		{"invalid token", domain.ErrInvalidToken, 401, "Invalid token."},
 		{"inactive user", domain.ErrInactiveUser, 401, "User inactive or deleted."},

@@ -10,14 +10,16 @@ import (
 // in the response that creates it.
 
 type userView struct {
-	ID         domain.UserID `json:"id"`
-	Username   string        `json:"username"`
-	Email      string        `json:"email"`
-	DateJoined time.Time     `json:"date_joined"`
+	ID            domain.UserID `json:"id"`
+	Username      string        `json:"username"`
+	Email         string        `json:"email"`
+	EmailVerified bool          `json:"email_verified"`
+	DateJoined    time.Time     `json:"date_joined"`
 }
 
 func viewUser(u domain.User) userView {
-	return userView{ID: u.ID, Username: u.Username, Email: u.Email, DateJoined: u.DateJoined.UTC()}
+	return userView{ID: u.ID, Username: u.Username, Email: u.Email, EmailVerified: u.EmailVerified,
+		DateJoined: u.DateJoined.UTC()}
 }
 
 type authView struct {

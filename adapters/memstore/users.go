@@ -13,32 +13,84 @@ var _ ports.UserStore = (*UserStore)(nil)
 // UserStore keeps accounts in maps. Users are stored and returned by value, so no caller can
 // change a stored user except through the store's methods.
 type UserStore struct {
-	mu     sync.RWMutex
-	byID   map[domain.UserID]domain.User
-	byKey  map[string]domain.UserID // domain.UsernameKey -> id: the uniqueness constraint
+	mu    sync.RWMutex
+	byID  map[domain.UserID]domain.User
+	byKey map[string]domain.UserID // domain.UsernameKey -> id: the uniqueness constraint
+	// emails counts the users per domain.EmailKey (empty addresses left out): what
+	// domain.EmailUnique checks, under the same lock as the write it guards.
+	emails map[string]int
 	lastID domain.UserID
 }
 
 // NewUserStore returns an empty store. IDs start at 1, so the zero UserID never names a user.
 func NewUserStore() *UserStore {
-	return &UserStore{byID: map[domain.UserID]domain.User{}, byKey: map[string]domain.UserID{}}
+	return &UserStore{byID: map[domain.UserID]domain.User{}, byKey: map[string]domain.UserID{}, emails: map[string]int{}}
 }
 
-// CreateUser implements ports.UserStore. It ignores u.ID. The check for a taken username and
-// the insert happen under one lock, so of concurrent creations of one username exactly one
-// succeeds.
-func (s *UserStore) CreateUser(_ context.Context, u domain.User) (domain.User, error) {
-	key := u.Key() // normalising is the costly part: do it before taking the lock
+// CreateUser implements ports.UserStore. It ignores u.ID. The checks for a taken username
+// and address and the insert happen under one lock, so of concurrent creations of one
+// username, or of one address under domain.EmailUnique, exactly one succeeds.
+func (s *UserStore) CreateUser(_ context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
+	key, email := u.Key(), domain.EmailKey(u.Email) // normalising is the costly part: do it before taking the lock
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, taken := s.byKey[key]; taken {
 		return domain.User{}, domain.ErrUsernameTaken
 	}
+	if rule == domain.EmailUnique && s.emails[email] > 0 {
+		return domain.User{}, domain.ErrEmailTaken
+	}
 	s.lastID++
 	u.ID = s.lastID
 	s.byID[u.ID] = u
 	s.byKey[key] = u.ID
+	s.countEmail(email, 1)
 	return u, nil
+}
+
+// countEmail adds n to the users counted under an address key; the empty key is not counted.
+func (s *UserStore) countEmail(key string, n int) {
+	if key == "" {
+		return
+	}
+	if s.emails[key] += n; s.emails[key] <= 0 {
+		delete(s.emails, key)
+	}
+}
+
+// SetEmail implements ports.UserStore; check and write happen under one lock.
+func (s *UserStore) SetEmail(_ context.Context, id domain.UserID, email string, rule domain.EmailRule) error {
+	key := domain.EmailKey(email)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.byID[id]
+	if !ok {
+		return domain.ErrNotFound
+	}
+	if old := domain.EmailKey(u.Email); old != key {
+		if rule == domain.EmailUnique && s.emails[key] > 0 {
+			return domain.ErrEmailTaken
+		}
+		s.countEmail(old, -1)
+		s.countEmail(key, 1)
+	}
+	u.Email, u.EmailVerified = email, key != ""
+	s.byID[id] = u
+	return nil
+}
+
+// MarkEmailVerified implements ports.UserStore.
+func (s *UserStore) MarkEmailVerified(_ context.Context, id domain.UserID, email string) error {
+	key := domain.EmailKey(email)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.byID[id]
+	if !ok || key == "" || domain.EmailKey(u.Email) != key {
+		return domain.ErrNotFound
+	}
+	u.EmailVerified = true
+	s.byID[id] = u
+	return nil
 }
 
 // UserByID implements ports.UserStore.
@@ -111,8 +163,8 @@ func (s *UserStore) SetActive(_ context.Context, id domain.UserID, active bool) 
 	return nil
 }
 
-// DeleteUser implements ports.UserStore. The user and its username go under one lock, so
-// the name is free the moment the call returns; lastID stays, so the ID is never reused.
+// DeleteUser implements ports.UserStore. The user, its username and its address go under
+// one lock, so both are free the moment the call returns; lastID stays, so the ID is never reused.
 func (s *UserStore) DeleteUser(_ context.Context, id domain.UserID) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -124,6 +176,7 @@ func (s *UserStore) DeleteUser(_ context.Context, id domain.UserID) error {
 	if key := u.Key(); s.byKey[key] == id {
 		delete(s.byKey, key)
 	}
+	s.countEmail(domain.EmailKey(u.Email), -1)
 	return nil
 }
 

@@ -15,7 +15,7 @@ func TestUserStoreCreateAndFind(t *testing.T) {
 	s := memstore.NewUserStore()
 	for i, name := range []string{"alice", "bob"} {
 		in := domain.User{ID: 42, Username: name, Email: name + "@example.com", PasswordHash: "h", IsActive: true, DateJoined: t0}
-		got, err := s.CreateUser(ctx, in)
+		got, err := s.CreateUser(ctx, in, domain.EmailShared)
 		if err != nil {
 			t.Fatalf("CreateUser(%s): %v", name, err)
 		}
@@ -49,7 +49,7 @@ func TestUserStoreUsernameKey(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.username, func(t *testing.T) {
 			s := memstore.NewUserStore()
-			alice, err := s.CreateUser(ctx, domain.User{Username: "Alice"})
+			alice, err := s.CreateUser(ctx, domain.User{Username: "Alice"}, domain.EmailShared)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +60,7 @@ func TestUserStoreUsernameKey(t *testing.T) {
 			case !tt.same && !errors.Is(err, domain.ErrNotFound):
 				t.Errorf("UserByUsername = %+v, %v; want ErrNotFound", u, err)
 			}
-			_, err = s.CreateUser(ctx, domain.User{Username: tt.username})
+			_, err = s.CreateUser(ctx, domain.User{Username: tt.username}, domain.EmailShared)
 			switch {
 			case tt.same && !errors.Is(err, domain.ErrUsernameTaken):
 				t.Errorf("CreateUser = %v, want ErrUsernameTaken", err)
@@ -73,7 +73,7 @@ func TestUserStoreUsernameKey(t *testing.T) {
 
 func TestUserStoreNotFound(t *testing.T) {
 	s := memstore.NewUserStore()
-	if _, err := s.CreateUser(ctx, domain.User{Username: "alice"}); err != nil {
+	if _, err := s.CreateUser(ctx, domain.User{Username: "alice"}, domain.EmailShared); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.UserByID(ctx, 0); !errors.Is(err, domain.ErrNotFound) {
@@ -92,7 +92,7 @@ func TestUserStoreNotFound(t *testing.T) {
 
 func TestUserStoreSetPasswordHash(t *testing.T) {
 	s := memstore.NewUserStore()
-	u, err := s.CreateUser(ctx, domain.User{Username: "alice", PasswordHash: "old"})
+	u, err := s.CreateUser(ctx, domain.User{Username: "alice", PasswordHash: "old"}, domain.EmailShared)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestUserStoreConcurrentCreateSameUsername(t *testing.T) {
 	errs := make([]error, 50)
 	for i := range errs {
 		wg.Go(func() {
-			_, errs[i] = s.CreateUser(ctx, domain.User{Username: forms[i%len(forms)]})
+			_, errs[i] = s.CreateUser(ctx, domain.User{Username: forms[i%len(forms)]}, domain.EmailShared)
 		})
 	}
 	wg.Wait()
@@ -144,7 +144,7 @@ func TestUserStoreConcurrentCreateDistinctIDs(t *testing.T) {
 	got := make([]int, n)
 	for i := range n {
 		wg.Go(func() {
-			u, err := s.CreateUser(ctx, domain.User{Username: fmt.Sprint("user", i)})
+			u, err := s.CreateUser(ctx, domain.User{Username: fmt.Sprint("user", i)}, domain.EmailShared)
 			if err != nil {
 				t.Error(err)
 			}

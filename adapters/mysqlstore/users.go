@@ -2,7 +2,12 @@ package mysqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"strings"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/gatehouse/gatehouse/domain"
 )
@@ -14,29 +19,46 @@ type UserStore struct{ db *DB }
 func NewUserStore(db *DB) *UserStore { return &UserStore{db: db} }
 
 type userRow struct {
-	ID           int64     `db:"id"`
-	Username     string    `db:"username"`
-	Email        string    `db:"email"`
-	PasswordHash string    `db:"password_hash"`
-	IsActive     bool      `db:"is_active"`
-	DateJoined   time.Time `db:"date_joined"`
+	ID            int64     `db:"id"`
+	Username      string    `db:"username"`
+	Email         string    `db:"email"`
+	EmailVerified bool      `db:"email_verified"`
+	PasswordHash  string    `db:"password_hash"`
+	IsActive      bool      `db:"is_active"`
+	DateJoined    time.Time `db:"date_joined"`
 }
 
 func (r userRow) user() domain.User {
-	return domain.User{ID: domain.UserID(r.ID), Username: r.Username, Email: r.Email,
+	return domain.User{ID: domain.UserID(r.ID), Username: r.Username, Email: r.Email, EmailVerified: r.EmailVerified,
 		PasswordHash: r.PasswordHash, IsActive: r.IsActive, DateJoined: r.DateJoined.UTC()}
 }
 
-const userColumns = `id, username, email, password_hash, is_active, date_joined`
+const userColumns = `id, username, email, email_verified, password_hash, is_active, date_joined`
 
 // CreateUser inserts u. The unique key on username_key makes concurrent signups of one name
-// race safely: exactly one insert wins and the others get ErrUsernameTaken.
-func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User, error) {
+// race safely: exactly one insert wins and the others get ErrUsernameTaken. Under
+// domain.EmailUnique the address is checked and claimed as migration 00004 explains.
+func (s *UserStore) CreateUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
+	key := domain.EmailKey(u.Email)
+	claim, err := s.claimFor(ctx, key, 0, rule)
+	if errors.Is(err, domain.ErrEmailTaken) {
+		// ErrUsernameTaken comes first, as the insert's duplicate key would report it.
+		if _, nameErr := s.UserByUsername(ctx, u.Username); nameErr == nil {
+			return domain.User{}, domain.ErrUsernameTaken
+		}
+	}
+	if err != nil {
+		return domain.User{}, err
+	}
 	res, err := s.db.write(ctx,
-		`INSERT INTO gatehouse_users (username, username_key, email, email_key, password_hash, is_active, date_joined)
-		 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		u.Username, u.Key(), u.Email, domain.EmailKey(u.Email), u.PasswordHash, u.IsActive, u.DateJoined.UTC())
+		`INSERT INTO gatehouse_users (username, username_key, email, email_key, email_verified, email_claim,
+		 password_hash, is_active, date_joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.Username, u.Key(), u.Email, key, u.EmailVerified, claim, u.PasswordHash, u.IsActive, u.DateJoined.UTC())
 	if duplicate(err) {
+		// InnoDB reports the first unique index that fails, in the order of their definition.
+		if duplicateClaim(err) {
+			return domain.User{}, domain.ErrEmailTaken
+		}
 		return domain.User{}, domain.ErrUsernameTaken
 	}
 	if err != nil {
@@ -49,6 +71,86 @@ func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User,
 	u.ID = domain.UserID(id)
 	u.DateJoined = u.DateJoined.UTC()
 	return u, nil
+}
+
+// claimFor returns the email_claim value that a write of the address key by user id (0 for
+// a new one) stores under rule: NULL for a shared or empty address, the key for a unique
+// one, after checking that no other row has the key; domain.ErrEmailTaken if one has.
+func (s *UserStore) claimFor(ctx context.Context, key string, id domain.UserID, rule domain.EmailRule) (any, error) {
+	if rule != domain.EmailUnique || key == "" {
+		return nil, nil
+	}
+	ctx, cancel := s.db.ctx(ctx)
+	defer cancel()
+	var taken bool
+	err := s.db.x.GetContext(ctx, &taken,
+		`SELECT EXISTS (SELECT 1 FROM gatehouse_users WHERE email_key = ? AND id <> ?)`, key, int64(id))
+	if err != nil {
+		return nil, translate(err)
+	}
+	if taken {
+		return nil, domain.ErrEmailTaken
+	}
+	return key, nil
+}
+
+// duplicateClaim reports whether err is a duplicate key on email_claim.
+func duplicateClaim(err error) bool {
+	var my *mysql.MySQLError
+	return errors.As(err, &my) && strings.Contains(my.Message, "email_claim")
+}
+
+// SetEmail implements ports.UserStore. The new address is checked and claimed as in
+// CreateUser; the old claim goes in the same statement, so the old address is free at once.
+// The own address in another spelling keeps its claim, which other users sharing the key
+// (an import) may lack. Each write is guarded by the address read before it, so a concurrent
+// change makes it try again rather than mix two addresses in one row.
+func (s *UserStore) SetEmail(ctx context.Context, id domain.UserID, email string, rule domain.EmailRule) error {
+	key := domain.EmailKey(email)
+	for range 3 {
+		cur, err := s.UserByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		var res sql.Result
+		if domain.EmailKey(cur.Email) == key {
+			res, err = s.db.write(ctx, `UPDATE gatehouse_users SET email = ?, email_key = ?, email_verified = ?
+				WHERE id = ? AND email = ?`, email, key, key != "", int64(id), cur.Email)
+		} else {
+			var claim any
+			if claim, err = s.claimFor(ctx, key, id, rule); err != nil {
+				return err
+			}
+			res, err = s.db.write(ctx, `UPDATE gatehouse_users SET email = ?, email_key = ?, email_verified = ?,
+				email_claim = ? WHERE id = ? AND email = ?`, email, key, key != "", claim, int64(id), cur.Email)
+		}
+		if duplicate(err) {
+			return domain.ErrEmailTaken // the only unique key this statement writes
+		}
+		if err != nil {
+			return translate(err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return translate(err)
+		}
+	}
+	return domain.ErrNotFound
+}
+
+// MarkEmailVerified implements ports.UserStore. Keys are compared here rather than by
+// email_key, which rows from before migration 00003 hold only approximately; the update is
+// guarded by the address compared.
+func (s *UserStore) MarkEmailVerified(ctx context.Context, id domain.UserID, email string) error {
+	key := domain.EmailKey(email)
+	cur, err := s.UserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if key == "" || domain.EmailKey(cur.Email) != key {
+		return domain.ErrNotFound
+	}
+	return s.db.execOne(ctx, `UPDATE gatehouse_users SET email_verified = TRUE WHERE id = ? AND email = ?`,
+		int64(id), cur.Email)
 }
 
 // UserByID implements ports.UserStore.

@@ -25,7 +25,7 @@ func BenchmarkUserByID(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			users := bc.wrap(memstore.NewUserStore())
-			u, err := users.CreateUser(b.Context(), domain.User{Username: "alice", IsActive: true})
+			u, err := users.CreateUser(b.Context(), domain.User{Username: "alice", IsActive: true}, domain.EmailShared)
 			if err != nil {
 				b.Fatal(err)
 			}

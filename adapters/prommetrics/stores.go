@@ -25,11 +25,12 @@ func (m *Metrics) op(port, backend, name string) op {
 	}
 }
 
-// done records a call that started at start. Not found and username taken are answers the
-// port defines, not failures.
+// done records a call that started at start. Not found, username taken and email taken are
+// answers the port defines, not failures.
 func (o op) done(start time.Time, err error) {
 	o.duration.Observe(time.Since(start).Seconds())
-	if err != nil && !errors.Is(err, domain.ErrNotFound) && !errors.Is(err, domain.ErrUsernameTaken) {
+	if err != nil && !errors.Is(err, domain.ErrNotFound) && !errors.Is(err, domain.ErrUsernameTaken) &&
+		!errors.Is(err, domain.ErrEmailTaken) {
 		o.errors.Inc()
 	}
 }
@@ -52,8 +53,9 @@ func measureErr(o op, f func() error) error {
 
 // UserStore is a ports.UserStore whose calls are timed and whose failures are counted.
 type UserStore struct {
-	next                                                                           ports.UserStore
-	create, byID, byUsername, byEmail, setPWHash, setActive, deleteUser, listUsers op
+	next                                                                 ports.UserStore
+	create, byID, byUsername, byEmail, setPWHash, setEmail, markVerified op
+	setActive, deleteUser, listUsers                                     op
 }
 
 var _ ports.UserStore = (*UserStore)(nil)
@@ -62,20 +64,22 @@ var _ ports.UserStore = (*UserStore)(nil)
 func (m *Metrics) UserStore(next ports.UserStore, backend string) *UserStore {
 	const port = "users"
 	return &UserStore{next: next,
-		create:     m.op(port, backend, "create"),
-		byID:       m.op(port, backend, "by_id"),
-		byUsername: m.op(port, backend, "by_username"),
-		byEmail:    m.op(port, backend, "by_email"),
-		setPWHash:  m.op(port, backend, "set_password_hash"),
-		setActive:  m.op(port, backend, "set_active"),
-		deleteUser: m.op(port, backend, "delete"),
-		listUsers:  m.op(port, backend, "list"),
+		create:       m.op(port, backend, "create"),
+		byID:         m.op(port, backend, "by_id"),
+		byUsername:   m.op(port, backend, "by_username"),
+		byEmail:      m.op(port, backend, "by_email"),
+		setPWHash:    m.op(port, backend, "set_password_hash"),
+		setEmail:     m.op(port, backend, "set_email"),
+		markVerified: m.op(port, backend, "mark_email_verified"),
+		setActive:    m.op(port, backend, "set_active"),
+		deleteUser:   m.op(port, backend, "delete"),
+		listUsers:    m.op(port, backend, "list"),
 	}
 }
 
 // CreateUser implements ports.UserStore.
-func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User, error) {
-	return measure(s.create, func() (domain.User, error) { return s.next.CreateUser(ctx, u) })
+func (s *UserStore) CreateUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
+	return measure(s.create, func() (domain.User, error) { return s.next.CreateUser(ctx, u, rule) })
 }
 
 // UserByID implements ports.UserStore.
@@ -96,6 +100,16 @@ func (s *UserStore) UsersByEmail(ctx context.Context, email string) ([]domain.Us
 // SetPasswordHash implements ports.UserStore.
 func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, old, hash string) error {
 	return measureErr(s.setPWHash, func() error { return s.next.SetPasswordHash(ctx, id, old, hash) })
+}
+
+// SetEmail implements ports.UserStore.
+func (s *UserStore) SetEmail(ctx context.Context, id domain.UserID, email string, rule domain.EmailRule) error {
+	return measureErr(s.setEmail, func() error { return s.next.SetEmail(ctx, id, email, rule) })
+}
+
+// MarkEmailVerified implements ports.UserStore.
+func (s *UserStore) MarkEmailVerified(ctx context.Context, id domain.UserID, email string) error {
+	return measureErr(s.markVerified, func() error { return s.next.MarkEmailVerified(ctx, id, email) })
 }
 
 // SetActive implements ports.UserStore.

@@ -28,11 +28,11 @@ func TestUserStoreIsMeasured(t *testing.T) {
 	g := m.Gatherer()
 	users := m.UserStore(memstore.NewUserStore(), "memory")
 	ctx := t.Context()
-	alice, err := users.CreateUser(ctx, domain.User{Username: "alice", PasswordHash: "h1", IsActive: true})
+	alice, err := users.CreateUser(ctx, domain.User{Username: "alice", PasswordHash: "h1", IsActive: true}, domain.EmailShared)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := users.CreateUser(ctx, domain.User{Username: "ALICE"}); !errors.Is(err, domain.ErrUsernameTaken) {
+	if _, err := users.CreateUser(ctx, domain.User{Username: "ALICE"}, domain.EmailShared); !errors.Is(err, domain.ErrUsernameTaken) {
 		t.Fatalf("second alice: %v, want ErrUsernameTaken", err)
 	}
 	if got, err := users.UserByID(ctx, alice.ID); err != nil || got.Username != "alice" {

@@ -23,7 +23,8 @@ func NewUserStore(c *Client) *UserStore { return &UserStore{c: c} }
 func (s *UserStore) userKey(id int64) string { return s.c.key(userTag(id), "user") }
 
 // emailKey names the set of the ids of users whose address has that domain.EmailKey.
-// Addresses are not unique (imported Django users may share one), hence a set, not a claim.
+// Addresses written under domain.EmailShared may be shared, hence a set, not a claim; see
+// emails.go for how a unique write uses it.
 func (s *UserStore) emailKey(email string) string {
 	return s.c.key("email", domain.EmailKey(email))
 }
@@ -31,16 +32,18 @@ func (s *UserStore) nameKey(username string) string {
 	return s.c.key("username", domain.UsernameKey(username))
 }
 
-// CreateUser indexes the address first, writes the user's hash second and claims the name
-// third, so a name is never claimed by an id without a user, and no user exists without
-// its address in the email index. When the claim fails the hash is removed again, and the
-// index entry with it, best effort: UsersByEmail skips entries without a user anyway.
+// CreateUser writes the user's hash first, claims the name second and indexes the address
+// third, so neither a name nor an index entry is ever taken by an id without a user, which
+// is what lets any caller treat an entry whose user hash is missing as stale for good. When
+// the name or, under domain.EmailUnique, the address is taken the hash is removed again and
+// the name released, best effort: a leftover claim or entry is stale. The name goes first,
+// so ErrUsernameTaken comes before ErrEmailTaken.
 //
 // A claim whose id has no user hash is stale: that user was deleted (see DeleteUser), and
 // since IDs are never reused it will never have one again. Such a claim is taken over with
 // a compare-and-set, so a deleted user's name is free the moment its hash is gone, even
 // while (or if a crash kept) DeleteUser from releasing the name itself.
-func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User, error) {
+func (s *UserStore) CreateUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
 	id, err := s.c.rdb.Incr(ctx, s.c.key("user_id_seq")).Result()
@@ -49,24 +52,25 @@ func (s *UserStore) CreateUser(ctx context.Context, u domain.User) (domain.User,
 	}
 	u.ID = domain.UserID(id)
 	u.DateJoined = u.DateJoined.UTC()
-	if u.Email != "" {
-		if err := s.c.rdb.SAdd(ctx, s.emailKey(u.Email), id).Err(); err != nil {
-			return domain.User{}, translate(err)
-		}
-	}
 	if err := s.c.rdb.HSet(ctx, s.userKey(id), userFields(u)).Err(); err != nil {
 		return domain.User{}, translate(err)
 	}
 	claimed, err := s.claim(ctx, s.nameKey(u.Username), id)
-	if err != nil || !claimed {
-		s.c.rdb.Del(context.WithoutCancel(ctx), s.userKey(id))
-		if u.Email != "" {
-			s.c.rdb.SRem(context.WithoutCancel(ctx), s.emailKey(u.Email), id)
+	switch {
+	case err != nil:
+		err = translate(err)
+	case !claimed:
+		err = domain.ErrUsernameTaken
+	default:
+		err = s.index(ctx, u.Email, id, rule)
+	}
+	if err != nil {
+		undo := context.WithoutCancel(ctx)
+		s.c.rdb.Del(undo, s.userKey(id))
+		if claimed {
+			deleteIfEquals.Run(undo, s.c.rdb, []string{s.nameKey(u.Username)}, id)
 		}
-		if err != nil {
-			return domain.User{}, translate(err)
-		}
-		return domain.User{}, domain.ErrUsernameTaken
+		return domain.User{}, err
 	}
 	return u, nil
 }
@@ -105,14 +109,18 @@ func (s *UserStore) claim(ctx context.Context, name string, id int64) (bool, err
 }
 
 func userFields(u domain.User) map[string]any {
-	active := "0"
-	if u.IsActive {
-		active = "1"
-	}
 	return map[string]any{
-		"username": u.Username, "email": u.Email, "hash": u.PasswordHash,
-		"active": active, "joined": u.DateJoined.UnixMicro(),
+		"username": u.Username, "email": u.Email, "verified": flag(u.EmailVerified), "hash": u.PasswordHash,
+		"active": flag(u.IsActive), "joined": u.DateJoined.UnixMicro(),
 	}
+}
+
+// flag is how a hash field holds a bool.
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 // UserByID implements ports.UserStore.
@@ -147,8 +155,9 @@ func (s *UserStore) load(ctx context.Context, id int64) (domain.User, error) {
 func userFrom(id int64, m map[string]string) domain.User {
 	joined, _ := strconv.ParseInt(m["joined"], 10, 64)
 	return domain.User{
-		ID: domain.UserID(id), Username: m["username"], Email: m["email"], PasswordHash: m["hash"],
-		IsActive: m["active"] == "1", DateJoined: time.UnixMicro(joined).UTC(),
+		ID: domain.UserID(id), Username: m["username"], Email: m["email"], EmailVerified: m["verified"] == "1",
+		PasswordHash: m["hash"],
+		IsActive:     m["active"] == "1", DateJoined: time.UnixMicro(joined).UTC(),
 	}
 }
 
@@ -182,11 +191,7 @@ return 1`)
 func (s *UserStore) SetActive(ctx context.Context, id domain.UserID, active bool) error {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	flag := "0"
-	if active {
-		flag = "1"
-	}
-	n, err := setIfExists.Run(ctx, s.c.rdb, []string{s.userKey(int64(id))}, "active", flag).Int()
+	n, err := setIfExists.Run(ctx, s.c.rdb, []string{s.userKey(int64(id))}, "active", flag(active)).Int()
 	if err != nil {
 		return translate(err)
 	}

@@ -30,7 +30,7 @@ func TestStaleUsernameClaimIsTakenOver(t *testing.T) {
 	t.Cleanup(func() { _ = rdb.Close() })
 	users := redisstore.NewUserStore(c)
 
-	old, err := users.CreateUser(t.Context(), domain.User{Username: "Carol", PasswordHash: "h", IsActive: true})
+	old, err := users.CreateUser(t.Context(), domain.User{Username: "Carol", PasswordHash: "h", IsActive: true}, domain.EmailShared)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestStaleUsernameClaimIsTakenOver(t *testing.T) {
 	if _, err := users.UserByUsername(t.Context(), "carol"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("UserByUsername behind a stale claim = %v, want domain.ErrNotFound", err)
 	}
-	again, err := users.CreateUser(t.Context(), domain.User{Username: "CAROL", PasswordHash: "h2", IsActive: true})
+	again, err := users.CreateUser(t.Context(), domain.User{Username: "CAROL", PasswordHash: "h2", IsActive: true}, domain.EmailShared)
 	if err != nil {
 		t.Fatalf("CreateUser over a stale claim = %v, want success", err)
 	}
@@ -55,7 +55,7 @@ func TestStaleUsernameClaimIsTakenOver(t *testing.T) {
 	if err := users.DeleteUser(t.Context(), old.ID); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("DeleteUser(old) = %v, want domain.ErrNotFound", err)
 	}
-	if _, err := users.CreateUser(t.Context(), domain.User{Username: "carol", PasswordHash: "h3", IsActive: true}); !errors.Is(err, domain.ErrUsernameTaken) {
+	if _, err := users.CreateUser(t.Context(), domain.User{Username: "carol", PasswordHash: "h3", IsActive: true}, domain.EmailShared); !errors.Is(err, domain.ErrUsernameTaken) {
 		t.Errorf("CreateUser while the new user holds the name = %v, want domain.ErrUsernameTaken", err)
 	}
 }

@@ -33,7 +33,7 @@ func serveSeededMemory(n int) {
 	clock := system.Clock{}
 	users, sessions, tokens := memstore.NewUserStore(), memstore.NewSessionStore(clock), memstore.NewTokenStore(clock)
 	limiter := memstore.NewRateLimiter(clock)
-	u, err := users.CreateUser(ctx, domain.User{Username: "bench", Email: "bench@example.com", IsActive: true, DateJoined: time.Now()})
+	u, err := users.CreateUser(ctx, domain.User{Username: "bench", Email: "bench@example.com", IsActive: true, DateJoined: time.Now()}, domain.EmailShared)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -226,6 +226,7 @@ func (p *parser) config() (Config, error) {
 			UserCacheTTL:  p.duration("GATEHOUSE_USER_CACHE_TTL"),
 			ResetTTL:      p.duration("GATEHOUSE_RESET_TTL"),
 			ResetFloor:    app.DefaultResetFloor,
+			UniqueEmail:   p.bool("GATEHOUSE_UNIQUE_EMAIL"),
 		},
 		HTTP: ginhttp.Config{
 			CookieSecure:    p.bool("GATEHOUSE_COOKIE_SECURE"),

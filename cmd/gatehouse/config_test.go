@@ -44,6 +44,12 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if c.App.ResetTTL != 30*time.Minute || c.App.ResetFloor != app.DefaultResetFloor {
 		t.Errorf("ResetTTL, ResetFloor = %v, %v; want 30m and %v", c.App.ResetTTL, c.App.ResetFloor, app.DefaultResetFloor)
 	}
+	if !c.App.UniqueEmail {
+		t.Error("UniqueEmail = false, want true by default")
+	}
+	if c, err := configFrom(nil, envOf(map[string]string{"GATEHOUSE_UNIQUE_EMAIL": "false"})); err != nil || c.App.UniqueEmail {
+		t.Errorf("GATEHOUSE_UNIQUE_EMAIL=false: UniqueEmail = %t, %v; want false", c.App.UniqueEmail, err)
+	}
 	if c.Throttle != app.DefaultThrottle() {
 		t.Errorf("Throttle = %+v, want app.DefaultThrottle() %+v", c.Throttle, app.DefaultThrottle())
 	}
@@ -100,6 +106,7 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_RESET_TTL", "30s"},
 		{"GATEHOUSE_RESET_TTL", "25h"},
 		{"GATEHOUSE_RESET_TTL", "0"},
+		{"GATEHOUSE_UNIQUE_EMAIL", "sometimes"},
 		{"GATEHOUSE_THROTTLE_RESET_TARGET", "lots"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "129"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "/64"},

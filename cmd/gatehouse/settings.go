@@ -24,6 +24,7 @@ func settings() []*setting {
 		{flag: "authenticators", env: "GATEHOUSE_AUTHENTICATORS", def: "session,token,basic", help: "ordered authenticator chain: session, token, basic; or default (session,basic)"},
 		{flag: "token-ttl", env: "GATEHOUSE_TOKEN_TTL", def: "720h", help: "lifetime of new tokens; 0 means never expire"},
 		{flag: "reset-ttl", env: "GATEHOUSE_RESET_TTL", def: "30m", help: "how long a password reset link stays valid (1m..24h); needs mail (GATEHOUSE_SMTP_URL)"},
+		{flag: "unique-email", env: "GATEHOUSE_UNIQUE_EMAIL", def: "true", help: "signups and operators' creates refuse an email address another account has (whole address, case-insensitive, after NFKC); imported users keep shared ones"},
 		{flag: "session-idle-timeout", env: "GATEHOUSE_SESSION_IDLE_TIMEOUT", def: "24h", help: "a session ends after this long unused"},
 		{flag: "session-absolute-timeout", env: "GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT", def: "336h", help: "a session ends this long after login, used or not"},
 		{flag: "basic-cache-ttl", env: "GATEHOUSE_BASIC_CACHE_TTL", def: "0", help: "remember verified Basic credentials this long (0: off), sparing a password hash per request"},

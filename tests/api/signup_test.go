@@ -8,7 +8,7 @@ import (
 )
 
 // userKeys is the shape of a user in every response that returns one.
-const userKeys = "date_joined,email,id,username"
+const userKeys = "date_joined,email,email_verified,id,username"
 
 // checkRecent fails unless v is an RFC 3339 time within a minute of now.
 func checkRecent(t testing.TB, field string, v any) {

@@ -88,6 +88,9 @@ func diffUser(got, want domain.User) diff {
 	}
 	d.str("Username", got.Username, want.Username)
 	d.str("Email", got.Email, want.Email)
+	if got.EmailVerified != want.EmailVerified {
+		d = append(d, fmt.Sprintf("EmailVerified = %t, want %t", got.EmailVerified, want.EmailVerified))
+	}
 	d.str("PasswordHash", got.PasswordHash, want.PasswordHash)
 	if got.IsActive != want.IsActive {
 		d = append(d, fmt.Sprintf("IsActive = %t, want %t", got.IsActive, want.IsActive))

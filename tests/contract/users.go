@@ -42,6 +42,7 @@ func RunUserStore(t *testing.T, f Factory) {
 	t.Run("concurrent creation of different usernames", func(t *testing.T) { userConcurrentDistinct(t, f) })
 	t.Run("delete", func(t *testing.T) { runUserDelete(t, f) })
 	t.Run("by email", func(t *testing.T) { runUsersByEmail(t, f) })
+	t.Run("unique email", func(t *testing.T) { runUniqueEmail(t, f) })
 }
 
 // newUser returns a realistic user with username name.
@@ -51,7 +52,7 @@ func newUser(name string) domain.User {
 
 func mustCreateUser(t *testing.T, s ports.UserStore, u domain.User) domain.User {
 	t.Helper()
-	got, err := s.CreateUser(t.Context(), u)
+	got, err := s.CreateUser(t.Context(), u, domain.EmailShared)
 	if err != nil {
 		t.Fatalf("CreateUser(%q) error = %v", u.Username, err)
 	}
@@ -189,7 +190,7 @@ func userDuplicate(t *testing.T, f Factory) {
 			first := mustCreateUser(t, s, newUser(ns.name(tt.stored)))
 			dup := newUser(ns.name(tt.again))
 			dup.Email, dup.PasswordHash = "intruder@example.com", pbkdf2Hash
-			if got, err := s.CreateUser(t.Context(), dup); !errors.Is(err, domain.ErrUsernameTaken) {
+			if got, err := s.CreateUser(t.Context(), dup, domain.EmailShared); !errors.Is(err, domain.ErrUsernameTaken) {
 				t.Errorf("CreateUser(%q) after %q = %+v, %v; want domain.ErrUsernameTaken", dup.Username, first.Username, got, err)
 			}
 			checkUser(t, s, first)

@@ -18,7 +18,7 @@ func userConcurrentSameName(t *testing.T, f Factory) {
 	const n = 50
 	users, errs := make([]domain.User, n), make([]error, n)
 	race(n, func(i int) {
-		users[i], errs[i] = s.CreateUser(t.Context(), newUser(ns.name(spellings[i%len(spellings)])))
+		users[i], errs[i] = s.CreateUser(t.Context(), newUser(ns.name(spellings[i%len(spellings)])), domain.EmailShared)
 	})
 	var winners []domain.User
 	for i, err := range errs {
@@ -45,7 +45,7 @@ func userConcurrentDistinct(t *testing.T, f Factory) {
 	const n = 50
 	users, errs := make([]domain.User, n), make([]error, n)
 	name := func(i int) string { return ns.name(fmt.Sprintf("user%d", i)) }
-	race(n, func(i int) { users[i], errs[i] = s.CreateUser(t.Context(), newUser(name(i))) })
+	race(n, func(i int) { users[i], errs[i] = s.CreateUser(t.Context(), newUser(name(i)), domain.EmailShared) })
 	seen := map[domain.UserID]string{}
 	for i, u := range users {
 		if errs[i] != nil {

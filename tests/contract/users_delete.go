@@ -100,7 +100,7 @@ func userDeleteRecreate(t *testing.T, f Factory) {
 	}
 	checkUser(t, s, again)
 	dup := newUser(ns.name("Carol"))
-	if _, err := s.CreateUser(t.Context(), dup); !errors.Is(err, domain.ErrUsernameTaken) {
+	if _, err := s.CreateUser(t.Context(), dup, domain.EmailShared); !errors.Is(err, domain.ErrUsernameTaken) {
 		t.Errorf("CreateUser(%q) while the new user holds the name = %v, want domain.ErrUsernameTaken", dup.Username, err)
 	}
 }
@@ -165,7 +165,7 @@ func userConcurrentDeleteCreate(t *testing.T, f Factory) {
 			deleteErr = s.DeleteUser(t.Context(), old.ID)
 			return
 		}
-		users[i], errs[i] = s.CreateUser(t.Context(), newUser(ns.name(spellings[i%len(spellings)])))
+		users[i], errs[i] = s.CreateUser(t.Context(), newUser(ns.name(spellings[i%len(spellings)])), domain.EmailShared)
 	})
 	if deleteErr != nil {
 		t.Fatalf("DeleteUser error = %v", deleteErr)
