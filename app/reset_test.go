@@ -84,7 +84,7 @@ func TestResetRequestAnswersAlikeForKnownAndUnknownTargets(t *testing.T) {
 			}
 			e.signUp("carol")
 			if _, err := e.users.CreateUser(t.Context(), domain.User{Username: "sso", Email: "sso@example.com",
-				PasswordHash: domain.UnusablePasswordPrefix + "imported", IsActive: true}); err != nil {
+				PasswordHash: domain.UnusablePasswordPrefix + "imported", IsActive: true}, domain.EmailShared); err != nil {
 				t.Fatal(err)
 			}
 			mark := e.audit.len()
@@ -103,10 +103,10 @@ func TestResetRequestAnswersAlikeForKnownAndUnknownTargets(t *testing.T) {
 
 func TestResetRequestReachesEveryAccountOfAnAddress(t *testing.T) {
 	e := newResetEnv(t)
-	e.userWithEmail("alice", "family@example.com")
+	alice := e.userWithEmail("alice", "family@example.com")
 	// Signups refuse a taken address; an import (EmailShared) may share it, as Django users do.
 	if _, err := e.users.CreateUser(t.Context(), domain.User{Username: "bob", Email: "Family@example.com",
-		PasswordHash: "!unusable", IsActive: true}, domain.EmailShared); err != nil {
+		PasswordHash: alice.PasswordHash, IsActive: true}, domain.EmailShared); err != nil {
 		t.Fatal(err)
 	}
 	e.userWithEmail("carol", "carol@example.com")
