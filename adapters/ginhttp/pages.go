@@ -31,7 +31,7 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // pageTemplates holds one template set per page, each the layout plus the page's "main".
-var pageTemplates = parsePages("login", "signup", "account", "reset", "error")
+var pageTemplates = parsePages("login", "signup", "account", "reset", "verify_email", "error")
 
 func parsePages(names ...string) map[string]*template.Template {
 	funcs := template.FuncMap{"when": when, "browser": browserName}
@@ -56,6 +56,9 @@ type page struct {
 	Values        map[string]string   // non-secret values to refill, and a reset link's secret
 	PasswordRules []string
 	PasswordReset bool // reset is on: the login page offers it
+	// EmailVerification is on: the account page says whether the address is verified and
+	// offers a new link.
+	EmailVerification bool
 
 	Account *accountView
 }
@@ -92,6 +95,7 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	g.GET("/signup", s.signupPage)
 	g.POST("/signup", s.pageForm, s.signupSubmit)
 	s.resetRoutes(g)
+	s.emailVerifyPageRoutes(g)
 
 	g.GET("/account", s.pageSession(s.accountPage))
 	acct := g.Group("", s.pageForm)
@@ -118,6 +122,7 @@ func pageHeaders(c *gin.Context) {
 // clean 500 rather than half a page.
 func (s *Server) render(c *gin.Context, status int, name string, p page) {
 	p.PasswordReset = s.cfg.PasswordReset
+	p.EmailVerification = s.cfg.EmailVerification
 	var buf bytes.Buffer
 	if err := pageTemplates[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "rendering page", slog.String("page", name), slog.String("error", err.Error()))
@@ -163,6 +168,8 @@ var notices = map[string]string{
 	"deleted":         "Your account was deleted, with every session and token. The username is free again.",
 	"reset-sent":      resetRequestedDetail,
 	"password-reset":  "Your password was changed, and every session and token revoked. Log in with the new password.",
+	"email-verified":  "Your email address is verified.",
+	"verify-sent":     verificationSentDetail,
 }
 
 // when renders a time (or *time.Time, nil meaning never) in UTC to the minute.
