@@ -158,6 +158,9 @@ type Admin interface {
 	// DeleteUser deletes the user with every session and token, at once on every instance.
 	// The username is free to sign up again afterwards.
 	DeleteUser(ctx context.Context, username string) error
+	// VerifyEmail marks the user's current address verified, vouched for by the operator;
+	// domain.ErrNoEmail when the user has none.
+	VerifyEmail(ctx context.Context, username string) error
 	// CreateToken issues a token for the user; the secret is in the result only.
 	CreateToken(ctx context.Context, username, name string) (domain.IssuedToken, error)
 	// ListTokens lists the user's live tokens, newest first.
