@@ -100,7 +100,7 @@ func TestPasswordResetFromTheMail(t *testing.T) {
 		t.Fatalf("reset request: ended on %s with %d, want the page with the one notice", u, status)
 	}
 
-	msg := mp.WaitMessage(t, box, mailTimeout)
+	msg := mp.WaitSubject(t, box, "Reset your", mailTimeout)
 	link := resetLinkPattern.FindString(msg.Text)
 	if !strings.HasPrefix(link, s.base+"/password/reset#token=gtr_") || !strings.Contains(msg.HTML, link) {
 		t.Fatalf("mail %q has no reset link to %s in its text and HTML:\n%s", msg.Subject, s.base, msg.Text)
