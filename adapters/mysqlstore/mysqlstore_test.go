@@ -183,3 +183,33 @@ func TestSweepDeletesOnlyExpiredInBatches(t *testing.T) {
 		t.Errorf("%d live tokens after the sweep, want %d (the one that never expires kept)", len(got), live+1)
 	}
 }
+
+// TestMigrationRekeysNonASCIIAddresses: an address that migration 3 keyed by LOWER() alone is
+// found by its domain.EmailKey once migration 5 has run.
+func TestMigrationRekeysNonASCIIAddresses(t *testing.T) {
+	db, err := mysqlstore.Connect(context.Background(), config(testenv.MySQLDSN(t), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := mysqlstore.UpToForTest(db, 4); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []struct{ name, email string }{{"wide", "ＡＬＩＣＥ@example.com"}, {"plain", "Bob@Example.com"}} {
+		q := fmt.Sprintf(`INSERT INTO gatehouse_users (username, username_key, email, email_key, password_hash, is_active, date_joined)
+			VALUES ('%s', '%s', '%s', LOWER(TRIM(email)), '!', 1, NOW())`, row.name, row.name, row.email)
+		if err := mysqlstore.ExecForTest(db, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := mysqlstore.UpToForTest(db, 5); err != nil {
+		t.Fatal(err)
+	}
+	users := mysqlstore.NewUserStore(db)
+	for email, want := range map[string]string{"alice@example.com": "wide", "ａｌｉｃｅ@EXAMPLE.com": "wide", "bob@example.com": "plain"} {
+		got, err := users.UsersByEmail(context.Background(), email)
+		if err != nil || len(got) != 1 || got[0].Username != want {
+			t.Errorf("UsersByEmail(%q) = %+v, %v; want %s", email, got, err, want)
+		}
+	}
+}
