@@ -27,21 +27,11 @@ func RunCodeStore(t *testing.T, f Factory) {
 }
 
 // codeKind is the one-time code as a credential kind: found by consuming it with its own
-// purpose, revoked all at once by DeleteUserCodes with the empty purpose.
-func codeKind(f Factory) credentialKind[domain.OneTimeCode] {
-	return credentialKind[domain.OneTimeCode]{
-		open: func(t *testing.T, clock *Clock) credentialOps[domain.OneTimeCode] {
-			s := f.Codes(t, clock)
-			return credentialOps[domain.OneTimeCode]{
-				create: s.CreateCode,
-				find: func(ctx context.Context, c domain.OneTimeCode) (domain.OneTimeCode, error) {
-					return s.ConsumeCode(ctx, c.Purpose, c.Hash)
-				},
-				revokeAll: func(ctx context.Context, user domain.UserID) (int, error) {
-					return s.DeleteUserCodes(ctx, user, "")
-				},
-			}
-		},
+// purpose, revoked all at once by DeleteUserCodes with the empty purpose. It has no public id,
+// list or touch.
+func codeKind(f Factory) credentialKind[domain.OneTimeCode, ports.CodeStore] {
+	return credentialKind[domain.OneTimeCode, ports.CodeStore]{
+		open: func(t *testing.T, clock *Clock) ports.CodeStore { return f.Codes(t, clock) },
 		make: func(user domain.UserID, h domain.SecretHash, created time.Time, ttl time.Duration) domain.OneTimeCode {
 			return newCode(domain.PurposePasswordReset, user, h, created, ttl)
 		},
@@ -49,6 +39,14 @@ func codeKind(f Factory) credentialKind[domain.OneTimeCode] {
 		user:  func(c domain.OneTimeCode) domain.UserID { return c.UserID },
 		times: func(c domain.OneTimeCode) []time.Time { return []time.Time{c.CreatedAt, c.ExpiresAt} },
 		diff:  diffCode,
+
+		create: ports.CodeStore.CreateCode,
+		find: func(s ports.CodeStore, ctx context.Context, c domain.OneTimeCode) (domain.OneTimeCode, error) {
+			return s.ConsumeCode(ctx, c.Purpose, c.Hash)
+		},
+		revokeAll: func(s ports.CodeStore, ctx context.Context, user domain.UserID) (int, error) {
+			return s.DeleteUserCodes(ctx, user, "")
+		},
 	}
 }
 
