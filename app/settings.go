@@ -26,11 +26,13 @@ type Settings struct {
 	UserCacheTTL time.Duration
 	// ResetTTL is how long a password reset link stays valid.
 	ResetTTL time.Duration
+	// EmailChangeTTL is how long an email change confirmation link stays valid.
+	EmailChangeTTL time.Duration
 	// ResetFloor is the least time a password reset request takes, so that the work done
 	// for an existing account (store writes, a mail queued) does not show in the answer's
 	// timing; 0 pads nothing.
 	ResetFloor time.Duration
-	// UniqueEmail makes signups and operators' creates refuse an address another user has
+	// UniqueEmail makes signups, operators' creates and email changes refuse an address another user has
 	// (domain.EmailUnique); imports may share one whatever it says.
 	UniqueEmail bool
 }
@@ -58,5 +60,7 @@ func DefaultSettings() Settings {
 		ResetTTL:      30 * time.Minute,
 		ResetFloor:    DefaultResetFloor,
 		UniqueEmail:   true,
+
+		EmailChangeTTL: DefaultEmailChangeTTL,
 	}
 }

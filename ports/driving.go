@@ -115,6 +115,7 @@ type Accounts interface {
 	// and token of it. A malformed, unknown, used or expired link is a *domain.ValidationError
 	// on "token"; a refused password one on "new_password".
 	ConfirmPasswordReset(ctx context.Context, in PasswordResetConfirm) error
+	EmailChanges
 }
 
 // Readiness reports whether every configured backend answers.
@@ -156,4 +157,7 @@ type Admin interface {
 	RevokeToken(ctx context.Context, username, id string) error
 	// RevokeSessions ends every session of the user and reports how many there were.
 	RevokeSessions(ctx context.Context, username string) (int, error)
+	// SetEmail gives the user a new address at once, verified, under the address rule of
+	// signups (domain.ErrEmailTaken); "" removes the address.
+	SetEmail(ctx context.Context, username, email string) error
 }

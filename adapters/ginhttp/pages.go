@@ -31,7 +31,7 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // pageTemplates holds one template set per page, each the layout plus the page's "main".
-var pageTemplates = parsePages("login", "signup", "account", "reset", "error")
+var pageTemplates = parsePages("login", "signup", "account", "reset", "error", "emailchange")
 
 func parsePages(names ...string) map[string]*template.Template {
 	funcs := template.FuncMap{"when": when, "browser": browserName}
@@ -56,6 +56,7 @@ type page struct {
 	Values        map[string]string   // non-secret values to refill, and a reset link's secret
 	PasswordRules []string
 	PasswordReset bool // reset is on: the login page offers it
+	EmailChange   bool // email change is on: the account page offers it
 
 	Account *accountView
 }
@@ -102,6 +103,7 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	acct.POST("/account/delete", s.pageSession(s.deleteSubmit))
 	acct.POST("/logout", s.pageSession(s.logoutSubmit))
 	acct.POST("/logout/all", s.pageSession(s.logoutAllSubmit))
+	s.emailChangePageRoutes(g, acct)
 }
 
 // pageHeaders sends the headers every page needs: the CSP, and framing and referrer limits
@@ -118,6 +120,7 @@ func pageHeaders(c *gin.Context) {
 // clean 500 rather than half a page.
 func (s *Server) render(c *gin.Context, status int, name string, p page) {
 	p.PasswordReset = s.cfg.PasswordReset
+	p.EmailChange = s.cfg.EmailChange
 	var buf bytes.Buffer
 	if err := pageTemplates[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "rendering page", slog.String("page", name), slog.String("error", err.Error()))
@@ -163,6 +166,8 @@ var notices = map[string]string{
 	"deleted":         "Your account was deleted, with every session and token. The username is free again.",
 	"reset-sent":      resetRequestedDetail,
 	"password-reset":  "Your password was changed, and every session and token revoked. Log in with the new password.",
+
+	"email-change-sent": emailChangeSentDetail,
 }
 
 // when renders a time (or *time.Time, nil meaning never) in UTC to the minute.

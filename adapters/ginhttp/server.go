@@ -48,6 +48,9 @@ type Config struct {
 	// PasswordReset registers the password reset routes. It is set when mail is on
 	// (ports.Mailer.Enabled); without mail they answer 404 as unknown paths do.
 	PasswordReset bool
+	// EmailChange registers the email change routes and offers the change on the account
+	// page. It is set when mail is on, like PasswordReset.
+	EmailChange bool
 
 	// Middleware runs for every request, inside the access log and outside the panic
 	// recovery, so it sees the final status of each (metrics, for one).
@@ -138,6 +141,7 @@ func (s *Server) routes() *gin.Engine {
 		v1.POST("/password/reset", s.requestPasswordReset)
 		v1.POST("/password/reset/confirm", s.confirmPasswordReset)
 	}
+	s.emailChangeRoutes(v1)
 	v1.GET("/verify", s.verify)
 	v1.HEAD("/verify", s.verify)
 

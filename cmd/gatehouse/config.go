@@ -227,6 +227,8 @@ func (p *parser) config() (Config, error) {
 			ResetTTL:      p.duration("GATEHOUSE_RESET_TTL"),
 			ResetFloor:    app.DefaultResetFloor,
 			UniqueEmail:   p.bool("GATEHOUSE_UNIQUE_EMAIL"),
+
+			EmailChangeTTL: p.duration("GATEHOUSE_EMAIL_CHANGE_TTL"),
 		},
 		HTTP: ginhttp.Config{
 			CookieSecure:    p.bool("GATEHOUSE_COOKIE_SECURE"),
@@ -383,6 +385,11 @@ func (p *parser) config() (Config, error) {
 		// Shorter links expire before a slow mail arrives; longer ones sit in inboxes as
 		// working credentials (OWASP Forgot Password Cheat Sheet: expire them soon).
 		p.fail("GATEHOUSE_RESET_TTL", "must be between 1m and 24h")
+	}
+	if d := c.App.EmailChangeTTL; d < time.Minute || d > 7*24*time.Hour {
+		// A change link opens no way into the account (the password was given to ask for
+		// it), so it may wait longer than a reset link; a week bounds its time in an inbox.
+		p.fail("GATEHOUSE_EMAIL_CHANGE_TTL", "must be between 1m and 168h")
 	}
 	if c.App.Session.Absolute <= 0 {
 		p.fail("GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT", "must be positive")

@@ -44,6 +44,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if c.App.ResetTTL != 30*time.Minute || c.App.ResetFloor != app.DefaultResetFloor {
 		t.Errorf("ResetTTL, ResetFloor = %v, %v; want 30m and %v", c.App.ResetTTL, c.App.ResetFloor, app.DefaultResetFloor)
 	}
+	if c.App.EmailChangeTTL != app.DefaultEmailChangeTTL {
+		t.Errorf("EmailChangeTTL = %v, want %v", c.App.EmailChangeTTL, app.DefaultEmailChangeTTL)
+	}
 	if !c.App.UniqueEmail {
 		t.Error("UniqueEmail = false, want true by default")
 	}
@@ -106,6 +109,8 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_RESET_TTL", "30s"},
 		{"GATEHOUSE_RESET_TTL", "25h"},
 		{"GATEHOUSE_RESET_TTL", "0"},
+		{"GATEHOUSE_EMAIL_CHANGE_TTL", "30s"},
+		{"GATEHOUSE_EMAIL_CHANGE_TTL", "169h"},
 		{"GATEHOUSE_UNIQUE_EMAIL", "sometimes"},
 		{"GATEHOUSE_THROTTLE_RESET_TARGET", "lots"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "129"},
