@@ -213,3 +213,32 @@ func TestMigrationRekeysNonASCIIAddresses(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrationKeepsCodesAndComparesPurposeBytes: a code written before migration 6 is still
+// consumed by its own purpose after it, and no longer by the purpose in other capitals.
+func TestMigrationKeepsCodesAndComparesPurposeBytes(t *testing.T) {
+	db, err := mysqlstore.Connect(context.Background(), config(testenv.MySQLDSN(t), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := mysqlstore.UpToForTest(db, 5); err != nil {
+		t.Fatal(err)
+	}
+	h := domain.HashSecret("code written before migration 6")
+	q := fmt.Sprintf(`INSERT INTO gatehouse_codes (hash, user_id, purpose, email, created_at, expires_at)
+		VALUES (X'%s', 1, 'password-reset', 'a@example.org', '2030-01-01', '2030-01-02')`, h.Hex())
+	if err := mysqlstore.ExecForTest(db, q); err != nil {
+		t.Fatal(err)
+	}
+	if err := mysqlstore.UpToForTest(db, 6); err != nil {
+		t.Fatal(err)
+	}
+	codes := mysqlstore.NewCodeStore(db, &fixedClock{t: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)})
+	if _, err := codes.ConsumeCode(context.Background(), "Password-Reset", h); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("ConsumeCode(Password-Reset) = %v, want domain.ErrNotFound", err)
+	}
+	if c, err := codes.ConsumeCode(context.Background(), domain.PurposePasswordReset, h); err != nil || c.Purpose != domain.PurposePasswordReset {
+		t.Errorf("ConsumeCode(password-reset) = %+v, %v; want the code", c, err)
+	}
+}
