@@ -77,7 +77,8 @@ func validNewPassword(password string, u domain.User) error {
 // was read with, and revokes every session and token of u but keepToken. It revokes before
 // the change as well as after it: should the change or the second revocation fail, no
 // credential made with the old password is left behind a new one. The Basic cache forgets
-// u and its reset links are voided. domain.ErrNotFound means u was deleted or its password
+// u and its reset and email change links are voided: a change of address asked for with
+// the old password is cancelled by the new one, as the notice of the request promises. domain.ErrNotFound means u was deleted or its password
 // changed since it was read.
 func (a *Accounts) replacePassword(ctx context.Context, u domain.User, hash, keepToken string) error {
 	if err := revokeAllBut(ctx, a.sessions, a.tokens, u.ID, "", keepToken); err != nil {
@@ -91,5 +92,6 @@ func (a *Accounts) replacePassword(ctx context.Context, u domain.User, hash, kee
 	}
 	a.cache.dropUser(u.ID)
 	a.voidResetLinks(ctx, u.ID)
+	a.voidCodes(ctx, u.ID, domain.PurposeEmailChange)
 	return nil
 }

@@ -26,6 +26,8 @@ type Settings struct {
 	UserCacheTTL time.Duration
 	// ResetTTL is how long a password reset link stays valid.
 	ResetTTL time.Duration
+	// EmailChangeTTL is how long an email change confirmation link stays valid.
+	EmailChangeTTL time.Duration
 	// ResetFloor is the least time a password reset request takes, so that the work done
 	// for an existing account (store writes, a mail queued) does not show in the answer's
 	// timing; 0 pads nothing.
@@ -35,7 +37,7 @@ type Settings struct {
 	// RequireVerifiedEmail refuses logins (every kind, see Verifier.Check) of accounts whose
 	// address is not verified, and makes signups give an address. It needs mail.
 	RequireVerifiedEmail bool
-	// UniqueEmail makes signups and operators' creates refuse an address another user has
+	// UniqueEmail makes signups, operators' creates and email changes refuse an address another user has
 	// (domain.EmailUnique); imports may share one whatever it says.
 	UniqueEmail bool
 }
@@ -69,5 +71,7 @@ func DefaultSettings() Settings {
 		ResetFloor:    DefaultResetFloor,
 		VerifyTTL:     DefaultVerifyTTL,
 		UniqueEmail:   true,
+
+		EmailChangeTTL: DefaultEmailChangeTTL,
 	}
 }

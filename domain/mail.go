@@ -28,7 +28,8 @@ const (
 
 // MailKinds returns every kind, for start-up checks of the templates and for metric labels.
 func MailKinds() []MailKind {
-	return []MailKind{MailVerifyEmail, MailPasswordReset, MailEmailChangeConfirm, MailEmailChangeNotice, MailPasswordChanged}
+	return []MailKind{MailVerifyEmail, MailPasswordReset, MailEmailChangeConfirm, MailEmailChangeNotice, MailPasswordChanged,
+		MailEmailChanged}
 }
 
 // HasLink reports whether mails of kind k carry a link the reader must follow.
@@ -50,7 +51,7 @@ type Mail struct {
 	// NewEmail is the address asked for, for the email-change kinds.
 	NewEmail string
 	// At, IP and UserAgent say when and from which client the change a notice reports was
-	// made (password-changed), so the owner can tell whether it was them. Zero and "" omit.
+	// made (password-changed, email-change-notice), so the owner can tell whether it was them. Zero and "" omit.
 	At        time.Time
 	IP        string
 	UserAgent string

@@ -23,7 +23,7 @@ func TestMailDomain(t *testing.T) {
 func TestMailKindsWithLinks(t *testing.T) {
 	links := map[domain.MailKind]bool{
 		domain.MailVerifyEmail: true, domain.MailPasswordReset: true, domain.MailEmailChangeConfirm: true,
-		domain.MailEmailChangeNotice: false, domain.MailPasswordChanged: false,
+		domain.MailEmailChangeNotice: false, domain.MailPasswordChanged: false, domain.MailEmailChanged: false,
 	}
 	if len(domain.MailKinds()) != len(links) {
 		t.Fatalf("MailKinds() = %v, want the %d kinds of issue #15", domain.MailKinds(), len(links))

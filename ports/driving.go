@@ -125,6 +125,7 @@ type Accounts interface {
 	// it is verified, *domain.RateLimitedError past the account's limit, domain.ErrNotFound
 	// when mail is off.
 	ResendVerification(ctx context.Context, p domain.Principal) error
+	EmailChanges
 }
 
 // Readiness reports whether every configured backend answers.
@@ -169,4 +170,7 @@ type Admin interface {
 	RevokeToken(ctx context.Context, username, id string) error
 	// RevokeSessions ends every session of the user and reports how many there were.
 	RevokeSessions(ctx context.Context, username string) (int, error)
+	// SetEmail gives the user a new address at once, verified, under the address rule of
+	// signups (domain.ErrEmailTaken); "" removes the address.
+	SetEmail(ctx context.Context, username, email string) error
 }

@@ -51,6 +51,9 @@ type Config struct {
 	// EmailVerification registers the email verification routes and pages, and the account
 	// page's offer of a new link. It is set when mail is on, as PasswordReset is.
 	EmailVerification bool
+	// EmailChange registers the email change routes and offers the change on the account
+	// page. It is set when mail is on, like PasswordReset.
+	EmailChange bool
 
 	// Middleware runs for every request, inside the access log and outside the panic
 	// recovery, so it sees the final status of each (metrics, for one).
@@ -142,6 +145,7 @@ func (s *Server) routes() *gin.Engine {
 		v1.POST("/password/reset/confirm", s.confirmPasswordReset)
 	}
 	s.emailVerifyRoutes(v1)
+	s.emailChangeRoutes(v1)
 	v1.GET("/verify", s.verify)
 	v1.HEAD("/verify", s.verify)
 

@@ -35,6 +35,7 @@ func TestRenderEveryKind(t *testing.T) {
 		{domain.MailEmailChangeConfirm, "/account/email?token=abc", "new email address", "new@example.net"},
 		{domain.MailEmailChangeNotice, "", "being changed", "new@example.net"},
 		{domain.MailPasswordChanged, "", "password was changed", "was just changed"},
+		{domain.MailEmailChanged, "", "address was changed", "changed to new@example.net"},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
@@ -171,29 +172,33 @@ func TestNewRefusesPublicURLThatIsNoOrigin(t *testing.T) {
 	}
 }
 
-// TestPasswordChangedNamesTheChange: the notice says when, from where and with which
-// browser the password was changed, and escapes the browser (a client's own string) in HTML.
-func TestPasswordChangedNamesTheChange(t *testing.T) {
+// TestNoticesNameTheChange: each notice says when, from where and with which browser the
+// change was made, and escapes the browser (a client's own string) in HTML.
+func TestNoticesNameTheChange(t *testing.T) {
 	r := newRenderer(t, "")
 	at := time.Date(2026, 12, 6, 13, 4, 0, 0, time.FixedZone("CET", 3600))
-	msg, err := r.Render(domain.Mail{Kind: domain.MailPasswordChanged, To: "ada@example.org", Username: "ada",
-		At: at, IP: "203.0.113.9", UserAgent: "Firefox <b>"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"2026-12-06 12:04 UTC", "203.0.113.9", "Firefox <b>"} {
-		if !strings.Contains(msg.Text, want) {
-			t.Errorf("text lacks %q:\n%s", want, msg.Text)
-		}
-	}
-	if !strings.Contains(msg.HTML, "Firefox &lt;b&gt;") {
-		t.Errorf("HTML does not show the escaped browser:\n%s", msg.HTML)
-	}
-	plain, err := r.Render(domain.Mail{Kind: domain.MailPasswordChanged, To: "ada@example.org", Username: "ada"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(plain.Text, "From:") || strings.Contains(plain.HTML, "<ul>") {
-		t.Errorf("a notice without facts shows empty ones:\n%s", plain.Text)
+	for _, kind := range []domain.MailKind{domain.MailPasswordChanged, domain.MailEmailChangeNotice, domain.MailEmailChanged} {
+		t.Run(string(kind), func(t *testing.T) {
+			msg, err := r.Render(domain.Mail{Kind: kind, To: "ada@example.org", Username: "ada",
+				NewEmail: "new@example.net", At: at, IP: "203.0.113.9", UserAgent: "Firefox <b>"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"2026-12-06 12:04 UTC", "203.0.113.9", "Firefox <b>"} {
+				if !strings.Contains(msg.Text, want) {
+					t.Errorf("text lacks %q:\n%s", want, msg.Text)
+				}
+			}
+			if !strings.Contains(msg.HTML, "Firefox &lt;b&gt;") {
+				t.Errorf("HTML does not show the escaped browser:\n%s", msg.HTML)
+			}
+			plain, err := r.Render(domain.Mail{Kind: kind, To: "ada@example.org", Username: "ada", NewEmail: "new@example.net"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(plain.Text, "From:") || strings.Contains(plain.HTML, "<ul>") {
+				t.Errorf("a notice without facts shows empty ones:\n%s", plain.Text)
+			}
+		})
 	}
 }

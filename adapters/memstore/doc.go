@@ -1,8 +1,8 @@
-// Package memstore keeps users, sessions and tokens in process memory: the zero-setup default;
-// everything is lost on restart.
+// Package memstore keeps users and credentials (sessions, tokens, one-time codes) in process
+// memory: the zero-setup default; everything is lost on restart.
 //
 // The stores are safe for concurrent use and never fail for lack of a backend, so they return
-// domain.ErrNotFound and nothing else. Expired sessions and tokens are invisible at once but
+// domain.ErrNotFound and nothing else. Expired credentials are invisible at once but
 // hold memory until swept: run StartJanitor next to them.
 package memstore
 

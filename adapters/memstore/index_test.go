@@ -51,8 +51,8 @@ func TestIndexAgainstAMap(t *testing.T) {
 	}
 }
 
-// TestTableReusesSlotsAndStrings checks removed records give back their slots and their
-// interned strings, so churn does not grow a store.
+// TestTableReusesSlotsAndStrings checks removed records, and refused ones, give back their
+// slots and their interned strings, so churn does not grow a store.
 func TestTableReusesSlotsAndStrings(t *testing.T) {
 	s := NewTokenStore(fixedClock{})
 	ids := []string{"a", "b", "c"}
@@ -73,6 +73,17 @@ func TestTableReusesSlotsAndStrings(t *testing.T) {
 	}
 	if n := len(s.t.strs.ids); n != 0 {
 		t.Errorf("%d names still interned with no token, want 0", n)
+	}
+	if err := s.CreateToken(t.Context(), testToken("a", 1)); err != nil {
+		t.Fatal(err)
+	}
+	dup := testToken("a", 1)
+	dup.Name = "refused"
+	if err := s.CreateToken(t.Context(), dup); err == nil {
+		t.Fatal("a duplicate token was stored")
+	}
+	if n := len(s.t.strs.ids); n != 1 {
+		t.Errorf("%d names interned for one token after a refused duplicate, want 1", n)
 	}
 }
 

@@ -14,12 +14,13 @@ type sweepFunc func() int
 func (f sweepFunc) Sweep() int { return f() }
 
 func TestJanitorSweepsUntilStopped(t *testing.T) {
-	s, clock := tokenStore(t, newToken("short", 1, t0, time.Minute), newToken("forever", 1, t0, 0))
+	tokens := kind{name: "tokens", noExpiry: true, open: openTokens}
+	s, clock := tokens.openWith(t, newCred("short", 1, t0, time.Minute), newCred("forever", 1, t0, 0))
 	clock.Advance(time.Minute)
 	var calls, swept atomic.Int64
 	stop := memstore.StartJanitor(time.Millisecond, sweepFunc(func() int {
 		calls.Add(1)
-		n := s.Sweep()
+		n := s.sweep()
 		swept.Add(int64(n))
 		return n
 	}))

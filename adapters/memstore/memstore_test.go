@@ -47,19 +47,3 @@ func TestPinger(t *testing.T) {
 		t.Errorf("Ping() = %v, want nil", err)
 	}
 }
-
-func sessionIDs(list []domain.Session) []string {
-	out := []string{}
-	for _, s := range list {
-		out = append(out, s.ID)
-	}
-	return out
-}
-
-func tokenIDs(list []domain.Token) []string {
-	out := []string{}
-	for _, t := range list {
-		out = append(out, t.ID)
-	}
-	return out
-}

@@ -12,7 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/domain"
 )
 
-// errDuplicate reports a new session or token whose id or secret hash is already live. Both
+// errDuplicate reports a new credential whose id or secret hash is already live. Both
 // are random, so this is a bug in the caller, not a condition to handle.
 var errDuplicate = errors.New("memstore: duplicate id or secret hash")
 
@@ -61,8 +61,8 @@ func newShortID(id string) (shortID, error) {
 
 func (s *shortID) String() string { return string(s.b[:s.n]) }
 
-// entry is what sessions and tokens have in common: the keys they are found by and the times
-// they are sorted and expired by.
+// entry is what every credential kind has: the keys it is found by and the times it is
+// sorted and expired by.
 type entry struct {
 	hash    domain.SecretHash
 	id      shortID
@@ -73,8 +73,8 @@ type entry struct {
 
 func (e *entry) base() *entry { return e }
 
-// record is a pointer to a session or token record. Expiry is the record's own rule because
-// sessions and tokens treat a zero ExpiresAt differently.
+// record is a pointer to a credential's record (session, token, code). Expiry is the record's
+// own rule because the kinds treat a zero ExpiresAt differently.
 type record[T any] interface {
 	*T
 	base() *entry
@@ -209,12 +209,6 @@ func (t *table[T, P]) liveOf(user domain.UserID, now time.Time) []P {
 // remove deletes the record in slot s, which must be in use.
 func (t *table[T, P]) remove(s slot) {
 	t.prune(t.at(s).base().user, func(q slot) bool { return q == s })
-}
-
-// removeUser deletes user's records except the live one with id except, and reports how many
-// live ones it deleted. Expired records go too, uncounted: nobody could see them.
-func (t *table[T, P]) removeUser(user domain.UserID, except string, now time.Time) int {
-	return t.removeUserIf(user, now, func(p P) bool { return p.base().id.String() != except })
 }
 
 // removeUserIf deletes user's live records for which doomed is true, and reports how many it

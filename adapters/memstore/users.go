@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/gatehouse/gatehouse/domain"
@@ -16,15 +17,16 @@ type UserStore struct {
 	mu    sync.RWMutex
 	byID  map[domain.UserID]domain.User
 	byKey map[string]domain.UserID // domain.UsernameKey -> id: the uniqueness constraint
-	// emails counts the users per domain.EmailKey (empty addresses left out): what
-	// domain.EmailUnique checks, under the same lock as the write it guards.
-	emails map[string]int
+	// emails indexes the users per domain.EmailKey (empty addresses left out), in ascending
+	// ID order: what domain.EmailUnique checks, under the same lock as the write it guards,
+	// and what UsersByEmail reads.
+	emails map[string][]domain.UserID
 	lastID domain.UserID
 }
 
 // NewUserStore returns an empty store. IDs start at 1, so the zero UserID never names a user.
 func NewUserStore() *UserStore {
-	return &UserStore{byID: map[domain.UserID]domain.User{}, byKey: map[string]domain.UserID{}, emails: map[string]int{}}
+	return &UserStore{byID: map[domain.UserID]domain.User{}, byKey: map[string]domain.UserID{}, emails: map[string][]domain.UserID{}}
 }
 
 // CreateUser implements ports.UserStore. It ignores u.ID. The checks for a taken username
@@ -37,25 +39,37 @@ func (s *UserStore) CreateUser(_ context.Context, u domain.User, rule domain.Ema
 	if _, taken := s.byKey[key]; taken {
 		return domain.User{}, domain.ErrUsernameTaken
 	}
-	if rule == domain.EmailUnique && s.emails[email] > 0 {
+	if rule == domain.EmailUnique && len(s.emails[email]) > 0 {
 		return domain.User{}, domain.ErrEmailTaken
 	}
 	s.lastID++
 	u.ID = s.lastID
 	s.byID[u.ID] = u
 	s.byKey[key] = u.ID
-	s.countEmail(email, 1)
+	s.indexEmail(email, u.ID)
 	return u, nil
 }
 
-// countEmail adds n to the users counted under an address key; the empty key is not counted.
-func (s *UserStore) countEmail(key string, n int) {
+// indexEmail adds id under an address key; the empty key is not indexed. IDs only grow, so
+// appending keeps the list in order, except when a user moves to an address that others
+// already have: then it is sorted into place.
+func (s *UserStore) indexEmail(key string, id domain.UserID) {
 	if key == "" {
 		return
 	}
-	if s.emails[key] += n; s.emails[key] <= 0 {
+	ids := append(s.emails[key], id)
+	slices.Sort(ids)
+	s.emails[key] = ids
+}
+
+// unindexEmail removes id from under an address key.
+func (s *UserStore) unindexEmail(key string, id domain.UserID) {
+	ids := slices.DeleteFunc(s.emails[key], func(x domain.UserID) bool { return x == id })
+	if len(ids) == 0 {
 		delete(s.emails, key)
+		return
 	}
+	s.emails[key] = ids
 }
 
 // SetEmail implements ports.UserStore; check and write happen under one lock.
@@ -68,11 +82,11 @@ func (s *UserStore) SetEmail(_ context.Context, id domain.UserID, email string, 
 		return domain.ErrNotFound
 	}
 	if old := domain.EmailKey(u.Email); old != key {
-		if rule == domain.EmailUnique && s.emails[key] > 0 {
+		if rule == domain.EmailUnique && len(s.emails[key]) > 0 {
 			return domain.ErrEmailTaken
 		}
-		s.countEmail(old, -1)
-		s.countEmail(key, 1)
+		s.unindexEmail(old, id)
+		s.indexEmail(key, id)
 	}
 	u.Email, u.EmailVerified = email, key != ""
 	s.byID[id] = u
@@ -116,23 +130,14 @@ func (s *UserStore) UserByUsername(_ context.Context, username string) (domain.U
 	return u, nil
 }
 
-// UsersByEmail implements ports.UserStore. It walks every user: addresses are looked up
-// only by password reset requests, which are throttled, and the memory store serves tests
-// and single-instance setups whose user count a scan handles well below the time of the
-// password hash that every reset confirmation costs anyway. Keeping an index would have to
-// follow every future change of address.
+// UsersByEmail implements ports.UserStore from the address index.
 func (s *UserStore) UsersByEmail(_ context.Context, email string) ([]domain.User, error) {
 	key := domain.EmailKey(email)
-	out := []domain.User{}
-	if key == "" {
-		return out, nil
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for id := domain.UserID(1); id <= s.lastID; id++ {
-		if u, ok := s.byID[id]; ok && u.Email != "" && domain.EmailKey(u.Email) == key {
-			out = append(out, u)
-		}
+	out := make([]domain.User, 0, len(s.emails[key]))
+	for _, id := range s.emails[key] {
+		out = append(out, s.byID[id])
 	}
 	return out, nil
 }
@@ -176,7 +181,7 @@ func (s *UserStore) DeleteUser(_ context.Context, id domain.UserID) error {
 	if key := u.Key(); s.byKey[key] == id {
 		delete(s.byKey, key)
 	}
-	s.countEmail(domain.EmailKey(u.Email), -1)
+	s.unindexEmail(domain.EmailKey(u.Email), id)
 	return nil
 }
 

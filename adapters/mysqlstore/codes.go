@@ -2,6 +2,7 @@ package mysqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/ports"
@@ -9,26 +10,40 @@ import (
 
 var _ ports.CodeStore = (*CodeStore)(nil)
 
-// CodeStore implements ports.CodeStore on the gatehouse_codes table. Expiry is judged by the
-// injected clock, as for sessions.
+// CodeStore implements ports.CodeStore on the gatehouse_codes table (see credentials). A code
+// has no public id; it is never updated: created, then consumed (deleted) or swept.
 type CodeStore struct {
-	db    *DB
-	clock ports.Clock
+	credentials[codeRow, *codeRow, domain.OneTimeCode]
 }
 
 // NewCodeStore returns the code store of db.
 func NewCodeStore(db *DB, clock ports.Clock) *CodeStore {
-	return &CodeStore{db: db, clock: clock}
+	return &CodeStore{credentials[codeRow, *codeRow, domain.OneTimeCode]{db: db, clock: clock, t: table{
+		name: "gatehouse_codes", hash: "hash", live: expiresLive,
+		columns: `user_id, purpose, email, created_at, expires_at`,
+	}}}
+}
+
+type codeRow struct {
+	UserID               int64
+	Purpose, Email       string
+	CreatedAt, ExpiresAt time.Time
+}
+
+func (r *codeRow) fields() []any {
+	return []any{&r.UserID, &r.Purpose, &r.Email, &r.CreatedAt, &r.ExpiresAt}
+}
+
+func (r *codeRow) value(h domain.SecretHash) domain.OneTimeCode {
+	return domain.OneTimeCode{Purpose: domain.CodePurpose(r.Purpose), UserID: domain.UserID(r.UserID), Hash: h,
+		Email: r.Email, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
 }
 
 // CreateCode implements ports.CodeStore. A duplicate hash is refused by the primary key, even
 // when the code holding it has expired and not been swept yet: both are random, so it does
 // not happen.
 func (s *CodeStore) CreateCode(ctx context.Context, c domain.OneTimeCode) error {
-	_, err := s.db.exec(ctx, `INSERT INTO gatehouse_codes (hash, user_id, purpose, email, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)`,
-		c.Hash[:], int64(c.UserID), string(c.Purpose), c.Email, c.CreatedAt.UTC(), c.ExpiresAt.UTC())
-	return err
+	return s.create(ctx, c.Hash, codeRow{int64(c.UserID), string(c.Purpose), c.Email, c.CreatedAt.UTC(), c.ExpiresAt.UTC()})
 }
 
 // ConsumeCode implements ports.CodeStore in two statements: a read of the live code, then
@@ -38,15 +53,13 @@ func (s *CodeStore) CreateCode(ctx context.Context, c domain.OneTimeCode) error 
 // deleted: a code is never updated. This needs neither a transaction nor DELETE … RETURNING,
 // which MySQL 8.0 lacks.
 func (s *CodeStore) ConsumeCode(ctx context.Context, purpose domain.CodePurpose, h domain.SecretHash) (domain.OneTimeCode, error) {
-	now := s.clock.Now().UTC()
-	c := domain.OneTimeCode{Purpose: purpose, Hash: h}
-	var user int64
+	now := s.now()
+	var r codeRow
 	err := func() error {
 		ctx, cancel := s.db.ctx(ctx)
 		defer cancel()
-		return s.db.x.QueryRowContext(ctx, `SELECT user_id, email, created_at, expires_at FROM gatehouse_codes
-			WHERE hash = ? AND purpose = ? AND expires_at > ?`, h[:], string(purpose), now).
-			Scan(&user, &c.Email, &c.CreatedAt, &c.ExpiresAt)
+		return s.db.x.QueryRowContext(ctx, `SELECT `+s.t.columns+` FROM gatehouse_codes
+			WHERE hash = ? AND purpose = ? AND expires_at > ?`, h[:], string(purpose), now).Scan(r.fields()...)
 	}()
 	if err != nil {
 		return domain.OneTimeCode{}, translate(err)
@@ -56,22 +69,16 @@ func (s *CodeStore) ConsumeCode(ctx context.Context, purpose domain.CodePurpose,
 	if err != nil {
 		return domain.OneTimeCode{}, err
 	}
-	c.UserID, c.CreatedAt, c.ExpiresAt = domain.UserID(user), c.CreatedAt.UTC(), c.ExpiresAt.UTC()
-	return c, nil
+	return r.value(h), nil
 }
 
 // DeleteUserCodes implements ports.CodeStore. Expired codes are left to the sweeper, so the
 // count is of live codes only.
 func (s *CodeStore) DeleteUserCodes(ctx context.Context, user domain.UserID, purpose domain.CodePurpose) (int, error) {
-	now := s.clock.Now().UTC()
+	now := s.now()
 	if purpose == "" {
 		return s.db.exec(ctx, `DELETE FROM gatehouse_codes WHERE user_id = ? AND expires_at > ?`, int64(user), now)
 	}
 	return s.db.exec(ctx, `DELETE FROM gatehouse_codes WHERE user_id = ? AND purpose = ? AND expires_at > ?`,
 		int64(user), string(purpose), now)
-}
-
-// Sweep deletes expired codes in small batches (see sweepExpired).
-func (s *CodeStore) Sweep(ctx context.Context) (int, error) {
-	return s.db.sweepExpired(ctx, "gatehouse_codes", s.clock.Now().UTC())
 }

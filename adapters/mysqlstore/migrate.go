@@ -35,7 +35,8 @@ func NewMigrator(db *DB) (*Migrator, error) {
 		return nil, err
 	}
 	p, err := goose.NewProvider(goose.DialectMySQL, db.x.DB, sub,
-		goose.WithTableName(versionTable), goose.WithLocker(locker), goose.WithDisableGlobalRegistry(true))
+		goose.WithTableName(versionTable), goose.WithLocker(locker), goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(rekeyEmails))
 	if err != nil {
 		return nil, fmt.Errorf("mysql migrations: %w", err)
 	}

@@ -183,3 +183,59 @@ func TestSweepDeletesOnlyExpiredInBatches(t *testing.T) {
 		t.Errorf("%d live tokens after the sweep, want %d (the one that never expires kept)", len(got), live+1)
 	}
 }
+
+// TestMigrationRekeysNonASCIIAddresses: an address that migration 3 keyed by LOWER() alone is
+// found by its domain.EmailKey once migration 5 has run.
+func TestMigrationRekeysNonASCIIAddresses(t *testing.T) {
+	var rows []string
+	for _, row := range []struct{ name, email string }{{"wide", "ＡＬＩＣＥ@example.com"}, {"plain", "Bob@Example.com"}} {
+		rows = append(rows, fmt.Sprintf(`INSERT INTO gatehouse_users (username, username_key, email, email_key, password_hash, is_active, date_joined)
+			VALUES ('%s', '%s', '%s', LOWER(TRIM(email)), '!', 1, NOW())`, row.name, row.name, row.email))
+	}
+	db := migrateOver(t, 5, rows...)
+	users := mysqlstore.NewUserStore(db)
+	for email, want := range map[string]string{"alice@example.com": "wide", "ａｌｉｃｅ@EXAMPLE.com": "wide", "bob@example.com": "plain"} {
+		got, err := users.UsersByEmail(context.Background(), email)
+		if err != nil || len(got) != 1 || got[0].Username != want {
+			t.Errorf("UsersByEmail(%q) = %+v, %v; want %s", email, got, err, want)
+		}
+	}
+}
+
+// TestMigrationKeepsCodesAndComparesPurposeBytes: a code written before migration 6 is still
+// consumed by its own purpose after it, and no longer by the purpose in other capitals.
+func TestMigrationKeepsCodesAndComparesPurposeBytes(t *testing.T) {
+	h := domain.HashSecret("code written before migration 6")
+	db := migrateOver(t, 6, fmt.Sprintf(`INSERT INTO gatehouse_codes (hash, user_id, purpose, email, created_at, expires_at)
+		VALUES (X'%s', 1, 'password-reset', 'a@example.org', '2030-01-01', '2030-01-02')`, h.Hex()))
+	codes := mysqlstore.NewCodeStore(db, &fixedClock{t: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)})
+	if _, err := codes.ConsumeCode(context.Background(), "Password-Reset", h); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("ConsumeCode(Password-Reset) = %v, want domain.ErrNotFound", err)
+	}
+	if c, err := codes.ConsumeCode(context.Background(), domain.PurposePasswordReset, h); err != nil || c.Purpose != domain.PurposePasswordReset {
+		t.Errorf("ConsumeCode(password-reset) = %+v, %v; want the code", c, err)
+	}
+}
+
+// migrateOver returns a fresh database on which rows (SQL statements) were written at the
+// schema before migration version, and which was then migrated up to version.
+func migrateOver(t *testing.T, version int64, rows ...string) *mysqlstore.DB {
+	t.Helper()
+	db, err := mysqlstore.Connect(context.Background(), config(testenv.MySQLDSN(t), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if err := mysqlstore.UpToForTest(db, version-1); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range rows {
+		if err := mysqlstore.ExecForTest(db, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := mysqlstore.UpToForTest(db, version); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}

@@ -127,18 +127,17 @@ func (s *UserStore) ListUsers(ctx context.Context, after domain.UserID, limit in
 	return measure(s.listUsers, func() ([]domain.User, error) { return s.next.ListUsers(ctx, after, limit) })
 }
 
-// SessionStore is a ports.SessionStore whose calls are timed and whose failures are counted.
-type SessionStore struct {
-	next                                                ports.SessionStore
+// managed is what a measured store of a managed credential kind (one its owner lists,
+// touches and revokes by id: sessions, tokens) holds: the store it wraps and the series of
+// the six operations every such port has, under the same op labels for every kind. A new
+// kind's decorator embeds it and gives each of its port's methods one line.
+type managed[S any] struct {
+	next                                                S
 	create, byHash, touch, byUser, deleteOne, deleteAll op
 }
 
-var _ ports.SessionStore = (*SessionStore)(nil)
-
-// SessionStore returns next, measured as port "sessions" on the named backend.
-func (m *Metrics) SessionStore(next ports.SessionStore, backend string) *SessionStore {
-	const port = "sessions"
-	return &SessionStore{next: next,
+func newManaged[S any](m *Metrics, next S, port, backend string) managed[S] {
+	return managed[S]{next: next,
 		create:    m.op(port, backend, "create"),
 		byHash:    m.op(port, backend, "by_hash"),
 		touch:     m.op(port, backend, "touch"),
@@ -146,6 +145,16 @@ func (m *Metrics) SessionStore(next ports.SessionStore, backend string) *Session
 		deleteOne: m.op(port, backend, "delete"),
 		deleteAll: m.op(port, backend, "delete_user"),
 	}
+}
+
+// SessionStore is a ports.SessionStore whose calls are timed and whose failures are counted.
+type SessionStore struct{ managed[ports.SessionStore] }
+
+var _ ports.SessionStore = (*SessionStore)(nil)
+
+// SessionStore returns next, measured as port "sessions" on the named backend.
+func (m *Metrics) SessionStore(next ports.SessionStore, backend string) *SessionStore {
+	return &SessionStore{newManaged(m, next, "sessions", backend)}
 }
 
 // CreateSession implements ports.SessionStore.
@@ -179,24 +188,13 @@ func (s *SessionStore) DeleteUserSessions(ctx context.Context, user domain.UserI
 }
 
 // TokenStore is a ports.TokenStore whose calls are timed and whose failures are counted.
-type TokenStore struct {
-	next                                                ports.TokenStore
-	create, byHash, touch, byUser, deleteOne, deleteAll op
-}
+type TokenStore struct{ managed[ports.TokenStore] }
 
 var _ ports.TokenStore = (*TokenStore)(nil)
 
 // TokenStore returns next, measured as port "tokens" on the named backend.
 func (m *Metrics) TokenStore(next ports.TokenStore, backend string) *TokenStore {
-	const port = "tokens"
-	return &TokenStore{next: next,
-		create:    m.op(port, backend, "create"),
-		byHash:    m.op(port, backend, "by_hash"),
-		touch:     m.op(port, backend, "touch"),
-		byUser:    m.op(port, backend, "by_user"),
-		deleteOne: m.op(port, backend, "delete"),
-		deleteAll: m.op(port, backend, "delete_user"),
-	}
+	return &TokenStore{newManaged(m, next, "tokens", backend)}
 }
 
 // CreateToken implements ports.TokenStore.

@@ -17,11 +17,21 @@ var _ ports.CodeStore = (*CodeStore)(nil)
 // user's index holds the purpose, so an index member is "<purpose>:<secret hash>" and voiding
 // one purpose reads no record. The record's first string is the email address; its last use
 // stays zero.
-type CodeStore struct{ k credentials }
+type CodeStore struct {
+	k credentials[domain.OneTimeCode]
+}
 
 // NewCodeStore returns the code store of c; expiry is judged by clock.
 func NewCodeStore(c *Client, clock ports.Clock) *CodeStore {
-	return &CodeStore{k: credentials{c: c, clock: clock, kind: "code"}}
+	return &CodeStore{k: credentials[domain.OneTimeCode]{c: c, clock: clock, kind: "code", value: code}}
+}
+
+// code reads a code's record: its id is the purpose, its one string the email address.
+func code(r record, h domain.SecretHash) domain.OneTimeCode {
+	return domain.OneTimeCode{
+		Purpose: domain.CodePurpose(r.id), UserID: domain.UserID(r.uid), Hash: h,
+		Email: r.strs[0], CreatedAt: r.created, ExpiresAt: r.exp,
+	}
 }
 
 // CreateCode implements ports.CodeStore. A second code with a live code's hash replaces it
@@ -72,10 +82,7 @@ func (s *CodeStore) ConsumeCode(ctx context.Context, purpose domain.CodePurpose,
 	}
 	// The code is used up whatever happens here; failing now would lose it for the caller.
 	_ = s.k.c.rdb.ZRem(ctx, s.k.indexKey(rec.uid), rec.id+":"+hh).Err()
-	return domain.OneTimeCode{
-		Purpose: domain.CodePurpose(rec.id), UserID: domain.UserID(rec.uid), Hash: h,
-		Email: rec.strs[0], CreatedAt: rec.created, ExpiresAt: rec.exp,
-	}, nil
+	return code(rec, h), nil
 }
 
 // DeleteUserCodes implements ports.CodeStore.

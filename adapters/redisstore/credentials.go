@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"math"
 	"sort"
@@ -15,10 +16,10 @@ import (
 	"github.com/gatehouse/gatehouse/ports"
 )
 
-// credentials holds what sessions and tokens share. Each credential is a record (record.go)
-// at <prefix><kind>:<secret hash>, the only key a request knows, so authenticating costs one
-// GET. Each user has an index, a sorted set under the user's hash tag with members
-// "<id>:<secret hash>" scored by expiry, for listing and revoking.
+// credentials holds what every credential kind (session, token, code) shares. Each credential
+// is a record (record.go) at <prefix><kind>:<secret hash>, the only key a request knows, so
+// authenticating costs one GET. Each user has an index, a sorted set under the user's hash
+// tag with members "<id>:<secret hash>" scored by expiry, for listing and revoking.
 //
 // The record is the truth: a credential authenticates only while its record exists and is
 // live. Revocation deletes the record before it returns (then tidies the index), so once a
@@ -31,14 +32,18 @@ import (
 // little later by a relative PEXPIRE (the lifetime left plus expiryGrace): relative rather
 // than PEXPIREAT so skew between our clock and the server's cannot cut a lifetime short, and
 // with grace so the key outlives the deadline that decides.
-type credentials struct {
+//
+// A kind is a credentials value: its name in keys, and value, which reads its record as the
+// kind's credential C.
+type credentials[C any] struct {
 	c     *Client
 	clock ports.Clock
 	kind  string
+	value func(r record, h domain.SecretHash) C
 }
 
-func (k credentials) recordKey(h string) string { return k.c.prefix + k.kind + ":" + h }
-func (k credentials) indexKey(user int64) string {
+func (k credentials[C]) recordKey(h string) string { return k.c.prefix + k.kind + ":" + h }
+func (k credentials[C]) indexKey(user int64) string {
 	return k.c.key(userTag(user), k.kind+"s")
 }
 
@@ -62,7 +67,7 @@ const expiryGrace = time.Minute
 
 // ttl is how long Redis keeps a credential expiring at exp, in whole milliseconds; 0 means
 // no expiry.
-func (k credentials) ttl(exp time.Time) int64 {
+func (k credentials[C]) ttl(exp time.Time) int64 {
 	if exp.IsZero() {
 		return 0
 	}
@@ -89,7 +94,7 @@ else redis.call('PEXPIRE', KEYS[1], ARGV[4], 'GT') end
 return 1`)
 
 // create stores a credential whose record is rec: index first, then the record.
-func (k credentials) create(ctx context.Context, user int64, id string, h domain.SecretHash, exp time.Time, rec string) error {
+func (k credentials[C]) create(ctx context.Context, user int64, id string, h domain.SecretHash, exp time.Time, rec string) error {
 	ctx, cancel := k.c.ctx(ctx)
 	defer cancel()
 	hh, ttl := h.Hex(), k.ttl(exp)
@@ -111,7 +116,7 @@ func wrongType(err error) bool {
 }
 
 // read decodes the record at key, in either layout.
-func (k credentials) read(ctx context.Context, key string, r string, err error) (record, error) {
+func (k credentials[C]) read(ctx context.Context, key string, r string, err error) (record, error) {
 	if wrongType(err) {
 		m, err := k.c.rdb.HGetAll(ctx, key).Result()
 		if err != nil {
@@ -128,20 +133,21 @@ func (k credentials) read(ctx context.Context, key string, r string, err error) 
 	return decode(r)
 }
 
-// get returns the live record with secret hash h.
-func (k credentials) get(ctx context.Context, h domain.SecretHash) (record, error) {
+// get returns the live credential with secret hash h with one GET.
+func (k credentials[C]) get(ctx context.Context, h domain.SecretHash) (C, error) {
 	ctx, cancel := k.c.ctx(ctx)
 	defer cancel()
 	key := k.recordKey(h.Hex())
 	r, err := k.c.rdb.Get(ctx, key).Result()
 	rec, err := k.read(ctx, key, r, err)
+	if err == nil && !live(rec.exp, k.clock.Now()) {
+		err = domain.ErrNotFound
+	}
 	if err != nil {
-		return record{}, err
+		var zero C
+		return zero, err
 	}
-	if !live(rec.exp, k.clock.Now()) {
-		return record{}, domain.ErrNotFound
-	}
-	return rec, nil
+	return k.value(rec, h), nil
 }
 
 // recordUpdate sets the last use of a live record and, when given, its new deadline and
@@ -165,7 +171,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3], 'GT')
 return 1`)
 
 // touch sets the last use of a live record; a non-zero exp is its new deadline.
-func (k credentials) touch(ctx context.Context, h domain.SecretHash, last, exp time.Time) error {
+func (k credentials[C]) touch(ctx context.Context, h domain.SecretHash, last, exp time.Time) error {
 	ctx, cancel := k.c.ctx(ctx)
 	defer cancel()
 	ttl, newExp := "", ""
@@ -198,7 +204,7 @@ func parseMember(m string) entry {
 }
 
 // entries returns the user's index entries that may be live.
-func (k credentials) entries(ctx context.Context, user int64) ([]entry, error) {
+func (k credentials[C]) entries(ctx context.Context, user int64) ([]entry, error) {
 	members, err := k.c.rdb.ZRangeByScore(ctx, k.indexKey(user), &redis.ZRangeBy{
 		Min: "(" + micros(k.clock.Now()), Max: "+inf",
 	}).Result()
@@ -212,15 +218,19 @@ func (k credentials) entries(ctx context.Context, user int64) ([]entry, error) {
 	return out, nil
 }
 
-// list returns the live records of user, newest first (ties by id). An entry without a
-// record is skipped but kept: its record may be being written right now (create writes the
-// index first). Entries leave the index when revoked or when their deadline passes.
-func (k credentials) list(ctx context.Context, user int64) ([]record, error) {
+// list returns the live credentials of user, newest first (ties by id); it is never nil. An
+// entry without a record is skipped but kept: its record may be being written right now
+// (create writes the index first). Entries leave the index when revoked or when their
+// deadline passes.
+func (k credentials[C]) list(ctx context.Context, user int64) ([]C, error) {
 	ctx, cancel := k.c.ctx(ctx)
 	defer cancel()
 	es, err := k.entries(ctx, user)
-	if err != nil || len(es) == 0 {
+	if err != nil {
 		return nil, err
+	}
+	if len(es) == 0 {
+		return []C{}, nil
 	}
 	pipe := k.c.rdb.Pipeline()
 	cmds := make([]*redis.StringCmd, len(es))
@@ -231,7 +241,7 @@ func (k credentials) list(ctx context.Context, user int64) ([]record, error) {
 		return nil, translate(err)
 	}
 	now := k.clock.Now()
-	var out []record
+	var recs []record
 	for i, cmd := range cmds {
 		rec, err := k.read(ctx, k.recordKey(es[i].hash), cmd.Val(), cmd.Err())
 		switch {
@@ -242,16 +252,27 @@ func (k credentials) list(ctx context.Context, user int64) ([]record, error) {
 		}
 		if live(rec.exp, now) {
 			rec.hash = es[i].hash
-			out = append(out, rec)
+			recs = append(recs, rec)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].created.Equal(out[j].created) {
-			return out[i].created.After(out[j].created)
+	sort.Slice(recs, func(i, j int) bool {
+		if !recs[i].created.Equal(recs[j].created) {
+			return recs[i].created.After(recs[j].created)
 		}
-		return out[i].id < out[j].id
+		return recs[i].id < recs[j].id
 	})
+	out := make([]C, len(recs))
+	for i, r := range recs {
+		out[i] = k.value(r, hashOf(r))
+	}
 	return out, nil
+}
+
+// hashOf reads back the secret hash listed records carry.
+func hashOf(r record) domain.SecretHash {
+	var h domain.SecretHash
+	_, _ = hex.Decode(h[:], []byte(r.hash))
+	return h
 }
 
 // recordDelete deletes a record, in either layout, and reports whether it was live.
@@ -267,7 +288,7 @@ if e ~= 0 and e <= tonumber(ARGV[1]) then return 0 end
 return 1`)
 
 // remove revokes the credential with public id of user.
-func (k credentials) remove(ctx context.Context, user int64, id string) error {
+func (k credentials[C]) remove(ctx context.Context, user int64, id string) error {
 	ctx, cancel := k.c.ctx(ctx)
 	defer cancel()
 	es, err := k.entries(ctx, user)
@@ -288,12 +309,12 @@ func (k credentials) remove(ctx context.Context, user int64, id string) error {
 }
 
 // removeAllBut revokes every credential of user except the one with public id except.
-func (k credentials) removeAllBut(ctx context.Context, user int64, except string) (int, error) {
+func (k credentials[C]) removeAllBut(ctx context.Context, user int64, except string) (int, error) {
 	return k.removeIf(ctx, user, func(id string) bool { return id != except })
 }
 
 // removeIf revokes every credential of user whose index id makes doomed true.
-func (k credentials) removeIf(ctx context.Context, user int64, doomed func(id string) bool) (int, error) {
+func (k credentials[C]) removeIf(ctx context.Context, user int64, doomed func(id string) bool) (int, error) {
 	ctx, cancel := k.c.ctx(ctx)
 	defer cancel()
 	es, err := k.entries(ctx, user)
@@ -311,7 +332,7 @@ func (k credentials) removeIf(ctx context.Context, user int64, doomed func(id st
 
 // revoke deletes the records of es (one script per record: they may live on different
 // Cluster slots), then their index entries, and counts the records that were live.
-func (k credentials) revoke(ctx context.Context, user int64, es []entry) (int, error) {
+func (k credentials[C]) revoke(ctx context.Context, user int64, es []entry) (int, error) {
 	if len(es) == 0 {
 		return 0, nil
 	}

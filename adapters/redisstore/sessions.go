@@ -9,17 +9,11 @@ import (
 )
 
 // SessionStore implements ports.SessionStore (see credentials for the layout).
-type SessionStore struct{ k credentials }
+type SessionStore struct{ k credentials[domain.Session] }
 
 // NewSessionStore returns the session store of c; expiry is judged by clock.
 func NewSessionStore(c *Client, clock ports.Clock) *SessionStore {
-	return &SessionStore{k: credentials{c: c, clock: clock, kind: "session"}}
-}
-
-// CreateSession implements ports.SessionStore.
-func (s *SessionStore) CreateSession(ctx context.Context, ss domain.Session) error {
-	rec := encode(ss.ExpiresAt, ss.LastSeenAt, int64(ss.UserID), ss.CreatedAt, ss.ID, ss.IP, ss.UserAgent)
-	return s.k.create(ctx, int64(ss.UserID), ss.ID, ss.SecretHash, ss.ExpiresAt, rec)
+	return &SessionStore{k: credentials[domain.Session]{c: c, clock: clock, kind: "session", value: session}}
 }
 
 // session reads a session's record: its last use is the last activity, its strings the IP
@@ -31,13 +25,15 @@ func session(r record, h domain.SecretHash) domain.Session {
 	}
 }
 
+// CreateSession implements ports.SessionStore.
+func (s *SessionStore) CreateSession(ctx context.Context, ss domain.Session) error {
+	rec := encode(ss.ExpiresAt, ss.LastSeenAt, int64(ss.UserID), ss.CreatedAt, ss.ID, ss.IP, ss.UserAgent)
+	return s.k.create(ctx, int64(ss.UserID), ss.ID, ss.SecretHash, ss.ExpiresAt, rec)
+}
+
 // SessionByHash implements ports.SessionStore with one GET.
 func (s *SessionStore) SessionByHash(ctx context.Context, h domain.SecretHash) (domain.Session, error) {
-	r, err := s.k.get(ctx, h)
-	if err != nil {
-		return domain.Session{}, err
-	}
-	return session(r, h), nil
+	return s.k.get(ctx, h)
 }
 
 // TouchSession implements ports.SessionStore.
@@ -47,15 +43,7 @@ func (s *SessionStore) TouchSession(ctx context.Context, h domain.SecretHash, la
 
 // SessionsByUser implements ports.SessionStore.
 func (s *SessionStore) SessionsByUser(ctx context.Context, user domain.UserID) ([]domain.Session, error) {
-	records, err := s.k.list(ctx, int64(user))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]domain.Session, len(records))
-	for i, r := range records {
-		out[i] = session(r, hashOf(r))
-	}
-	return out, nil
+	return s.k.list(ctx, int64(user))
 }
 
 // DeleteSession implements ports.SessionStore.

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/hex"
 	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
@@ -10,17 +9,11 @@ import (
 )
 
 // TokenStore implements ports.TokenStore (see credentials for the layout).
-type TokenStore struct{ k credentials }
+type TokenStore struct{ k credentials[domain.Token] }
 
 // NewTokenStore returns the token store of c; expiry is judged by clock.
 func NewTokenStore(c *Client, clock ports.Clock) *TokenStore {
-	return &TokenStore{k: credentials{c: c, clock: clock, kind: "token"}}
-}
-
-// CreateToken implements ports.TokenStore.
-func (s *TokenStore) CreateToken(ctx context.Context, t domain.Token) error {
-	rec := encode(t.ExpiresAt, t.LastUsedAt, int64(t.UserID), t.CreatedAt, t.ID, t.Name)
-	return s.k.create(ctx, int64(t.UserID), t.ID, t.SecretHash, t.ExpiresAt, rec)
+	return &TokenStore{k: credentials[domain.Token]{c: c, clock: clock, kind: "token", value: token}}
 }
 
 // token reads a token's record: its last use is the record's, its one string the name.
@@ -31,13 +24,15 @@ func token(r record, h domain.SecretHash) domain.Token {
 	}
 }
 
+// CreateToken implements ports.TokenStore.
+func (s *TokenStore) CreateToken(ctx context.Context, t domain.Token) error {
+	rec := encode(t.ExpiresAt, t.LastUsedAt, int64(t.UserID), t.CreatedAt, t.ID, t.Name)
+	return s.k.create(ctx, int64(t.UserID), t.ID, t.SecretHash, t.ExpiresAt, rec)
+}
+
 // TokenByHash implements ports.TokenStore with one GET.
 func (s *TokenStore) TokenByHash(ctx context.Context, h domain.SecretHash) (domain.Token, error) {
-	r, err := s.k.get(ctx, h)
-	if err != nil {
-		return domain.Token{}, err
-	}
-	return token(r, h), nil
+	return s.k.get(ctx, h)
 }
 
 // TouchToken implements ports.TokenStore.
@@ -47,15 +42,7 @@ func (s *TokenStore) TouchToken(ctx context.Context, h domain.SecretHash, lastUs
 
 // TokensByUser implements ports.TokenStore.
 func (s *TokenStore) TokensByUser(ctx context.Context, user domain.UserID) ([]domain.Token, error) {
-	records, err := s.k.list(ctx, int64(user))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]domain.Token, len(records))
-	for i, r := range records {
-		out[i] = token(r, hashOf(r))
-	}
-	return out, nil
+	return s.k.list(ctx, int64(user))
 }
 
 // DeleteToken implements ports.TokenStore.
@@ -66,11 +53,4 @@ func (s *TokenStore) DeleteToken(ctx context.Context, user domain.UserID, id str
 // DeleteUserTokens implements ports.TokenStore.
 func (s *TokenStore) DeleteUserTokens(ctx context.Context, user domain.UserID, except string) (int, error) {
 	return s.k.removeAllBut(ctx, int64(user), except)
-}
-
-// hashOf reads back the secret hash listed records carry.
-func hashOf(r record) domain.SecretHash {
-	var h domain.SecretHash
-	_, _ = hex.Decode(h[:], []byte(r.hash))
-	return h
 }

@@ -230,6 +230,7 @@ func (p *parser) config() (Config, error) {
 			UniqueEmail:   p.bool("GATEHOUSE_UNIQUE_EMAIL"),
 
 			RequireVerifiedEmail: p.bool("GATEHOUSE_REQUIRE_VERIFIED_EMAIL"),
+			EmailChangeTTL:       p.duration("GATEHOUSE_EMAIL_CHANGE_TTL"),
 		},
 		HTTP: ginhttp.Config{
 			CookieSecure:    p.bool("GATEHOUSE_COOKIE_SECURE"),
@@ -394,6 +395,11 @@ func (p *parser) config() (Config, error) {
 	if c.App.RequireVerifiedEmail && !c.Mail.Enabled() {
 		// Without mail no address can be verified, and every login would be refused.
 		p.fail("GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "needs mail: set GATEHOUSE_SMTP_URL, or verified addresses cannot be proven")
+	}
+	if d := c.App.EmailChangeTTL; d < time.Minute || d > 7*24*time.Hour {
+		// A change link opens no way into the account (the password was given to ask for
+		// it), so it may wait longer than a reset link; a week bounds its time in an inbox.
+		p.fail("GATEHOUSE_EMAIL_CHANGE_TTL", "must be between 1m and 168h")
 	}
 	if c.App.Session.Absolute <= 0 {
 		p.fail("GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT", "must be positive")

@@ -47,6 +47,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if c.App.VerifyTTL != app.DefaultVerifyTTL || c.App.RequireVerifiedEmail {
 		t.Errorf("VerifyTTL, RequireVerifiedEmail = %v, %t; want %v and false", c.App.VerifyTTL, c.App.RequireVerifiedEmail, app.DefaultVerifyTTL)
 	}
+	if c.App.EmailChangeTTL != app.DefaultEmailChangeTTL {
+		t.Errorf("EmailChangeTTL = %v, want %v", c.App.EmailChangeTTL, app.DefaultEmailChangeTTL)
+	}
 	if !c.App.UniqueEmail {
 		t.Error("UniqueEmail = false, want true by default")
 	}
@@ -109,6 +112,8 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_RESET_TTL", "30s"},
 		{"GATEHOUSE_RESET_TTL", "25h"},
 		{"GATEHOUSE_RESET_TTL", "0"},
+		{"GATEHOUSE_EMAIL_CHANGE_TTL", "30s"},
+		{"GATEHOUSE_EMAIL_CHANGE_TTL", "169h"},
 		{"GATEHOUSE_UNIQUE_EMAIL", "sometimes"},
 		{"GATEHOUSE_VERIFY_TTL", "30s"},
 		{"GATEHOUSE_VERIFY_TTL", "721h"},

@@ -58,6 +58,7 @@ func httpConfig(cfg Config, m *prommetrics.Metrics, mailer ports.Mailer) ginhttp
 	c := cfg.HTTP
 	c.PasswordReset = mailer.Enabled()
 	c.EmailVerification = mailer.Enabled()
+	c.EmailChange = mailer.Enabled()
 	c.Middleware = append([]gin.HandlerFunc{m.Middleware()}, c.Middleware...)
 	if cfg.AdminAddr == "" {
 		c.Metrics = m.Handler()

@@ -49,6 +49,13 @@ func (s *server) requestReset(t *testing.T, body map[string]string) {
 	}
 }
 
+// waitMails waits until n mails arrived for to and returns them, newest first. For an
+// address with an account, whose signup sent a verification mail, see waitMailsAbout.
+func waitMails(t *testing.T, mp *testenv.Mailpit, to string, n int) []testenv.MailpitMessage {
+	t.Helper()
+	return waitMailsAbout(t, mp, to, "", n)
+}
+
 // Subjects of the mails the tests wait for: an address with an account gets the signup's
 // verification mail beside them, in no fixed order.
 const (

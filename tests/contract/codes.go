@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/ports"
@@ -21,27 +23,18 @@ func RunCodeStore(t *testing.T, f Factory) {
 	runCredentialCases(t, f, codeKind(f))
 	t.Run("consumed once", func(t *testing.T) { codeConsumedOnce(t, f) })
 	t.Run("another purpose neither finds nor consumes it", func(t *testing.T) { codeWrongPurpose(t, f) })
+	t.Run("purpose compares exactly: capitals and spaces count", func(t *testing.T) { codePurposeExact(t, f) })
 	t.Run("delete by user and purpose", func(t *testing.T) { codeDeleteByPurpose(t, f) })
 	t.Run("delete of a user without codes", func(t *testing.T) { codeDeleteNone(t, f) })
 	t.Run("concurrent consumers: exactly one wins", func(t *testing.T) { codeConcurrentConsume(t, f) })
 }
 
 // codeKind is the one-time code as a credential kind: found by consuming it with its own
-// purpose, revoked all at once by DeleteUserCodes with the empty purpose.
-func codeKind(f Factory) credentialKind[domain.OneTimeCode] {
-	return credentialKind[domain.OneTimeCode]{
-		open: func(t *testing.T, clock *Clock) credentialOps[domain.OneTimeCode] {
-			s := f.Codes(t, clock)
-			return credentialOps[domain.OneTimeCode]{
-				create: s.CreateCode,
-				find: func(ctx context.Context, c domain.OneTimeCode) (domain.OneTimeCode, error) {
-					return s.ConsumeCode(ctx, c.Purpose, c.Hash)
-				},
-				revokeAll: func(ctx context.Context, user domain.UserID) (int, error) {
-					return s.DeleteUserCodes(ctx, user, "")
-				},
-			}
-		},
+// purpose, revoked all at once by DeleteUserCodes with the empty purpose. It has no public id,
+// list or touch.
+func codeKind(f Factory) credentialKind[domain.OneTimeCode, ports.CodeStore] {
+	return credentialKind[domain.OneTimeCode, ports.CodeStore]{
+		open: func(t *testing.T, clock *Clock) ports.CodeStore { return f.Codes(t, clock) },
 		make: func(user domain.UserID, h domain.SecretHash, created time.Time, ttl time.Duration) domain.OneTimeCode {
 			return newCode(domain.PurposePasswordReset, user, h, created, ttl)
 		},
@@ -49,6 +42,14 @@ func codeKind(f Factory) credentialKind[domain.OneTimeCode] {
 		user:  func(c domain.OneTimeCode) domain.UserID { return c.UserID },
 		times: func(c domain.OneTimeCode) []time.Time { return []time.Time{c.CreatedAt, c.ExpiresAt} },
 		diff:  diffCode,
+
+		create: ports.CodeStore.CreateCode,
+		find: func(s ports.CodeStore, ctx context.Context, c domain.OneTimeCode) (domain.OneTimeCode, error) {
+			return s.ConsumeCode(ctx, c.Purpose, c.Hash)
+		},
+		revokeAll: func(s ports.CodeStore, ctx context.Context, user domain.UserID) (int, error) {
+			return s.DeleteUserCodes(ctx, user, "")
+		},
 	}
 }
 
@@ -128,6 +129,38 @@ func codeWrongPurpose(t *testing.T, f Factory) {
 			})
 		}
 	}
+}
+
+// codePurposeExact: a purpose matches byte for byte, in ConsumeCode and DeleteUserCodes. A
+// store that compared it as text under a case-insensitive or space-padding collation (as
+// MySQL's ascii_general_ci does) would find a "password-reset" code under "Password-Reset".
+func codePurposeExact(t *testing.T, f Factory) {
+	for _, p := range domain.CodePurposes {
+		for _, wrong := range []domain.CodePurpose{titled(p), domain.CodePurpose(strings.ToUpper(string(p))), p + " "} {
+			t.Run(fmt.Sprintf("%s as %q", p, wrong), func(t *testing.T) {
+				s, clock := codeStore(t, f)
+				c := newCode(p, newUserID(), newSecretHash(), clock.Now(), time.Hour)
+				mustCreateCodes(t, s, c)
+				checkConsume(t, s, wrong, c, false)
+				if n, err := s.DeleteUserCodes(t.Context(), c.UserID, wrong); err != nil || n != 0 {
+					t.Errorf("DeleteUserCodes(%q) = %d, %v; want 0", wrong, n, err)
+				}
+				checkConsume(t, s, p, c, true)
+			})
+		}
+	}
+}
+
+// titled returns p with the first letter of each hyphenated word in capitals:
+// "Password-Reset".
+func titled(p domain.CodePurpose) domain.CodePurpose {
+	b := []byte(p)
+	for i := range b {
+		if i == 0 || b[i-1] == '-' {
+			b[i] = byte(unicode.ToUpper(rune(b[i])))
+		}
+	}
+	return domain.CodePurpose(b)
 }
 
 func codeDeleteByPurpose(t *testing.T, f Factory) {

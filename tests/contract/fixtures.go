@@ -124,22 +124,6 @@ func diffToken(got, want domain.Token) diff {
 	return d
 }
 
-func sessionIDs(list []domain.Session) []string {
-	ids := make([]string, len(list))
-	for i, s := range list {
-		ids[i] = s.ID
-	}
-	return ids
-}
-
-func tokenIDs(list []domain.Token) []string {
-	ids := make([]string, len(list))
-	for i, t := range list {
-		ids[i] = t.ID
-	}
-	return ids
-}
-
 // labels names a case's items in failure messages, which would otherwise show 32-digit ids.
 type labels map[string]string
 

@@ -5,8 +5,7 @@
 -- ignore accents and trailing spaces.
 --
 -- Rows written before this migration get LOWER(email), which equals EmailKey for every
--- ASCII address; an address with compatibility characters or Unicode-only case pairs in it
--- is found again once its user is written by this version (import, signup).
+-- ASCII address; migration 5 (migrate_emailkey.go, in Go) rekeys the others.
 
 -- +goose Up
 ALTER TABLE gatehouse_users
