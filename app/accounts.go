@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
@@ -26,6 +27,7 @@ type Accounts struct {
 	settings Settings
 	codes    ports.CodeStore
 	mailer   ports.Mailer
+	email    *EmailVerification // the verifier's: the links it sends to refused logins are these
 }
 
 // NewAccounts returns the account use cases over the given ports. With a mailer that is not
@@ -36,17 +38,24 @@ func NewAccounts(users ports.UserStore, sessions ports.SessionStore, tokens port
 	codes ports.CodeStore, mailer ports.Mailer) *Accounts {
 	return &Accounts{users: users, sessions: sessions, tokens: tokens, hasher: hasher,
 		verifier: verifier, clock: clock, random: random, settings: settings,
-		limiter: limiter, throttle: throttle, audit: audit, cache: cache, codes: codes, mailer: mailer}
+		limiter: limiter, throttle: throttle, audit: audit, cache: cache, codes: codes, mailer: mailer,
+		email: verifier.email}
 }
 
 // SignUp creates an active user (see createUser). Signups are limited per client IP, so one address cannot mass-create accounts.
+// A new user with an address is mailed a verification link (when mail is on); when verified
+// addresses are required, an address must be given.
 func (a *Accounts) SignUp(ctx context.Context, in ports.SignUp) (domain.User, error) {
+	if a.email.required(domain.User{}) && strings.TrimSpace(in.Email) == "" {
+		return domain.User{}, domain.NewValidationError("email", "This field is required.")
+	}
 	if _, err := reserve(ctx, a.limiter, a.throttle.signupLimits(in.IP)); err != nil {
 		return domain.User{}, err
 	}
 	user, err := createUser(ctx, a.users, a.hasher, a.clock, a.settings.emailRule(), in.Username, in.Email, in.Password)
 	if err == nil {
 		a.audit.Audit(ctx, domain.Audit{Event: domain.AuditSignup, UserID: user.ID})
+		a.email.signedUp(ctx, user)
 	}
 	return user, err
 }

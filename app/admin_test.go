@@ -177,3 +177,37 @@ func TestAdminListUsers(t *testing.T) {
 		t.Errorf("a limit below 1 gives one user, got %d, %v", len(page), err)
 	}
 }
+
+func TestAdminVerifyEmail(t *testing.T) {
+	tests := []struct {
+		name     string
+		username string
+		wantErr  error
+		verified bool
+	}{
+		{name: "unverified address", username: "alice", verified: true},
+		{name: "in another case", username: "ALICE", verified: true},
+		{name: "no address", username: "carol", wantErr: domain.ErrNoEmail},
+		{name: "unknown user", username: "nobody", wantErr: domain.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			alice := e.userWithEmail("alice", "alice@example.com")
+			e.signUp("carol")
+			mark := e.audit.len()
+			err := e.admin().VerifyEmail(t.Context(), tt.username)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("VerifyEmail = %v, want %v", err, tt.wantErr)
+			}
+			u, _ := e.users.UserByID(t.Context(), alice.ID)
+			if u.EmailVerified != tt.verified {
+				t.Errorf("EmailVerified = %t, want %t", u.EmailVerified, tt.verified)
+			}
+			got := e.audit.since(mark)
+			if wantAudit := tt.wantErr == nil; (len(got) == 1 && got[0].Event == domain.AuditEmailVerified && got[0].UserID == alice.ID) != wantAudit {
+				t.Errorf("audit = %+v, want one %s of alice: %t", got, domain.AuditEmailVerified, wantAudit)
+			}
+		})
+	}
+}

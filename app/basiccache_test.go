@@ -19,7 +19,7 @@ func cachedEnv(t *testing.T, ttl time.Duration) (*env, *app.Chain, *app.Accounts
 		t.Fatal(err)
 	}
 	h := &recordingHasher{PasswordHasher: e.port}
-	v := app.NewVerifier(e.users, h, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{}, nil)
+	v := app.NewVerifier(e.users, h, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{}, nil, nil)
 	chain := app.NewChain(defaultOrder, e.users, e.sessions, e.tokens, v, cache, e.clock, e.settings)
 	accounts := app.NewAccounts(e.users, e.sessions, e.tokens, h, v, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, cache, e.codes, e.mailer)
 	return e, chain, accounts, h
@@ -112,7 +112,7 @@ func TestBasicCacheRefusesADeactivatedUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := app.NewVerifier(users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{}, nil)
+	v := app.NewVerifier(users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{}, nil, nil)
 	chain := app.NewChain(defaultOrder, users, e.sessions, e.tokens, v, cache, e.clock, e.settings)
 	u := e.signUp("inactive-later")
 	if _, err := chain.Authenticate(t.Context(), basicCreds("inactive-later", password)); err != nil {

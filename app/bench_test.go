@@ -32,7 +32,7 @@ func benchVerifier(b *testing.B) *app.Verifier {
 	if _, err := users.CreateUser(b.Context(), domain.User{Username: "known", PasswordHash: hash, IsActive: true}, domain.EmailShared); err != nil {
 		b.Fatal(err)
 	}
-	v := app.NewVerifier(users, hasher, memstore.NewRateLimiter(&fakeClock{now: t0}), app.Throttle{}, &auditLog{}, app.LoginTiming{}, nil)
+	v := app.NewVerifier(users, hasher, memstore.NewRateLimiter(&fakeClock{now: t0}), app.Throttle{}, &auditLog{}, app.LoginTiming{}, nil, nil)
 	// Make the dummy hash before timing, as a running server has.
 	_, _ = v.Check(b.Context(), "warm-up", password, "192.0.2.1", domain.MethodToken)
 	return v
@@ -69,7 +69,7 @@ func BenchmarkChain(b *testing.B) {
 	clock, random := &fakeClock{now: t0}, &fakeRandom{}
 	users, sessions, tokens := memstore.NewUserStore(), memstore.NewSessionStore(clock), memstore.NewTokenStore(clock)
 	hasher, limiter := passhash.NewLimiter(h, passhash.Foreign{}, 4, time.Second), memstore.NewRateLimiter(clock)
-	verifier := app.NewVerifier(users, hasher, limiter, app.Throttle{}, &auditLog{}, app.LoginTiming{}, nil)
+	verifier := app.NewVerifier(users, hasher, limiter, app.Throttle{}, &auditLog{}, app.LoginTiming{}, nil, nil)
 	cache, err := app.NewBasicCache(settings, random, clock)
 	if err != nil {
 		b.Fatal(err)
@@ -152,7 +152,7 @@ func BenchmarkFailedLoginByFamily(b *testing.B) {
 		t    app.LoginTiming
 	}{{"unpadded", app.LoginTiming{}}, {"padded", app.LoginTiming{Calibrate: true}}} {
 		v := app.NewVerifier(users, hasher, memstore.NewRateLimiter(&fakeClock{now: t0}), app.Throttle{}, &auditLog{},
-			timing.t, hasher)
+			timing.t, hasher, nil)
 		b.Run(timing.name, func(b *testing.B) { benchFamilies(b, v, families) })
 	}
 }

@@ -178,7 +178,7 @@ func (c *Chain) basic(ctx context.Context, a domain.Authorization, ip string) (d
 		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return domain.Principal{}, err
 		}
-		if err == nil && user.IsActive && user.PasswordHash == hash {
+		if err == nil && user.IsActive && user.PasswordHash == hash && c.verifier.admits(user) {
 			return domain.Principal{User: user, Method: domain.MethodBasic}, nil
 		}
 	}

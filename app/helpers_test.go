@@ -122,8 +122,9 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verifier := app.NewVerifier(users, port, limiter, app.Throttle{}, audit, app.LoginTiming{}, nil)
 	codes, mailer := memstore.NewCodeStore(clock), &recordingMailer{}
+	email := app.NewEmailVerification(users, codes, mailer, random, clock, settings, limiter, app.Throttle{}, audit)
+	verifier := app.NewVerifier(users, port, limiter, app.Throttle{}, audit, app.LoginTiming{}, nil, email)
 	return &env{
 		codes:    codes,
 		mailer:   mailer,

@@ -302,7 +302,7 @@ func TestVerifierSpendsOneHashVerificationOnEveryFailure(t *testing.T) {
 			e.signUp("alice")
 			e.createUser("carol", e.hasher, false)
 			h := &recordingHasher{PasswordHasher: e.port}
-			v := app.NewVerifier(e.users, h, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{}, nil)
+			v := app.NewVerifier(e.users, h, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{}, nil, nil)
 			if _, err := v.Check(t.Context(), tt.username, tt.password, "192.0.2.1", domain.MethodToken); !errors.Is(err, domain.ErrInvalidCredentials) {
 				t.Fatalf("Check: %v, want ErrInvalidCredentials", err)
 			}

@@ -90,7 +90,7 @@ func TestHashUpgradeDoesNotUndoAPasswordChange(t *testing.T) {
 	weaker.Time++
 	u := e.createUser("upgrader", newHasher(t, weaker), true)
 	users := changeBeforeUpgrade{UserStore: e.users, changed: "changed elsewhere"}
-	if _, err := app.NewVerifier(users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{}, nil).Check(t.Context(), "upgrader", password, "192.0.2.1", domain.MethodToken); err != nil {
+	if _, err := app.NewVerifier(users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{}, nil, nil).Check(t.Context(), "upgrader", password, "192.0.2.1", domain.MethodToken); err != nil {
 		t.Fatalf("Check: %v", err)
 	}
 	if got := e.passwordHash(u.ID); got != "changed elsewhere" {

@@ -114,7 +114,7 @@ func TestParallelGuessesBuyNoMoreThanTheLimit(t *testing.T) {
 				alice := e.signUp("alice")
 				p := domain.Principal{User: alice, Method: domain.MethodToken, Token: &domain.Token{ID: "t1", UserID: alice.ID}}
 				h := &gatedHasher{PasswordHasher: e.port, gate: make(chan struct{})}
-				v := app.NewVerifier(e.users, h, e.limiter, throttle, e.audit, app.LoginTiming{}, nil)
+				v := app.NewVerifier(e.users, h, e.limiter, throttle, e.audit, app.LoginTiming{}, nil, nil)
 				a := app.NewAccounts(e.users, e.sessions, e.tokens, h, v, e.clock, e.random, e.settings, e.limiter, throttle, e.audit, e.cache, e.codes, e.mailer)
 				c := app.NewChain(defaultOrder, e.users, e.sessions, e.tokens, v, e.cache, e.clock, e.settings)
 

@@ -94,17 +94,8 @@ func (a *Accounts) resetTargets(ctx context.Context, in ports.PasswordResetReque
 
 // sendResetLink voids u's older reset links, stores a new one and mails it.
 func (a *Accounts) sendResetLink(ctx context.Context, u domain.User) error {
-	if _, err := a.codes.DeleteUserCodes(ctx, u.ID, domain.PurposePasswordReset); err != nil {
-		return err
-	}
-	secret, _, err := newSecret(a.random, domain.ResetPrefix)
+	secret, err := newLink(ctx, a.codes, a.random, a.clock, resetLinks, u, a.settings.ResetTTL)
 	if err != nil {
-		return err
-	}
-	now := a.clock.Now()
-	code := domain.OneTimeCode{Purpose: domain.PurposePasswordReset, UserID: u.ID, Hash: domain.HashSecret(secret),
-		Email: u.Email, CreatedAt: now, ExpiresAt: now.Add(a.settings.ResetTTL)}
-	if err := a.codes.CreateCode(ctx, code); err != nil {
 		return err
 	}
 	a.mailer.Send(ctx, domain.Mail{Kind: domain.MailPasswordReset, To: u.Email, Username: u.Username,
@@ -128,10 +119,7 @@ func (a *Accounts) ConfirmPasswordReset(ctx context.Context, in ports.PasswordRe
 	if !a.mailer.Enabled() {
 		return domain.ErrNotFound
 	}
-	if !domain.ValidResetSecret(in.Token) {
-		return errResetLink
-	}
-	code, err := a.codes.ConsumeCode(ctx, domain.PurposePasswordReset, domain.HashSecret(in.Token))
+	code, err := consumeLink(ctx, a.codes, resetLinks, in.Token)
 	if errors.Is(err, domain.ErrNotFound) {
 		return errResetLink
 	}

@@ -18,13 +18,15 @@ func newResetEnv(t *testing.T) *env {
 	return newEnvWith(t, s)
 }
 
-// userWithEmail stores an active user with password and address email.
+// userWithEmail stores an active user with password and address email, and forgets the
+// verification mail its signup sent.
 func (e *env) userWithEmail(username, email string) domain.User {
 	e.t.Helper()
 	u, err := e.accounts.SignUp(e.t.Context(), ports.SignUp{Username: username, Password: password, Email: email})
 	if err != nil {
 		e.t.Fatalf("SignUp(%q): %v", username, err)
 	}
+	e.mailer.take() // the verification link
 	return u
 }
 

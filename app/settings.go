@@ -32,6 +32,11 @@ type Settings struct {
 	// for an existing account (store writes, a mail queued) does not show in the answer's
 	// timing; 0 pads nothing.
 	ResetFloor time.Duration
+	// VerifyTTL is how long an email verification link stays valid.
+	VerifyTTL time.Duration
+	// RequireVerifiedEmail refuses logins (every kind, see Verifier.Check) of accounts whose
+	// address is not verified, and makes signups give an address. It needs mail.
+	RequireVerifiedEmail bool
 	// UniqueEmail makes signups, operators' creates and email changes refuse an address another user has
 	// (domain.EmailUnique); imports may share one whatever it says.
 	UniqueEmail bool
@@ -49,6 +54,11 @@ func (s Settings) emailRule() domain.EmailRule {
 // existing account costs (see the README's measurement), small enough to go unnoticed.
 const DefaultResetFloor = 100 * time.Millisecond
 
+// DefaultVerifyTTL is how long a verification link works: three days, as django-allauth's
+// ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS. Proving one owns an address is worth less to a thief
+// than a reset link, and people open such mails late.
+const DefaultVerifyTTL = 72 * time.Hour
+
 // DefaultSettings are the defaults documented in the README: 30-day tokens, sessions idle out
 // after 24 hours and end after 14 days, last-used times written at most once a minute,
 // addresses unique.
@@ -59,6 +69,7 @@ func DefaultSettings() Settings {
 		TouchInterval: time.Minute,
 		ResetTTL:      30 * time.Minute,
 		ResetFloor:    DefaultResetFloor,
+		VerifyTTL:     DefaultVerifyTTL,
 		UniqueEmail:   true,
 
 		EmailChangeTTL: DefaultEmailChangeTTL,

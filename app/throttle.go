@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
@@ -26,14 +27,15 @@ type Throttle struct {
 	SignupIP     domain.Rate // signups per client network
 	ResetIP      domain.Rate // password reset requests per client network
 	ResetTarget  domain.Rate // password reset requests per address or username, from anywhere
+	VerifyUser   domain.Rate // verification mails per account, asked for or sent by a refused login
 	// IPv6Prefix is how many leading bits of an IPv6 address are one client network (see
 	// domain.ClientNetwork); IPv4 addresses count one by one. 0 means the default, /64.
 	IPv6Prefix int
 }
 
 // DefaultThrottle is 5 failed logins a minute per user and network, 100 a minute per
-// network, 100 an hour per account, and 20 signups an hour per network; IPv6 clients are
-// grouped by /64.
+// network, 100 an hour per account, 20 signups an hour per network, and 3 verification
+// mails an hour per account; IPv6 clients are grouped by /64.
 //
 // The account-wide limit is the one a stranger can spend to lock a user out, so networks
 // the user logged in from in the last 30 days are exempt from it, and it is loose enough that
@@ -47,6 +49,7 @@ func DefaultThrottle() Throttle {
 		SignupIP:     domain.Rate{Events: 20, Per: time.Hour},
 		ResetIP:      domain.Rate{Events: 10, Per: time.Hour},
 		ResetTarget:  domain.Rate{Events: 3, Per: time.Hour},
+		VerifyUser:   domain.Rate{Events: 3, Per: time.Hour},
 		IPv6Prefix:   domain.DefaultIPv6Prefix,
 	}
 }
@@ -116,6 +119,13 @@ func (t Throttle) resetLimits(ip, target string) []limit {
 		{throttleKey("reset-ip", t.network(ip)), t.ResetIP},
 		{throttleKey("reset-target", target), t.ResetTarget},
 	}
+}
+
+// verifyLimits are the counters a verification mail to user is charged to: asked for again,
+// or sent because a login was refused for an unverified address, so that neither can flood
+// the inbox.
+func (t Throttle) verifyLimits(user domain.UserID) []limit {
+	return []limit{{throttleKey("verify-user", strconv.FormatInt(int64(user), 10)), t.VerifyUser}}
 }
 
 // reservation is what one attempt took from its limits, to give back with cancel.

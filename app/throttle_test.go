@@ -13,7 +13,7 @@ import (
 // throttled builds the use cases of e with throttle, counting every hash verification.
 func throttled(e *env, throttle app.Throttle) (*app.Verifier, *app.Accounts, *recordingHasher) {
 	h := &recordingHasher{PasswordHasher: e.port}
-	v := app.NewVerifier(e.users, h, e.limiter, throttle, e.audit, app.LoginTiming{}, nil)
+	v := app.NewVerifier(e.users, h, e.limiter, throttle, e.audit, app.LoginTiming{}, nil, nil)
 	a := app.NewAccounts(e.users, e.sessions, e.tokens, h, v, e.clock, e.random, e.settings, e.limiter, throttle, e.audit, e.cache, e.codes, e.mailer)
 	return v, a, h
 }

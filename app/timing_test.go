@@ -65,9 +65,9 @@ func TestFailuresTakeAtLeastTheFloor(t *testing.T) {
 				}
 				var v *app.Verifier
 				if tm.cal != nil {
-					v = app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, tm.timing, tm.cal)
+					v = app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, tm.timing, tm.cal, nil)
 				} else {
-					v = app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, tm.timing, nil)
+					v = app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, tm.timing, nil, nil)
 				}
 				start := time.Now()
 				_, err := v.Check(t.Context(), tt.username, tt.password, "192.0.2.1", domain.MethodToken)
@@ -88,7 +88,7 @@ func TestFloorIsCalibratedOnce(t *testing.T) {
 	e := newEnv(t)
 	release := make(chan struct{})
 	cal := &fakeCalibrator{floor: 40 * time.Millisecond, gate: release}
-	v := app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{Calibrate: true}, cal)
+	v := app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{Calibrate: true}, cal, nil)
 	v.CalibrateFloor()
 	if d, settled := v.FailureFloor(); settled || d < time.Second {
 		t.Errorf("floor before the measurement = %v (settled %v), want the fallback of at least 1s", d, settled)
@@ -129,7 +129,7 @@ func TestFloorIsCalibratedOnce(t *testing.T) {
 func TestFloorFallsBackWhileCalibrationFails(t *testing.T) {
 	e := newEnv(t)
 	cal := &fakeCalibrator{err: fmt.Errorf("%w: every hashing slot is busy", domain.ErrUnavailable)}
-	v := app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{Floor: 30 * time.Millisecond, Calibrate: true}, cal)
+	v := app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{Floor: 30 * time.Millisecond, Calibrate: true}, cal, nil)
 	for range 3 {
 		// A request that gives up stops waiting: the padding never outlives its caller.
 		ctx, cancel := context.WithTimeout(t.Context(), 60*time.Millisecond)

@@ -20,17 +20,19 @@ type Verifier struct {
 	throttle Throttle
 	audit    ports.Auditor
 	timing   failureFloor
+	email    *EmailVerification // the rule on unverified addresses; nil: none
 
 	mu    sync.Mutex
 	dummy string // a hash of nothing, verified for unknown users
 }
 
 // NewVerifier returns a Verifier over users and hasher that charges attempts to limiter,
-// records failures with audit, and pads failures as timing says (measured by calibrator).
+// records failures with audit, pads failures as timing says (measured by calibrator), and
+// admits logins under email's rule on unverified addresses (nil: no rule).
 func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher, limiter ports.RateLimiter, throttle Throttle,
-	audit ports.Auditor, timing LoginTiming, calibrator ports.HashCalibrator) *Verifier {
+	audit ports.Auditor, timing LoginTiming, calibrator ports.HashCalibrator, email *EmailVerification) *Verifier {
 	return &Verifier{users: users, hasher: hasher, limiter: limiter, throttle: throttle, audit: audit,
-		timing: failureFloor{timing: timing, calibrator: calibrator}}
+		timing: failureFloor{timing: timing, calibrator: calibrator}, email: email}
 }
 
 // CalibrateFloor starts measuring the failure floor in the background when LoginTiming asks
@@ -68,11 +70,28 @@ type attempt struct {
 // any of them Check returns *domain.RateLimitedError and no hash runs, however many attempts
 // arrive at once. A success gives its charge back.
 //
+// Only once the password is found right does the rule on unverified addresses apply (see
+// EmailVerification.admit): a refused account gets domain.ErrEmailUnverified, which tells
+// what to do, while a wrong password gets the same answer and timing as ever. Every login
+// (session, token, the login page, Basic) passes here, so none slips past the rule.
+//
 // method says which kind of login this is, for the audit record of a failure.
 func (v *Verifier) Check(ctx context.Context, username, password, ip string, method domain.AuthMethod) (domain.User, error) {
-	return v.verify(ctx, attempt{username: username, password: password, ip: ip, method: method,
+	user, err := v.verify(ctx, attempt{username: username, password: password, ip: ip, method: method,
 		failed: domain.AuditLoginFailed, throttled: domain.AuditLoginThrottled})
+	if err != nil {
+		return domain.User{}, err
+	}
+	if err := v.email.admit(ctx, user, method); err != nil {
+		return domain.User{}, err
+	}
+	return user, nil
 }
+
+// admits reports whether user, whose password was checked before, may still log in under
+// the rule on unverified addresses, without sending anything: for Basic credentials
+// remembered by the BasicCache, which Check admitted when they were verified.
+func (v *Verifier) admits(user domain.User) bool { return !v.email.required(user) }
 
 // Reconfirm checks the current password of user, signed in by method from ip, before a
 // change that needs it (a new password). It is a login attempt in all but its audit events:

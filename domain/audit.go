@@ -35,6 +35,15 @@ const (
 	AuditPasswordResetRequested AuditEvent = "password_reset_requested"
 	// AuditPasswordReset records a password set through a reset link.
 	AuditPasswordReset AuditEvent = "password_reset"
+	// AuditVerificationSent records an email verification link sent to an account's address
+	// (after a signup, on request, or after a login refused for an unverified address).
+	AuditVerificationSent AuditEvent = "email_verification_sent"
+	// AuditEmailVerified records an address marked verified: through a link, or by an
+	// operator (Method "").
+	AuditEmailVerified AuditEvent = "email_verified"
+	// AuditLoginUnverified records a login with the right password refused because
+	// verified addresses are required and the account's is not.
+	AuditLoginUnverified AuditEvent = "login_unverified"
 )
 
 // Audit is one audit record. It never holds a secret: credentials appear by public id only.

@@ -24,6 +24,15 @@ var (
 	// token or session that is malformed, unknown, revoked or expired. One error for all of
 	// them so responses do not reveal which accounts exist.
 	ErrInvalidCredentials = errors.New("invalid credentials")
+	// ErrEmailUnverified means a login gave the right password for an account whose address
+	// is not verified, while verified addresses are required. It is not an
+	// ErrInvalidCredentials: it is told only to whoever knows the password, and says what to do.
+	ErrEmailUnverified = errors.New("email address not verified")
+	// ErrNoEmail means the account has no address to send a verification link to.
+	ErrNoEmail = errors.New("the account has no email address")
+	// ErrEmailAlreadyVerified means a verification link was asked for an address that is
+	// verified already.
+	ErrEmailAlreadyVerified = errors.New("email address already verified")
 	// ErrNotAuthenticated means the request carried no credentials of any enabled kind.
 	ErrNotAuthenticated = errors.New("authentication credentials were not provided")
 	// ErrUnavailable means a store could not be reached or did not answer in time. Requests

@@ -20,6 +20,8 @@ const (
 	SessionPrefix = "gts_"
 	// ResetPrefix marks the secret of a password reset link (a domain.OneTimeCode).
 	ResetPrefix = "gtr_"
+	// VerifyPrefix marks the secret of an email verification link (a domain.OneTimeCode).
+	VerifyPrefix = "gtv_"
 
 	SecretBytes    = 32
 	secretBodyLen  = 43 // ceil(256 / log2(62))
@@ -130,6 +132,10 @@ func ValidSessionSecret(s string) bool { return checkSecret(SessionPrefix, s) }
 
 // ValidResetSecret reports whether s is well-formed as the secret of a password reset link.
 func ValidResetSecret(s string) bool { return checkSecret(ResetPrefix, s) }
+
+// ValidVerifySecret reports whether s is well-formed as the secret of an email verification
+// link.
+func ValidVerifySecret(s string) bool { return checkSecret(VerifyPrefix, s) }
 
 // NewPublicID encodes random bytes as the public id of a token or session: the handle users
 // see in lists and pass to revoke. It reveals nothing about the secret.

@@ -328,3 +328,25 @@ func TestCheckCSRFRequiresTheTokenForUnsafeMethods(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkSecretsAnswerOnlyForTheirOwnKind: a reset link's secret is no verification link's
+// and the reverse, so one kind of link can never be posted where another is expected.
+func TestLinkSecretsAnswerOnlyForTheirOwnKind(t *testing.T) {
+	valid := map[string]func(string) bool{
+		domain.ResetPrefix:   domain.ValidResetSecret,
+		domain.VerifyPrefix:  domain.ValidVerifySecret,
+		domain.TokenPrefix:   domain.ValidTokenSecret,
+		domain.SessionPrefix: domain.ValidSessionSecret,
+	}
+	for _, prefix := range []string{domain.ResetPrefix, domain.VerifyPrefix} {
+		s := domain.EncodeSecret(prefix, sequence(7))
+		for other, ok := range valid {
+			if got := ok(s); got != (other == prefix) {
+				t.Errorf("validator of %s on %s secret = %v, want %v", other, prefix, got, other == prefix)
+			}
+		}
+		if mangled := s[:10] + "x" + s[11:]; valid[prefix](mangled) {
+			t.Errorf("%s secret with a changed character accepted", prefix)
+		}
+	}
+}

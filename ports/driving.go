@@ -115,6 +115,16 @@ type Accounts interface {
 	// and token of it. A malformed, unknown, used or expired link is a *domain.ValidationError
 	// on "token"; a refused password one on "new_password".
 	ConfirmPasswordReset(ctx context.Context, in PasswordResetConfirm) error
+	// ConfirmEmail marks verified the address an email verification link was sent to, and
+	// uses the link up. A malformed, unknown, used, voided or expired link, or one sent to an
+	// address the account no longer has, is a *domain.ValidationError on "token";
+	// domain.ErrNotFound when mail is off.
+	ConfirmEmail(ctx context.Context, token string) error
+	// ResendVerification mails p's address a new verification link, voiding the older ones.
+	// domain.ErrNoEmail when the account has no address, domain.ErrEmailAlreadyVerified when
+	// it is verified, *domain.RateLimitedError past the account's limit, domain.ErrNotFound
+	// when mail is off.
+	ResendVerification(ctx context.Context, p domain.Principal) error
 	EmailChanges
 }
 
@@ -149,6 +159,9 @@ type Admin interface {
 	// DeleteUser deletes the user with every session and token, at once on every instance.
 	// The username is free to sign up again afterwards.
 	DeleteUser(ctx context.Context, username string) error
+	// VerifyEmail marks the user's current address verified, vouched for by the operator;
+	// domain.ErrNoEmail when the user has none.
+	VerifyEmail(ctx context.Context, username string) error
 	// CreateToken issues a token for the user; the secret is in the result only.
 	CreateToken(ctx context.Context, username, name string) (domain.IssuedToken, error)
 	// ListTokens lists the user's live tokens, newest first.

@@ -16,14 +16,21 @@ import (
 
 // verdict is how Gatehouse answers an error: status, detail, field messages, and the
 // Retry-After seconds (0 for none). missing marks a 401 for absent credentials, which a
-// chain without a header scheme answers 403.
+// chain without a header scheme answers 403. code, when set, goes into the problem document
+// for clients to act on.
 type verdict struct {
 	status     int
 	detail     string
+	code       string
 	fields     map[string][]string
 	retryAfter int
 	missing    bool
 }
+
+// emailUnverifiedDetail answers a login refused for an unverified address (domain.
+// ErrEmailUnverified). The refusal mailed a new link unless the account's limit was spent,
+// in which case one went out within the hour: either way the newest mail holds the link.
+const emailUnverifiedDetail = "Verify your email address before you log in: we have sent you a link, follow the one in the newest mail."
 
 // judge is the one place where domain errors become HTTP statuses; handlers never pick a
 // status for an error themselves. The JSON API renders the verdict as a problem document
@@ -49,6 +56,13 @@ func (s *Server) judge(c *gin.Context, err error) verdict {
 			fields: map[string][]string{"email": {"A user with that email address already exists."}}}
 	case errors.As(err, &csrf):
 		return verdict{status: http.StatusForbidden, detail: csrf.Error()}
+	case errors.Is(err, domain.ErrEmailUnverified):
+		// 403, not 401: the credentials were right, and asking for them again cannot help.
+		return verdict{status: http.StatusForbidden, detail: emailUnverifiedDetail, code: "email_unverified"}
+	case errors.Is(err, domain.ErrNoEmail):
+		return verdict{status: http.StatusBadRequest, detail: "Your account has no email address to verify."}
+	case errors.Is(err, domain.ErrEmailAlreadyVerified):
+		return verdict{status: http.StatusBadRequest, detail: "Your email address is verified already."}
 	case errors.Is(err, domain.ErrNotAuthenticated):
 		return verdict{status: http.StatusUnauthorized, detail: "Authentication credentials were not provided.", missing: true}
 	case errors.As(err, &malformed):
@@ -87,7 +101,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.unauthorized(c, v.detail, v.missing)
 		return
 	}
-	writeProblem(c, v.status, v.detail, v.fields)
+	writeCodedProblem(c, v.status, v.detail, v.code, v.fields)
 }
 
 // unauthorized answers 401 with one challenge per enabled header scheme, in chain order, as

@@ -55,7 +55,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	}
 	routed := map[string]bool{}
 	for _, r := range New(fakeAuth{methods: allMethods}, fakeAccounts{}, fakeReady{},
-		Config{Metrics: http.NotFoundHandler(), PasswordReset: true, EmailChange: true}, slog.New(slog.DiscardHandler)).engine.Routes() {
+		Config{Metrics: http.NotFoundHandler(), PasswordReset: true, EmailVerification: true, EmailChange: true}, slog.New(slog.DiscardHandler)).engine.Routes() {
 		route := r.Method + " " + ginParam.ReplaceAllString(r.Path, "{$1}")
 		routed[route] = true
 		if _, ok := undocumentedRoutes[route]; !ok && !documented[route] {

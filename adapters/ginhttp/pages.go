@@ -31,7 +31,7 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // pageTemplates holds one template set per page, each the layout plus the page's "main".
-var pageTemplates = parsePages("login", "signup", "account", "reset", "error", "emailchange")
+var pageTemplates = parsePages("login", "signup", "account", "reset", "verify_email", "error", "emailchange")
 
 func parsePages(names ...string) map[string]*template.Template {
 	funcs := template.FuncMap{"when": when, "browser": browserName}
@@ -56,7 +56,10 @@ type page struct {
 	Values        map[string]string   // non-secret values to refill, and a reset link's secret
 	PasswordRules []string
 	PasswordReset bool // reset is on: the login page offers it
-	EmailChange   bool // email change is on: the account page offers it
+	// EmailVerification is on: the account page says whether the address is verified and
+	// offers a new link.
+	EmailVerification bool
+	EmailChange       bool // email change is on: the account page offers it
 
 	Account *accountView
 }
@@ -93,6 +96,7 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	g.GET("/signup", s.signupPage)
 	g.POST("/signup", s.pageForm, s.signupSubmit)
 	s.resetRoutes(g)
+	s.emailVerifyPageRoutes(g)
 
 	g.GET("/account", s.pageSession(s.accountPage))
 	acct := g.Group("", s.pageForm)
@@ -120,6 +124,7 @@ func pageHeaders(c *gin.Context) {
 // clean 500 rather than half a page.
 func (s *Server) render(c *gin.Context, status int, name string, p page) {
 	p.PasswordReset = s.cfg.PasswordReset
+	p.EmailVerification = s.cfg.EmailVerification
 	p.EmailChange = s.cfg.EmailChange
 	var buf bytes.Buffer
 	if err := pageTemplates[name].ExecuteTemplate(&buf, "layout", p); err != nil {
@@ -157,16 +162,17 @@ func retryAfter(c *gin.Context, v verdict) {
 // notices are the confirmations a redirect can ask a page to show, by key, so that no text
 // from the URL is ever shown.
 var notices = map[string]string{
-	"signed-up":       "Your account was created. Log in to continue.",
-	"logged-out":      "You are logged out.",
-	"logged-out-all":  "You are logged out everywhere: every session and token was revoked.",
-	"password":        "Password changed. Your other sessions and tokens were revoked.",
-	"token-revoked":   "The token was revoked.",
-	"session-revoked": "The session was revoked.",
-	"deleted":         "Your account was deleted, with every session and token. The username is free again.",
-	"reset-sent":      resetRequestedDetail,
-	"password-reset":  "Your password was changed, and every session and token revoked. Log in with the new password.",
-
+	"signed-up":         "Your account was created. Log in to continue.",
+	"logged-out":        "You are logged out.",
+	"logged-out-all":    "You are logged out everywhere: every session and token was revoked.",
+	"password":          "Password changed. Your other sessions and tokens were revoked.",
+	"token-revoked":     "The token was revoked.",
+	"session-revoked":   "The session was revoked.",
+	"deleted":           "Your account was deleted, with every session and token. The username is free again.",
+	"reset-sent":        resetRequestedDetail,
+	"password-reset":    "Your password was changed, and every session and token revoked. Log in with the new password.",
+	"email-verified":    "Your email address is verified.",
+	"verify-sent":       verificationSentDetail,
 	"email-change-sent": emailChangeSentDetail,
 }
 

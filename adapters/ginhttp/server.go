@@ -48,6 +48,9 @@ type Config struct {
 	// PasswordReset registers the password reset routes. It is set when mail is on
 	// (ports.Mailer.Enabled); without mail they answer 404 as unknown paths do.
 	PasswordReset bool
+	// EmailVerification registers the email verification routes and pages, and the account
+	// page's offer of a new link. It is set when mail is on, as PasswordReset is.
+	EmailVerification bool
 	// EmailChange registers the email change routes and offers the change on the account
 	// page. It is set when mail is on, like PasswordReset.
 	EmailChange bool
@@ -141,6 +144,7 @@ func (s *Server) routes() *gin.Engine {
 		v1.POST("/password/reset", s.requestPasswordReset)
 		v1.POST("/password/reset/confirm", s.confirmPasswordReset)
 	}
+	s.emailVerifyRoutes(v1)
 	s.emailChangeRoutes(v1)
 	v1.GET("/verify", s.verify)
 	v1.HEAD("/verify", s.verify)

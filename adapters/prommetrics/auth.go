@@ -36,7 +36,8 @@ func methodLabel(m domain.AuthMethod) string {
 }
 
 // authOutcome names an authentication verdict. A CSRF failure counts as invalid: the
-// credentials were present and refused.
+// credentials were present and refused; so does a right password refused for an unverified
+// address.
 func authOutcome(err error) string {
 	var limited *domain.RateLimitedError
 	var csrf *domain.CSRFError
@@ -49,7 +50,7 @@ func authOutcome(err error) string {
 		return outcomeThrottled
 	case errors.Is(err, domain.ErrUnavailable):
 		return outcomeUnavailable
-	case errors.Is(err, domain.ErrInvalidCredentials), errors.As(err, &csrf):
+	case errors.Is(err, domain.ErrInvalidCredentials), errors.As(err, &csrf), errors.Is(err, domain.ErrEmailUnverified):
 		return outcomeInvalid
 	}
 	return outcomeError

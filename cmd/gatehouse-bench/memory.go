@@ -49,7 +49,7 @@ func serveSeededMemory(n int) {
 	audit := slogaudit.New(logger)
 	settings := app.DefaultSettings()
 	settings.UserCacheTTL = 2 * time.Second // cmd/gatehouse's default
-	verifier := app.NewVerifier(users, hasher, limiter, app.Throttle{}, audit, app.LoginTiming{}, nil)
+	verifier := app.NewVerifier(users, hasher, limiter, app.Throttle{}, audit, app.LoginTiming{}, nil, nil)
 	cache, err := app.NewBasicCache(settings, system.Random{}, clock)
 	if err != nil {
 		log.Fatal(err)

@@ -226,9 +226,11 @@ func (p *parser) config() (Config, error) {
 			UserCacheTTL:  p.duration("GATEHOUSE_USER_CACHE_TTL"),
 			ResetTTL:      p.duration("GATEHOUSE_RESET_TTL"),
 			ResetFloor:    app.DefaultResetFloor,
+			VerifyTTL:     p.duration("GATEHOUSE_VERIFY_TTL"),
 			UniqueEmail:   p.bool("GATEHOUSE_UNIQUE_EMAIL"),
 
-			EmailChangeTTL: p.duration("GATEHOUSE_EMAIL_CHANGE_TTL"),
+			RequireVerifiedEmail: p.bool("GATEHOUSE_REQUIRE_VERIFIED_EMAIL"),
+			EmailChangeTTL:       p.duration("GATEHOUSE_EMAIL_CHANGE_TTL"),
 		},
 		HTTP: ginhttp.Config{
 			CookieSecure:    p.bool("GATEHOUSE_COOKIE_SECURE"),
@@ -249,6 +251,7 @@ func (p *parser) config() (Config, error) {
 			SignupIP:     p.rate("GATEHOUSE_THROTTLE_SIGNUP_IP"),
 			ResetIP:      p.rate("GATEHOUSE_THROTTLE_RESET_IP"),
 			ResetTarget:  p.rate("GATEHOUSE_THROTTLE_RESET_TARGET"),
+			VerifyUser:   p.rate("GATEHOUSE_THROTTLE_VERIFY_USER"),
 			IPv6Prefix:   p.int("GATEHOUSE_THROTTLE_IPV6_PREFIX"),
 		},
 		MySQL: mysqlstore.Config{
@@ -385,6 +388,13 @@ func (p *parser) config() (Config, error) {
 		// Shorter links expire before a slow mail arrives; longer ones sit in inboxes as
 		// working credentials (OWASP Forgot Password Cheat Sheet: expire them soon).
 		p.fail("GATEHOUSE_RESET_TTL", "must be between 1m and 24h")
+	}
+	if d := c.App.VerifyTTL; d < time.Minute || d > 30*24*time.Hour {
+		p.fail("GATEHOUSE_VERIFY_TTL", "must be between 1m and 720h")
+	}
+	if c.App.RequireVerifiedEmail && !c.Mail.Enabled() {
+		// Without mail no address can be verified, and every login would be refused.
+		p.fail("GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "needs mail: set GATEHOUSE_SMTP_URL, or verified addresses cannot be proven")
 	}
 	if d := c.App.EmailChangeTTL; d < time.Minute || d > 7*24*time.Hour {
 		// A change link opens no way into the account (the password was given to ask for

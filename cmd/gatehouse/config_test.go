@@ -44,6 +44,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if c.App.ResetTTL != 30*time.Minute || c.App.ResetFloor != app.DefaultResetFloor {
 		t.Errorf("ResetTTL, ResetFloor = %v, %v; want 30m and %v", c.App.ResetTTL, c.App.ResetFloor, app.DefaultResetFloor)
 	}
+	if c.App.VerifyTTL != app.DefaultVerifyTTL || c.App.RequireVerifiedEmail {
+		t.Errorf("VerifyTTL, RequireVerifiedEmail = %v, %t; want %v and false", c.App.VerifyTTL, c.App.RequireVerifiedEmail, app.DefaultVerifyTTL)
+	}
 	if c.App.EmailChangeTTL != app.DefaultEmailChangeTTL {
 		t.Errorf("EmailChangeTTL = %v, want %v", c.App.EmailChangeTTL, app.DefaultEmailChangeTTL)
 	}
@@ -112,6 +115,10 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_EMAIL_CHANGE_TTL", "30s"},
 		{"GATEHOUSE_EMAIL_CHANGE_TTL", "169h"},
 		{"GATEHOUSE_UNIQUE_EMAIL", "sometimes"},
+		{"GATEHOUSE_VERIFY_TTL", "30s"},
+		{"GATEHOUSE_VERIFY_TTL", "721h"},
+		{"GATEHOUSE_REQUIRE_VERIFIED_EMAIL", "sometimes"},
+		{"GATEHOUSE_THROTTLE_VERIFY_USER", "lots"},
 		{"GATEHOUSE_THROTTLE_RESET_TARGET", "lots"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "129"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "/64"},

@@ -50,6 +50,9 @@ func TestMailConfig(t *testing.T) {
 		{"public URL no URL", map[string]string{"GATEHOUSE_PUBLIC_URL": "auth.example.com"}, "GATEHOUSE_PUBLIC_URL"},
 		{"missing templates", map[string]string{"GATEHOUSE_MAIL_TEMPLATES": filepath.Join(dir, "none")}, "GATEHOUSE_MAIL_TEMPLATES"},
 		{"broken template", map[string]string{"GATEHOUSE_MAIL_TEMPLATES": dir}, "GATEHOUSE_MAIL_TEMPLATES"},
+		{"verified addresses required", map[string]string{"GATEHOUSE_REQUIRE_VERIFIED_EMAIL": "true"}, ""},
+		{"verified addresses required without mail", map[string]string{"GATEHOUSE_REQUIRE_VERIFIED_EMAIL": "true",
+			"GATEHOUSE_SMTP_URL": "", "GATEHOUSE_MAIL_FROM": "", "GATEHOUSE_PUBLIC_URL": ""}, "GATEHOUSE_REQUIRE_VERIFIED_EMAIL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

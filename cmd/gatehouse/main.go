@@ -92,7 +92,7 @@ func exitCode(err error) int {
 	case errors.Is(err, domain.ErrNotFound):
 		return exitNotFound
 	case errors.Is(err, domain.ErrUsernameTaken), errors.Is(err, domain.ErrEmailTaken), errors.Is(err, domain.ErrInactiveUser),
-		errors.As(err, new(*domain.ValidationError)):
+		errors.Is(err, domain.ErrNoEmail), errors.As(err, new(*domain.ValidationError)):
 		return exitRefused
 	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.Canceled):
 		return exitFailure

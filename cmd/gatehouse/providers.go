@@ -57,6 +57,7 @@ func countedAuditor(l *slogaudit.Logger, m *prommetrics.Metrics) *prommetrics.Au
 func httpConfig(cfg Config, m *prommetrics.Metrics, mailer ports.Mailer) ginhttp.Config {
 	c := cfg.HTTP
 	c.PasswordReset = mailer.Enabled()
+	c.EmailVerification = mailer.Enabled()
 	c.EmailChange = mailer.Enabled()
 	c.Middleware = append([]gin.HandlerFunc{m.Middleware()}, c.Middleware...)
 	if cfg.AdminAddr == "" {

@@ -59,7 +59,7 @@ var hashingSet = wire.NewSet(
 var coreSet = wire.NewSet(
 	clockSet, hashingSet, metricsSet,
 	wire.FieldsOf(new(Config), "Methods", "App", "Throttle", "LoginTiming"),
-	app.NewVerifier, app.NewBasicCache, app.NewChain, app.NewAccounts, app.NewReadiness,
+	app.NewEmailVerification, app.NewVerifier, app.NewBasicCache, app.NewChain, app.NewAccounts, app.NewReadiness,
 	wire.Bind(new(ports.Accounts), new(*app.Accounts)),
 	wire.Bind(new(ports.Readiness), new(*app.Readiness)),
 	ginhttp.New, newMailer, newApplication,

@@ -100,21 +100,23 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, func(), error
 	logger := slogaudit.New(log)
 	auditor := countedAuditor(logger, metrics)
 	loginTiming := cfg.LoginTiming
-	verifier := app.NewVerifier(userStore, limiter, rateLimiter, throttle, auditor, loginTiming, limiter)
-	appSettings := cfg.App
-	random := _wireRandomValue
-	clock := _wireClockValue
-	basicCache, err := app.NewBasicCache(appSettings, random, clock)
-	if err != nil {
-		return nil, nil, err
-	}
-	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, appSettings)
-	authenticator := measuredChain(chain, metrics)
 	codeStore := mainMeasuredStores.Codes
 	mailer, cleanup, err := newMailer(cfg, log, metrics)
 	if err != nil {
 		return nil, nil, err
 	}
+	random := _wireRandomValue
+	clock := _wireClockValue
+	appSettings := cfg.App
+	emailVerification := app.NewEmailVerification(userStore, codeStore, mailer, random, clock, appSettings, rateLimiter, throttle, auditor)
+	verifier := app.NewVerifier(userStore, limiter, rateLimiter, throttle, auditor, loginTiming, limiter, emailVerification)
+	basicCache, err := app.NewBasicCache(appSettings, random, clock)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, appSettings)
+	authenticator := measuredChain(chain, metrics)
 	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, auditor, basicCache, codeStore, mailer)
 	v2 := mainMeasuredStores.Pingers
 	readiness := app.NewReadiness(v2)

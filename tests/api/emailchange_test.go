@@ -60,7 +60,7 @@ func TestEmailChange(t *testing.T) {
 
 		s.requestChange(t, tok, newBox, a.password).expect(t, http.StatusAccepted)
 		link := s.changeToken(t, waitMails(t, mp, newBox, 1)[0])
-		notice := waitMails(t, mp, oldBox, 1)[0]
+		notice := waitMailsAbout(t, mp, oldBox, "being changed", 1)[0]
 		if !strings.Contains(notice.Subject, "being changed") || !strings.Contains(notice.Text, newBox) ||
 			!strings.Contains(notice.Text, "127.0.0.1") || changeLink.MatchString(notice.Text) {
 			t.Errorf("notice to the old address = %q, want one naming the new address and the client, without the link:\n%s",
@@ -76,13 +76,13 @@ func TestEmailChange(t *testing.T) {
 		}
 		s.confirmChange(t, link).fieldErrors(t, "token")
 
-		done := waitMails(t, mp, oldBox, 2)[0]
+		done := waitMailsAbout(t, mp, oldBox, "address was changed", 1)[0]
 		if !strings.Contains(done.Subject, "address was changed") || !strings.Contains(done.Text, newBox) {
 			t.Errorf("newest mail to the old address = %q, want the email-changed notice:\n%s", done.Subject, done.Text)
 		}
 		// The new address is the account's now: a reset by it reaches the account.
 		s.requestReset(t, map[string]string{"email": newBox})
-		s.resetToken(t, waitMails(t, mp, newBox, 2)[0])
+		s.resetToken(t, waitMailsAbout(t, mp, newBox, aboutReset, 1)[0])
 	})
 
 	t.Run("a newer request voids a link", func(t *testing.T) {

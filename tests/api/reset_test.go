@@ -49,12 +49,31 @@ func (s *server) requestReset(t *testing.T, body map[string]string) {
 	}
 }
 
-// waitMails waits until n mails arrived for to and returns them, newest first.
+// waitMails waits until n mails arrived for to and returns them, newest first. For an
+// address with an account, whose signup sent a verification mail, see waitMailsAbout.
 func waitMails(t *testing.T, mp *testenv.Mailpit, to string, n int) []testenv.MailpitMessage {
+	t.Helper()
+	return waitMailsAbout(t, mp, to, "", n)
+}
+
+// Subjects of the mails the tests wait for: an address with an account gets the signup's
+// verification mail beside them, in no fixed order.
+const (
+	aboutReset   = "Reset your"
+	aboutChanged = "password was changed"
+	aboutVerify  = "Confirm your email"
+)
+
+// waitMailsAbout waits until n mails whose subject contains about arrived for to and returns
+// them, newest first.
+func waitMailsAbout(t *testing.T, mp *testenv.Mailpit, to, about string, n int) []testenv.MailpitMessage {
 	t.Helper()
 	deadline := time.Now().Add(mailTimeout)
 	for {
-		if msgs := mp.Messages(t, to); len(msgs) >= n {
+		msgs := slices.DeleteFunc(mp.Messages(t, to), func(m testenv.MailpitMessage) bool {
+			return !strings.Contains(m.Subject, about)
+		})
+		if len(msgs) >= n {
 			return msgs
 		}
 		if time.Now().After(deadline) {
@@ -87,7 +106,7 @@ func TestPasswordReset(t *testing.T) {
 		tok, sess := s.token(t, a), s.login(t, a)
 
 		s.requestReset(t, map[string]string{"email": strings.ToUpper(box)})
-		link := s.resetToken(t, waitMails(t, mp, box, 1)[0])
+		link := s.resetToken(t, waitMailsAbout(t, mp, box, aboutReset, 1)[0])
 
 		s.do(t, "POST", "/v1/auth/password/reset/confirm", jsonBody(map[string]string{
 			"token": link, "new_password": "short",
@@ -111,7 +130,7 @@ func TestPasswordReset(t *testing.T) {
 			"token": link, "new_password": "another-Meadow-5521",
 		})).fieldErrors(t, "token")
 
-		notice := waitMails(t, mp, box, 2)[0]
+		notice := waitMailsAbout(t, mp, box, aboutChanged, 1)[0]
 		if !strings.Contains(notice.Subject, "password was changed") || !strings.Contains(notice.Text, "127.0.0.1") {
 			t.Errorf("newest mail = %q, want the password-changed notice naming the client:\n%s", notice.Subject, notice.Text)
 		}
@@ -121,9 +140,9 @@ func TestPasswordReset(t *testing.T) {
 		box := mp.Mailbox(t)
 		a := s.signupWithEmail(t, "twice", "copper-Lagoon-3390", box)
 		s.requestReset(t, map[string]string{"username": a.username})
-		first := s.resetToken(t, waitMails(t, mp, box, 1)[0])
+		first := s.resetToken(t, waitMailsAbout(t, mp, box, aboutReset, 1)[0])
 		s.requestReset(t, map[string]string{"email": box})
-		second := s.resetToken(t, waitMails(t, mp, box, 2)[0])
+		second := s.resetToken(t, waitMailsAbout(t, mp, box, aboutReset, 2)[0])
 		if first == second {
 			t.Fatal("two requests mailed the same link")
 		}
@@ -144,7 +163,7 @@ func TestPasswordReset(t *testing.T) {
 		known := mp.Mailbox(t)
 		s.signupWithEmail(t, "known", "amber-Summit-6604", known)
 		s.requestReset(t, map[string]string{"email": known})
-		waitMails(t, mp, known, 1)
+		waitMailsAbout(t, mp, known, aboutReset, 1)
 		if msgs := mp.Messages(t, box); len(msgs) != 0 {
 			t.Errorf("%d mails to an address without an account", len(msgs))
 		}
@@ -224,7 +243,7 @@ func TestPasswordResetPageLinkWorksOnce(t *testing.T) {
 	box := mp.Mailbox(t)
 	a := s.signupWithEmail(t, "racer", "pebble-Orchard-5518", box)
 	s.requestReset(t, map[string]string{"email": box})
-	link := s.resetToken(t, waitMails(t, mp, box, 1)[0])
+	link := s.resetToken(t, waitMailsAbout(t, mp, box, aboutReset, 1)[0])
 	nonce, token := s.pageFormToken(t, "/password/reset")
 
 	const racers = 12

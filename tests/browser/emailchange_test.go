@@ -33,7 +33,7 @@ func TestEmailChangeFromTheMail(t *testing.T) {
 	if status != 200 || query(u, "done") != "email-change-sent" || !strings.Contains(text(t, laptop, ".notice"), "Check your new inbox") {
 		t.Fatalf("asking for the change: ended on %s with %d, want the account page telling to check the new inbox", u, status)
 	}
-	if notice := mp.WaitMessage(t, oldBox, mailTimeout); !strings.Contains(notice.Text, newBox) {
+	if notice := mp.WaitSubject(t, oldBox, "being changed", mailTimeout); !strings.Contains(notice.Text, newBox) {
 		t.Errorf("the notice to the old address does not name the new one:\n%s", notice.Text)
 	}
 	msg := mp.WaitMessage(t, newBox, mailTimeout)

@@ -20,18 +20,19 @@ import (
 const mailTimeout = 20 * time.Second
 
 // startMailGatehouse runs gatehouse with mail through the test Mailpit (skipping t without
-// it, failing it under GATEHOUSE_REQUIRE_SERVICES=1). Links in mails must lead back to this
-// very server, so it listens on a port chosen here, which GATEHOUSE_PUBLIC_URL names.
-func startMailGatehouse(t *testing.T) (*site, *testenv.Mailpit) {
+// it, failing it under GATEHOUSE_REQUIRE_SERVICES=1), with env on top. Links in mails must
+// lead back to this very server, so it listens on a port chosen here, which
+// GATEHOUSE_PUBLIC_URL names.
+func startMailGatehouse(t *testing.T, env ...map[string]string) (*site, *testenv.Mailpit) {
 	t.Helper()
 	mp := testenv.MailpitServer(t)
 	addr := freeAddr(t)
-	s := startGatehouse(t, map[string]string{
+	s := startGatehouse(t, append([]map[string]string{{
 		"GATEHOUSE_ADDR":       addr,
 		"GATEHOUSE_SMTP_URL":   "smtp://" + mp.SMTPAddr,
 		"GATEHOUSE_MAIL_FROM":  "Gatehouse <no-reply@example.com>",
 		"GATEHOUSE_PUBLIC_URL": "http://" + addr,
-	})
+	}}, env...)...)
 	if s.base != "http://"+addr {
 		t.Fatalf("gatehouse listens on %s, want http://%s", s.base, addr)
 	}
@@ -100,7 +101,7 @@ func TestPasswordResetFromTheMail(t *testing.T) {
 		t.Fatalf("reset request: ended on %s with %d, want the page with the one notice", u, status)
 	}
 
-	msg := mp.WaitMessage(t, box, mailTimeout)
+	msg := mp.WaitSubject(t, box, "Reset your", mailTimeout)
 	link := resetLinkPattern.FindString(msg.Text)
 	if !strings.HasPrefix(link, s.base+"/password/reset#token=gtr_") || !strings.Contains(msg.HTML, link) {
 		t.Fatalf("mail %q has no reset link to %s in its text and HTML:\n%s", msg.Subject, s.base, msg.Text)

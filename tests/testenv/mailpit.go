@@ -122,6 +122,25 @@ func (m *Mailpit) WaitMessage(t testing.TB, to string, timeout time.Duration) Ma
 	}
 }
 
+// WaitSubject waits up to timeout for a mail to the address to whose subject contains
+// about, and returns the newest such mail: an address may get mails of several kinds (a
+// signup's verification link, then a reset link), in an order the mail queue does not fix.
+func (m *Mailpit) WaitSubject(t testing.TB, to, about string, timeout time.Duration) MailpitMessage {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		for _, msg := range m.Messages(t, to) {
+			if strings.Contains(msg.Subject, about) {
+				return msg
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no mail to %s about %q arrived within %v", to, about, timeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // search returns the ids of the mails to addr.
 func (m *Mailpit) search(addr string) ([]string, error) {
 	var res struct{ Messages []struct{ ID string } }
