@@ -60,17 +60,8 @@ func (a *Accounts) RequestEmailChange(ctx context.Context, p domain.Principal, i
 		res.cancel(ctx)
 		return err
 	}
-	if _, err := a.codes.DeleteUserCodes(ctx, user.ID, domain.PurposeEmailChange); err != nil {
-		return err
-	}
-	secret, _, err := newSecret(a.random, domain.EmailChangePrefix)
+	secret, err := newLink(ctx, a.codes, a.random, a.clock, changeLinks, user.ID, email, a.settings.EmailChangeTTL)
 	if err != nil {
-		return err
-	}
-	now := a.clock.Now()
-	code := domain.OneTimeCode{Purpose: domain.PurposeEmailChange, UserID: user.ID, Hash: domain.HashSecret(secret),
-		Email: email, CreatedAt: now, ExpiresAt: now.Add(a.settings.EmailChangeTTL)}
-	if err := a.codes.CreateCode(ctx, code); err != nil {
 		return err
 	}
 	a.mailer.Send(ctx, domain.Mail{Kind: domain.MailEmailChangeConfirm, To: email, Username: user.Username,
@@ -120,10 +111,7 @@ func (a *Accounts) ConfirmEmailChange(ctx context.Context, in ports.EmailChangeC
 	if !a.mailer.Enabled() {
 		return "", domain.ErrNotFound
 	}
-	if !domain.ValidEmailChangeSecret(in.Token) {
-		return "", errChangeLink
-	}
-	code, err := a.codes.ConsumeCode(ctx, domain.PurposeEmailChange, domain.HashSecret(in.Token))
+	code, err := consumeLink(ctx, a.codes, changeLinks, in.Token)
 	if errors.Is(err, domain.ErrNotFound) {
 		return "", errChangeLink
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/gatehouse/gatehouse/ports"
 )
 
-// A link sent by mail (password reset, email verification) is a domain.OneTimeCode: a
+// A link sent by mail (password reset, email verification, email change) is a domain.OneTimeCode: a
 // secret with its kind's prefix, stored only as its hash, owned by a user, bound to the
 // address it went to, expiring, used once. newLink and consumeLink are the two halves every
 // kind shares; each kind adds its mail and what following the link does.
@@ -23,14 +23,15 @@ type linkKind struct {
 var (
 	resetLinks  = linkKind{domain.PurposePasswordReset, domain.ResetPrefix, domain.ValidResetSecret}
 	verifyLinks = linkKind{domain.PurposeVerifyEmail, domain.VerifyPrefix, domain.ValidVerifySecret}
+	changeLinks = linkKind{domain.PurposeEmailChange, domain.EmailChangePrefix, domain.ValidEmailChangeSecret}
 )
 
-// newLink voids u's live links of kind, stores a new one for u's address valid for ttl, and
-// returns its secret. Only the newest link of a kind works: a mail sent later voids the
-// earlier ones, so an old mail that leaks later is worth nothing.
+// newLink voids user's live links of kind, stores a new one bound to the address it is
+// mailed to, valid for ttl, and returns its secret. Only the newest link of a kind works: a
+// mail sent later voids the earlier ones, so an old mail that leaks later is worth nothing.
 func newLink(ctx context.Context, codes ports.CodeStore, random ports.Random, clock ports.Clock,
-	kind linkKind, u domain.User, ttl time.Duration) (string, error) {
-	if _, err := codes.DeleteUserCodes(ctx, u.ID, kind.purpose); err != nil {
+	kind linkKind, user domain.UserID, email string, ttl time.Duration) (string, error) {
+	if _, err := codes.DeleteUserCodes(ctx, user, kind.purpose); err != nil {
 		return "", err
 	}
 	secret, _, err := newSecret(random, kind.prefix)
@@ -38,8 +39,8 @@ func newLink(ctx context.Context, codes ports.CodeStore, random ports.Random, cl
 		return "", err
 	}
 	now := clock.Now()
-	code := domain.OneTimeCode{Purpose: kind.purpose, UserID: u.ID, Hash: domain.HashSecret(secret),
-		Email: u.Email, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	code := domain.OneTimeCode{Purpose: kind.purpose, UserID: user, Hash: domain.HashSecret(secret),
+		Email: email, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	if err := codes.CreateCode(ctx, code); err != nil {
 		return "", err
 	}

@@ -94,7 +94,7 @@ func (a *Accounts) resetTargets(ctx context.Context, in ports.PasswordResetReque
 
 // sendResetLink voids u's older reset links, stores a new one and mails it.
 func (a *Accounts) sendResetLink(ctx context.Context, u domain.User) error {
-	secret, err := newLink(ctx, a.codes, a.random, a.clock, resetLinks, u, a.settings.ResetTTL)
+	secret, err := newLink(ctx, a.codes, a.random, a.clock, resetLinks, u.ID, u.Email, a.settings.ResetTTL)
 	if err != nil {
 		return err
 	}

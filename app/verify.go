@@ -47,7 +47,7 @@ func (e *EmailVerification) on() bool { return e != nil && e.mailer.Enabled() }
 // sendLink voids u's older verification links, stores a new one for u's address and mails it
 // there.
 func (e *EmailVerification) sendLink(ctx context.Context, u domain.User) error {
-	secret, err := newLink(ctx, e.codes, e.random, e.clock, verifyLinks, u, e.settings.VerifyTTL)
+	secret, err := newLink(ctx, e.codes, e.random, e.clock, verifyLinks, u.ID, u.Email, e.settings.VerifyTTL)
 	if err != nil {
 		return err
 	}
