@@ -16,6 +16,7 @@ type Admin struct {
 	users    ports.UserStore
 	sessions ports.SessionStore
 	tokens   ports.TokenStore
+	codes    ports.CodeStore
 	hasher   ports.PasswordHasher
 	clock    ports.Clock
 	random   ports.Random
@@ -24,9 +25,9 @@ type Admin struct {
 }
 
 // NewAdmin returns the operator's use cases over the given ports.
-func NewAdmin(users ports.UserStore, sessions ports.SessionStore, tokens ports.TokenStore,
+func NewAdmin(users ports.UserStore, sessions ports.SessionStore, tokens ports.TokenStore, codes ports.CodeStore,
 	hasher ports.PasswordHasher, clock ports.Clock, random ports.Random, settings Settings, audit ports.Auditor) *Admin {
-	return &Admin{users: users, sessions: sessions, tokens: tokens, hasher: hasher,
+	return &Admin{users: users, sessions: sessions, tokens: tokens, codes: codes, hasher: hasher,
 		clock: clock, random: random, settings: settings, audit: audit}
 }
 
@@ -47,9 +48,8 @@ func (a *Admin) ListUsers(ctx context.Context, after domain.UserID, limit int) (
 	return a.users.ListUsers(ctx, after, min(max(limit, 1), maxUserPage))
 }
 
-// SetPassword implements ports.Admin. Like a user's own password change it revokes before
-// and after storing the hash, so no credential made with the old password survives a
-// failure half way.
+// SetPassword implements ports.Admin, replacing the password as a user's own change does
+// (replacePassword), every session and token included.
 func (a *Admin) SetPassword(ctx context.Context, username, password string) error {
 	u, err := a.users.UserByUsername(ctx, username)
 	if err != nil {
@@ -62,15 +62,9 @@ func (a *Admin) SetPassword(ctx context.Context, username, password string) erro
 	if err != nil {
 		return err
 	}
-	if err := a.revokeAll(ctx, u.ID); err != nil {
-		return err
-	}
-	if err := a.users.SetPasswordHash(ctx, u.ID, u.PasswordHash, hash); errors.Is(err, domain.ErrNotFound) {
+	if err := replacePassword(ctx, a.users, a.sessions, a.tokens, a.codes, u, hash, ""); errors.Is(err, domain.ErrNotFound) {
 		return errConcurrentChange
 	} else if err != nil {
-		return err
-	}
-	if err := a.revokeAll(ctx, u.ID); err != nil {
 		return err
 	}
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditPasswordChanged, UserID: u.ID})

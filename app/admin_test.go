@@ -10,7 +10,7 @@ import (
 )
 
 func (e *env) admin() *app.Admin {
-	return app.NewAdmin(e.users, e.sessions, e.tokens, e.port, e.clock, e.random, e.settings, e.audit)
+	return app.NewAdmin(e.users, e.sessions, e.tokens, e.codes, e.port, e.clock, e.random, e.settings, e.audit)
 }
 
 func TestAdminCreateUser(t *testing.T) {
@@ -207,6 +207,40 @@ func TestAdminVerifyEmail(t *testing.T) {
 			got := e.audit.since(mark)
 			if wantAudit := tt.wantErr == nil; (len(got) == 1 && got[0].Event == domain.AuditEmailVerified && got[0].UserID == alice.ID) != wantAudit {
 				t.Errorf("audit = %+v, want one %s of alice: %t", got, domain.AuditEmailVerified, wantAudit)
+			}
+		})
+	}
+}
+
+// TestOperatorChangesVoidMailedLinks: a reset or email change link mailed before an
+// operator sets the password or the address no longer works, as after the user's own
+// change; a deletion leaves none of the user's links stored.
+func TestOperatorChangesVoidMailedLinks(t *testing.T) {
+	tests := []struct {
+		name string
+		act  func(e *env) error
+	}{
+		{"set password", func(e *env) error { return e.admin().SetPassword(e.t.Context(), "alice", newPassword) }},
+		{"set email", func(e *env) error { return e.admin().SetEmail(e.t.Context(), "alice", "alice@example.net") }},
+		{"delete", func(e *env) error { return e.admin().DeleteUser(e.t.Context(), "alice") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newResetEnv(t)
+			alice := e.userWithEmail("alice", "alice@example.com")
+			change := e.changeLink(alice, "alice@example.org")
+			reset := e.requestReset("alice@example.com")[0]
+			if err := tt.act(e); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.confirmReset(reset, "an0ther long passphrase"); err == nil {
+				t.Error("the reset link mailed before still works")
+			}
+			if _, err := e.confirmChange(change); err == nil {
+				t.Error("the email change link mailed before still works")
+			}
+			if n, err := e.codes.DeleteUserCodes(t.Context(), alice.ID, ""); err != nil || (tt.name == "delete" && n != 0) {
+				t.Errorf("links left after %s: %d, %v", tt.name, n, err)
 			}
 		})
 	}

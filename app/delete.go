@@ -25,7 +25,7 @@ func (a *Accounts) DeleteAccount(ctx context.Context, p domain.Principal, in por
 	if err != nil {
 		return err
 	}
-	deleted, err := deleteUser(ctx, a.users, a.sessions, a.tokens, user.ID)
+	deleted, err := deleteUser(ctx, a.users, a.sessions, a.tokens, a.codes, user.ID)
 	a.cache.dropUser(user.ID)
 	if err != nil {
 		return err
@@ -42,7 +42,7 @@ func (a *Admin) DeleteUser(ctx context.Context, username string) error {
 	if err != nil {
 		return err
 	}
-	deleted, err := deleteUser(ctx, a.users, a.sessions, a.tokens, u.ID)
+	deleted, err := deleteUser(ctx, a.users, a.sessions, a.tokens, a.codes, u.ID)
 	if err != nil {
 		return err
 	}
@@ -68,11 +68,13 @@ func (a *Admin) DeleteUser(ctx context.Context, username string) error {
 //  3. Revoke again: a credential stored by such a login between 1 and 2 has passed its
 //     re-read already, and is removed here. A login's re-read comes after its store, so every
 //     credential is stored before 3 (and removed by it) or re-read after 2 (and withdrawn).
+//  4. Void every mailed link. None could be used any more (each use reads its user), but
+//     they hold the address, which a deleted account should not leave behind.
 //
 // Once the password is confirmed the work goes on if the client goes away: a deletion left
 // half way would be safe (every step revokes) but confusing.
 func deleteUser(ctx context.Context, users ports.UserStore, sessions ports.SessionStore, tokens ports.TokenStore,
-	user domain.UserID) (bool, error) {
+	codes ports.CodeStore, user domain.UserID) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	if err := revokeAllBut(ctx, sessions, tokens, user, "", ""); err != nil {
@@ -83,6 +85,9 @@ func deleteUser(ctx context.Context, users ports.UserStore, sessions ports.Sessi
 		return false, err
 	}
 	if err := revokeAllBut(ctx, sessions, tokens, user, "", ""); err != nil {
+		return false, err
+	}
+	if _, err := codes.DeleteUserCodes(ctx, user, ""); err != nil {
 		return false, err
 	}
 	return err == nil, nil

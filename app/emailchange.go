@@ -133,7 +133,7 @@ func (a *Accounts) ConfirmEmailChange(ctx context.Context, in ports.EmailChangeC
 	case err != nil:
 		return "", a.restoreCode(ctx, code, err)
 	}
-	a.voidCodes(ctx, user.ID, domain.PurposeEmailChange, domain.PurposeVerifyEmail, domain.PurposePasswordReset)
+	voidLinks(ctx, a.codes, user.ID, domain.PurposeEmailChange, domain.PurposeVerifyEmail, domain.PurposePasswordReset)
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditEmailChanged, UserID: user.ID})
 	if user.Email != code.Email {
 		a.notifyEmail(ctx, domain.MailEmailChanged, user, code.Email, in.IP, in.UserAgent)
@@ -142,9 +142,8 @@ func (a *Accounts) ConfirmEmailChange(ctx context.Context, in ports.EmailChangeC
 }
 
 // SetEmail implements ports.Admin: the operator's change applies at once, with no link, and
-// the address counts as verified, as the operator vouches for it. Links mailed before stay
-// until they expire: a verification link verifies only the address it was sent to
-// (UserStore.MarkEmailVerified), and the operator's tool holds no link store.
+// the address counts as verified, as the operator vouches for it. As after a confirmed
+// change, the links mailed to the old address are voided.
 func (a *Admin) SetEmail(ctx context.Context, username, email string) error {
 	email, err := domain.NormalizeEmail(email)
 	if err != nil {
@@ -157,6 +156,7 @@ func (a *Admin) SetEmail(ctx context.Context, username, email string) error {
 	if err := a.users.SetEmail(ctx, u.ID, email, a.settings.emailRule()); err != nil {
 		return err
 	}
+	voidLinks(ctx, a.codes, u.ID, domain.PurposeEmailChange, domain.PurposeVerifyEmail, domain.PurposePasswordReset)
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditEmailChanged, UserID: u.ID})
 	return nil
 }
@@ -171,14 +171,11 @@ func (a *Accounts) notifyEmail(ctx context.Context, kind domain.MailKind, u doma
 		At: a.clock.Now(), IP: ip, UserAgent: domain.TruncateUserAgent(userAgent)})
 }
 
-// voidCodes voids user's links of the given purposes when mail is on, best effort: a
-// failure leaves links that expire on their own, and the change they follow has been made.
-func (a *Accounts) voidCodes(ctx context.Context, user domain.UserID, purposes ...domain.CodePurpose) {
-	if !a.mailer.Enabled() {
-		return
-	}
+// voidLinks voids user's links of the given purposes, best effort: a failure leaves links
+// that expire on their own, and the change they follow has been made.
+func voidLinks(ctx context.Context, codes ports.CodeStore, user domain.UserID, purposes ...domain.CodePurpose) {
 	ctx = context.WithoutCancel(ctx)
 	for _, p := range purposes {
-		_, _ = a.codes.DeleteUserCodes(ctx, user, p)
+		_, _ = codes.DeleteUserCodes(ctx, user, p)
 	}
 }

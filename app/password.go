@@ -73,25 +73,35 @@ func validNewPassword(password string, u domain.User) error {
 	return &domain.ValidationError{Fields: map[string][]string{"new_password": verr.Fields["password"]}}
 }
 
-// replacePassword sets u's password hash to hash, by compare-and-set against the hash u
-// was read with, and revokes every session and token of u but keepToken. It revokes before
-// the change as well as after it: should the change or the second revocation fail, no
-// credential made with the old password is left behind a new one. The Basic cache forgets
-// u and its reset and email change links are voided: a change of address asked for with
-// the old password is cancelled by the new one, as the notice of the request promises. domain.ErrNotFound means u was deleted or its password
-// changed since it was read.
+// replacePassword sets u's password hash to hash (see replacePassword) and makes the Basic
+// cache forget u.
 func (a *Accounts) replacePassword(ctx context.Context, u domain.User, hash, keepToken string) error {
-	if err := revokeAllBut(ctx, a.sessions, a.tokens, u.ID, "", keepToken); err != nil {
+	err := replacePassword(ctx, a.users, a.sessions, a.tokens, a.codes, u, hash, keepToken)
+	if err == nil {
+		a.cache.dropUser(u.ID)
+	}
+	return err
+}
+
+// replacePassword sets u's password hash to hash, by compare-and-set against the hash u
+// was read with, and revokes every session and token of u but keepToken: the one way a
+// password is replaced, by its owner, by a reset link or by an operator. It revokes before
+// the change as well as after it: should the change or the second revocation fail, no
+// credential made with the old password is left behind a new one. Then u's reset and email
+// change links are voided: a change of address asked for with the old password is cancelled
+// by the new one, as the notice of the request promises. domain.ErrNotFound means u was
+// deleted or its password changed since it was read.
+func replacePassword(ctx context.Context, users ports.UserStore, sessions ports.SessionStore, tokens ports.TokenStore,
+	codes ports.CodeStore, u domain.User, hash, keepToken string) error {
+	if err := revokeAllBut(ctx, sessions, tokens, u.ID, "", keepToken); err != nil {
 		return err
 	}
-	if err := a.users.SetPasswordHash(ctx, u.ID, u.PasswordHash, hash); err != nil {
+	if err := users.SetPasswordHash(ctx, u.ID, u.PasswordHash, hash); err != nil {
 		return err
 	}
-	if err := revokeAllBut(ctx, a.sessions, a.tokens, u.ID, "", keepToken); err != nil {
+	if err := revokeAllBut(ctx, sessions, tokens, u.ID, "", keepToken); err != nil {
 		return err
 	}
-	a.cache.dropUser(u.ID)
-	a.voidResetLinks(ctx, u.ID)
-	a.voidCodes(ctx, u.ID, domain.PurposeEmailChange)
+	voidLinks(ctx, codes, u.ID, domain.PurposePasswordReset, domain.PurposeEmailChange)
 	return nil
 }

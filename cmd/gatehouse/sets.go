@@ -70,7 +70,7 @@ var coreSet = wire.NewSet(
 var adminSet = wire.NewSet(
 	clockSet, hashingSet, prommetrics.New,
 	wire.FieldsOf(new(Config), "App"),
-	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens"),
+	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens", "Codes"),
 	wire.Bind(new(ports.Auditor), new(*slogaudit.Logger)),
 	app.NewAdmin,
 )

@@ -137,6 +137,7 @@ func newAdmin(cfg Config, log *slog.Logger, s stores) (*app.Admin, error) {
 	userStore := s.Users
 	sessionStore := s.Sessions
 	tokenStore := s.Tokens
+	codeStore := s.Codes
 	params := cfg.Argon2
 	argon2id, err := passhash.New(params)
 	if err != nil {
@@ -149,6 +150,6 @@ func newAdmin(cfg Config, log *slog.Logger, s stores) (*app.Admin, error) {
 	random := _wireRandomValue
 	appSettings := cfg.App
 	logger := slogaudit.New(log)
-	admin := app.NewAdmin(userStore, sessionStore, tokenStore, limiter, clock, random, appSettings, logger)
+	admin := app.NewAdmin(userStore, sessionStore, tokenStore, codeStore, limiter, clock, random, appSettings, logger)
 	return admin, nil
 }
