@@ -8,7 +8,7 @@
 //	gatehouse import django --dumpdata FILE | --from-dsn DSN [--dry-run]
 //	gatehouse config check                      print the effective configuration
 //	gatehouse config gen-key                    print a new GATEHOUSE_SECRET_KEY
-//	gatehouse version
+//	gatehouse version | --version
 //
 // Every setting is a flag and a GATEHOUSE_* environment variable; the flag wins.
 package main
@@ -132,6 +132,9 @@ Exit codes: 0 success, 1 failure (a store is down), 2 bad command line or config
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 		RunE:              func(cmd *cobra.Command, _ []string) error { return runServe(cmd, con) },
 	}
+	// --version prints what the version command prints.
+	root.Version = versionLine()
+	root.SetVersionTemplate("{{.Version}}\n")
 	addSettingFlags(root.PersistentFlags())
 	root.AddCommand(
 		newServeCommand(con),
