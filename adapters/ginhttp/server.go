@@ -81,8 +81,10 @@ type Server struct {
 	cors       gin.HandlerFunc // nil when CORS is off
 	keys       domain.ServerKeys
 	log        *slog.Logger
-	challenges []string
-	engine     *gin.Engine
+	challenges []string // of the chain's header schemes, in order
+	// fetchChallenges are challenges without Basic's, for a script's fetch (see unauthorized).
+	fetchChallenges []string
+	engine          *gin.Engine
 }
 
 // New returns the HTTP API over the given driving ports.
@@ -107,6 +109,7 @@ func New(auth ports.Authenticator, accounts ports.Accounts, ready ports.Readines
 		switch m {
 		case domain.MethodToken:
 			s.challenges = append(s.challenges, `Token realm="gatehouse"`)
+			s.fetchChallenges = append(s.fetchChallenges, `Token realm="gatehouse"`)
 		case domain.MethodBasic:
 			s.challenges = append(s.challenges, `Basic realm="gatehouse"`)
 		}
