@@ -63,7 +63,7 @@ func (p OriginPolicy) Check(r CrossOriginRequest) error {
 		return nil
 	case "":
 	default:
-		if r.Origin != "" && p.trusted(r.Origin) {
+		if r.Origin != "" && p.Trusts(r.Origin) {
 			return nil
 		}
 		return originFailed(r.Origin)
@@ -102,13 +102,14 @@ func (p OriginPolicy) ours(origin, host string) bool {
 			return true
 		}
 	}
-	return p.trusted(origin)
+	return p.Trusts(origin)
 }
 
-// trusted reports whether origin is one of the configured trusted origins. Host names are
+// Trusts reports whether origin is one of the configured trusted origins. Host names are
 // case-insensitive, and an operator may have written one in capitals. With HTTPSOnly an
 // http:// origin is never trusted: a page served in clear can be rewritten on the way.
-func (p OriginPolicy) trusted(origin string) bool {
+// Only exact origins match: no wildcard, no "null".
+func (p OriginPolicy) Trusts(origin string) bool {
 	if p.HTTPSOnly && !hasPrefixFold(origin, "https://") {
 		return false
 	}

@@ -68,7 +68,7 @@ func (s *Server) obtainToken(c *gin.Context) {
 	view := issuedTokenView{Token: t.Secret, ID: t.ID, Name: t.Name, ExpiresAt: optionalTime(t.ExpiresAt)}
 	if inCookie {
 		s.setTokenCookie(c, t)
-		view.Token = ""
+		view.Token, view.CSRFToken = "", domain.CSRFToken(t.Secret)
 	}
 	c.JSON(http.StatusOK, view)
 }
@@ -98,7 +98,7 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	s.setSessionCookies(c, session)
-	c.JSON(http.StatusOK, viewUser(user))
+	c.JSON(http.StatusOK, loginView{userView: viewUser(user), CSRFToken: session.CSRFToken})
 }
 
 func (s *Server) logout(c *gin.Context, p domain.Principal) {

@@ -108,15 +108,27 @@ func (s *Server) fail(c *gin.Context, err error) {
 // RFC 9110 §11.6.1 requires: one WWW-Authenticate field each, or all in one field for routes
 // that set oneChallengeFieldKey. With no header scheme enabled (session only) there is no
 // challenge to offer, and a request without credentials gets 403, as in DRF.
+//
+// A script's fetch (Sec-Fetch-Mode: cors, what fetch and XMLHttpRequest send) gets no Basic
+// challenge: browsers answer one by opening a password dialog over the page, or, headless,
+// by stalling the fetch, so an app could not even ask GET /v1/auth/me whether it is logged
+// in. The fetch is answered as if basic were not in the chain; a page that navigates to
+// an API route still gets the dialog.
 func (s *Server) unauthorized(c *gin.Context, detail string, missing bool) {
-	if len(s.challenges) == 0 && missing {
+	challenges := s.challenges
+	if c.Request.Header.Get("Sec-Fetch-Mode") == "cors" {
+		challenges = s.fetchChallenges
+	}
+	if len(challenges) == 0 && missing {
 		writeProblem(c, http.StatusForbidden, detail, nil)
 		return
 	}
 	if c.GetBool(oneChallengeFieldKey) {
-		c.Header("WWW-Authenticate", strings.Join(s.challenges, ", "))
+		if len(challenges) > 0 {
+			c.Header("WWW-Authenticate", strings.Join(challenges, ", "))
+		}
 	} else {
-		for _, ch := range s.challenges {
+		for _, ch := range challenges {
 			c.Writer.Header().Add("WWW-Authenticate", ch)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -36,6 +37,11 @@ type Config struct {
 	// which a browser may send an unsafe request with its cookies or Basic credentials, a
 	// login, or a page's form (domain.OriginPolicy.Trusted).
 	TrustedOrigins []string
+	// CORSOrigins lists the origins (scheme://host[:port]) whose pages may call the API with
+	// fetch and read its answers, cookies included (see newCORS). Empty turns CORS off. A
+	// listed origin is also trusted by the origin rule, as if it were in TrustedOrigins:
+	// an origin allowed to read answers but refused every unsafe request would be no use.
+	CORSOrigins []string
 	// SecretKeys sign the CSRF tokens of the login and signup forms; every instance must
 	// share them. Empty draws a random key for this Server, so forms shown by another
 	// instance, or before a restart, are refused.
@@ -72,16 +78,20 @@ type Server struct {
 	trusted    []netip.Prefix // cfg.TrustedProxies, parsed
 	ipHeader   string         // cfg.ClientIPHeader, canonical
 	origins    domain.OriginPolicy
+	cors       gin.HandlerFunc // nil when CORS is off
 	keys       domain.ServerKeys
 	log        *slog.Logger
-	challenges []string
-	engine     *gin.Engine
+	challenges []string // of the chain's header schemes, in order
+	// fetchChallenges are challenges without Basic's, for a script's fetch (see unauthorized).
+	fetchChallenges []string
+	engine          *gin.Engine
 }
 
 // New returns the HTTP API over the given driving ports.
 func New(auth ports.Authenticator, accounts ports.Accounts, ready ports.Readiness, cfg Config, log *slog.Logger) *Server {
 	s := &Server{auth: auth, accounts: accounts, ready: ready, cfg: cfg, log: log, ipHeader: HeaderXForwardedFor,
-		keys: cfg.SecretKeys, origins: domain.OriginPolicy{Trusted: cfg.TrustedOrigins, HTTPSOnly: cfg.CookieSecure}}
+		keys: cfg.SecretKeys, cors: newCORS(cfg.CORSOrigins, cfg.CookieSecure),
+		origins: domain.OriginPolicy{Trusted: slices.Concat(cfg.TrustedOrigins, cfg.CORSOrigins), HTTPSOnly: cfg.CookieSecure}}
 	if s.keys.Empty() {
 		var k [domain.ServerKeyBytes]byte
 		_, _ = rand.Read(k[:]) // never fails (crypto/rand)
@@ -99,6 +109,7 @@ func New(auth ports.Authenticator, accounts ports.Accounts, ready ports.Readines
 		switch m {
 		case domain.MethodToken:
 			s.challenges = append(s.challenges, `Token realm="gatehouse"`)
+			s.fetchChallenges = append(s.fetchChallenges, `Token realm="gatehouse"`)
 		case domain.MethodBasic:
 			s.challenges = append(s.challenges, `Basic realm="gatehouse"`)
 		}
@@ -123,6 +134,9 @@ func (s *Server) routes() *gin.Engine {
 	e.Use(s.accessLog)
 	e.Use(s.cfg.Middleware...)
 	e.Use(s.recoverPanics, secureHeaders, limitBody)
+	if s.cors != nil {
+		e.Use(s.cors) // before the routes: it answers preflights, which have none
+	}
 	e.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "Not found.", nil) })
 	e.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "Method \""+c.Request.Method+"\" not allowed.", nil)

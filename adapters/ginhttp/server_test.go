@@ -131,21 +131,33 @@ func TestRetryAfter(t *testing.T) {
 }
 
 // TestChallenges: a 401 offers one challenge per enabled header scheme in chain order, and a
-// session-only chain, which has none to offer, answers 403.
+// session-only chain, which has none to offer, answers 403. A script's fetch (Sec-Fetch-Mode:
+// cors) is offered no Basic challenge, which would open a password dialog over its page.
 func TestChallenges(t *testing.T) {
+	sessionBasic := []domain.AuthMethod{domain.MethodSession, domain.MethodBasic}
 	tests := []struct {
-		methods []domain.AuthMethod
-		status  int
-		want    string
+		methods   []domain.AuthMethod
+		fetchMode string // Sec-Fetch-Mode
+		status    int
+		want      string
 	}{
-		{allMethods, 401, `Token realm="gatehouse"|Basic realm="gatehouse"`},
-		{[]domain.AuthMethod{domain.MethodBasic, domain.MethodToken}, 401, `Basic realm="gatehouse"|Token realm="gatehouse"`},
-		{[]domain.AuthMethod{domain.MethodSession, domain.MethodBasic}, 401, `Basic realm="gatehouse"`},
-		{[]domain.AuthMethod{domain.MethodSession}, 403, ``},
+		{allMethods, "", 401, `Token realm="gatehouse"|Basic realm="gatehouse"`},
+		{[]domain.AuthMethod{domain.MethodBasic, domain.MethodToken}, "", 401, `Basic realm="gatehouse"|Token realm="gatehouse"`},
+		{sessionBasic, "", 401, `Basic realm="gatehouse"`},
+		{[]domain.AuthMethod{domain.MethodSession}, "", 403, ``},
+		{allMethods, "cors", 401, `Token realm="gatehouse"`},
+		{allMethods, "navigate", 401, `Token realm="gatehouse"|Basic realm="gatehouse"`},
+		{sessionBasic, "cors", 403, ``},
+		{sessionBasic, "no-cors", 401, `Basic realm="gatehouse"`},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprint(tt.methods), func(t *testing.T) {
-			rec := do(newTestServer(fakeAuth{methods: tt.methods, err: domain.ErrNotAuthenticated}, nil), "GET", "/v1/auth/me")
+		t.Run(fmt.Sprint(tt.methods, tt.fetchMode), func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/v1/auth/me", nil)
+			if tt.fetchMode != "" {
+				req.Header.Set("Sec-Fetch-Mode", tt.fetchMode)
+			}
+			rec := httptest.NewRecorder()
+			newTestServer(fakeAuth{methods: tt.methods, err: domain.ErrNotAuthenticated}, nil).ServeHTTP(rec, req)
 			if rec.Code != tt.status {
 				t.Errorf("status = %d, want %d", rec.Code, tt.status)
 			}

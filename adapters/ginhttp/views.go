@@ -22,6 +22,15 @@ func viewUser(u domain.User) userView {
 		DateJoined: u.DateJoined.UTC()}
 }
 
+// loginView answers a session login: the user, and the session's CSRF token, which a page on
+// another origin (Config.CORSOrigins) cannot read from the csrftoken cookie, since cookies
+// belong to the server's host. The token is derived from the session id and reveals nothing
+// about it (domain.CSRFToken); the response is readable only by this origin and listed ones.
+type loginView struct {
+	userView
+	CSRFToken string `json:"csrf_token"`
+}
+
 type authView struct {
 	Method    domain.AuthMethod `json:"method"`
 	SessionID string            `json:"session_id,omitempty"`
@@ -45,7 +54,8 @@ func viewMe(p domain.Principal) meView {
 }
 
 type issuedTokenView struct {
-	Token     string     `json:"token,omitempty"` // empty when the token went into a cookie
+	Token     string     `json:"token,omitempty"`      // empty when the token went into a cookie
+	CSRFToken string     `json:"csrf_token,omitempty"` // when it went into a cookie, as loginView's
 	ID        string     `json:"id"`
 	Name      string     `json:"name"`
 	ExpiresAt *time.Time `json:"expires_at"`

@@ -324,14 +324,8 @@ func (p *parser) config() (Config, error) {
 		}
 		c.HTTP.SecretKeys = keys
 	}
-	c.HTTP.TrustedOrigins = splitList(p.byEnv["GATEHOUSE_TRUSTED_ORIGINS"])
-	for _, o := range c.HTTP.TrustedOrigins {
-		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
-			p.fail("GATEHOUSE_TRUSTED_ORIGINS", "%q is not an origin such as https://app.example.com", o)
-		} else if u.Scheme == "http" && c.HTTP.CookieSecure {
-			p.fail("GATEHOUSE_TRUSTED_ORIGINS", "%q is plain HTTP, never trusted with secure cookies (GATEHOUSE_COOKIE_SECURE=true): use https://", o)
-		}
-	}
+	c.HTTP.TrustedOrigins = p.origins("GATEHOUSE_TRUSTED_ORIGINS", c.HTTP.CookieSecure)
+	c.HTTP.CORSOrigins = p.origins("GATEHOUSE_CORS_ORIGINS", c.HTTP.CookieSecure)
 	if _, err := ginhttp.ParseTrustedProxies(c.HTTP.TrustedProxies); err != nil {
 		p.fail("GATEHOUSE_TRUSTED_PROXIES", "%v", err)
 	}
@@ -413,6 +407,24 @@ func (p *parser) config() (Config, error) {
 		}
 	}
 	return c, p.err
+}
+
+// origins reads a list of origins, as the origin rule compares them (domain.OriginPolicy):
+// scheme://host[:port] with nothing after, https:// only when cookies are Secure. A browser's
+// Origin header never has a path, a query, user information or a wildcard, so an entry
+// with one would never match: it is refused rather than ignored.
+func (p *parser) origins(env string, secure bool) []string {
+	list := splitList(p.byEnv[env])
+	for _, o := range list {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" ||
+			u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.ContainsAny(o, "*?#") {
+			p.fail(env, "%q is not an origin such as https://app.example.com", o)
+		} else if u.Scheme == "http" && secure {
+			p.fail(env, "%q is plain HTTP, never trusted with secure cookies (GATEHOUSE_COOKIE_SECURE=true): use https://", o)
+		}
+	}
+	return list
 }
 
 func splitList(s string) []string {

@@ -106,6 +106,15 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_THROTTLE_LOGIN_ACCOUNT", "lots"},
 		{"GATEHOUSE_LOGIN_FAILURE_FLOOR", "always"},
 		{"GATEHOUSE_TRUSTED_ORIGINS", "http://app.example.com"},
+		{"GATEHOUSE_TRUSTED_ORIGINS", "https://app.example.com/"},
+		{"GATEHOUSE_CORS_ORIGINS", "http://app.example.com"},
+		{"GATEHOUSE_CORS_ORIGINS", "https://app.example.com,https://app.example.com/spa"},
+		{"GATEHOUSE_CORS_ORIGINS", "https://*.example.com"},
+		{"GATEHOUSE_CORS_ORIGINS", "*"},
+		{"GATEHOUSE_CORS_ORIGINS", "null"},
+		{"GATEHOUSE_CORS_ORIGINS", "app.example.com"},
+		{"GATEHOUSE_CORS_ORIGINS", "https://app.example.com?"},
+		{"GATEHOUSE_CORS_ORIGINS", "https://user@app.example.com"},
 		{"GATEHOUSE_LOGIN_FAILURE_FLOOR", "-1s"},
 		{"GATEHOUSE_LOGIN_FAILURE_FLOOR", "1h"},
 		{"GATEHOUSE_THROTTLE_IPV6_PREFIX", "0"},
@@ -133,6 +142,30 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 				t.Errorf("err = %v, want an error naming %s", err, tt.env)
 			}
 		})
+	}
+}
+
+// TestCORSOrigins: GATEHOUSE_CORS_ORIGINS is off by default, and takes exact origins, plain
+// HTTP ones only when cookies are not Secure, as GATEHOUSE_TRUSTED_ORIGINS does.
+func TestCORSOrigins(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, ""},
+		{map[string]string{"GATEHOUSE_CORS_ORIGINS": " https://app.example.com , https://admin.example.com:8443 "},
+			"https://app.example.com|https://admin.example.com:8443"},
+		{map[string]string{"GATEHOUSE_CORS_ORIGINS": "http://127.0.0.1:3000", "GATEHOUSE_COOKIE_SECURE": "false"},
+			"http://127.0.0.1:3000"},
+	}
+	for _, tt := range tests {
+		c, err := configFrom(nil, envOf(tt.env))
+		if err != nil {
+			t.Fatalf("%v: %v", tt.env, err)
+		}
+		if got := strings.Join(c.HTTP.CORSOrigins, "|"); got != tt.want {
+			t.Errorf("%v: CORSOrigins = %q, want %q", tt.env, got, tt.want)
+		}
 	}
 }
 

@@ -56,6 +56,7 @@ func settings() []*setting {
 		{flag: "throttle-store", env: "GATEHOUSE_THROTTLE_STORE", def: "memory", help: "where throttle counters live: memory (this process) or redis (shared by every instance)"},
 		{flag: "secret-key", env: "GATEHOUSE_SECRET_KEY", def: "", help: "comma-separated server keys, 32 bytes each in standard base64 (gatehouse config gen-key): the first signs, all verify; every instance needs the same; unset: a random key per process", secret: true},
 		{flag: "trusted-origins", env: "GATEHOUSE_TRUSTED_ORIGINS", def: "", help: "comma-separated origins (https://app.example.com) besides the server's own that may post a session login or a page's form"},
+		{flag: "cors-origins", env: "GATEHOUSE_CORS_ORIGINS", def: "", help: "comma-separated origins (https://app.example.com) whose pages may call the API with fetch and cookies (CORS with credentials); they are trusted origins too, and their unsafe cookie requests still need X-CSRFToken; unset: CORS off"},
 		{flag: "trusted-proxies", env: "GATEHOUSE_TRUSTED_PROXIES", def: "", help: "comma-separated proxy addresses or CIDRs whose client-ip-header names the client"},
 		{flag: "client-ip-header", env: "GATEHOUSE_CLIENT_IP_HEADER", def: ginhttp.HeaderXForwardedFor, help: "the one header trusted proxies name the client in, read right to left: X-Forwarded-For, X-Real-IP or Forwarded"},
 		{flag: "user-store", env: "GATEHOUSE_USER_STORE", def: "memory", help: "where users live: memory, mysql or redis"},

@@ -35,16 +35,20 @@ func TestLogin(t *testing.T) {
 		name string
 		body opt
 	}{
-		{"JSON login answers 200 with the user and session cookies",
+		{"JSON login answers 200 with the user, its CSRF token and session cookies",
 			jsonBody(map[string]string{"username": a.username, "password": a.password})},
-		{"form login answers 200 with the user and session cookies",
+		{"form login answers 200 with the user, its CSRF token and session cookies",
 			formBody(url.Values{"username": {a.username}, "password": {a.password}})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := s.do(t, "POST", "/v1/auth/login", tc.body).expect(t, http.StatusOK)
 			u := r.object(t)
-			if got := keys(u); got != userKeys {
-				t.Errorf("keys = %s, want %s", got, userKeys)
+			if got, want := keys(u), "csrf_token,"+userKeys; got != want {
+				t.Errorf("keys = %s, want %s", got, want)
+			}
+			// A page on another origin cannot read the csrftoken cookie (GATEHOUSE_CORS_ORIGINS).
+			if c := r.cookie("csrftoken"); c == nil || u["csrf_token"] != c.Value {
+				t.Errorf("csrf_token = %v, want the csrftoken cookie's value %v", u["csrf_token"], c)
 			}
 			if u["username"] != a.username || u["id"] != a.id {
 				t.Errorf("user = %v, want %s with id %v", u, a.username, a.id)

@@ -24,6 +24,9 @@ func TestTokenInHttpOnlyCookie(t *testing.T) {
 	if tok == nil || csrf == nil || !strings.HasPrefix(tok.Value, "gth_") {
 		t.Fatalf("Set-Cookie = %q, want gatehouse_token and csrftoken", r.header.Values("Set-Cookie"))
 	}
+	if body["csrf_token"] != csrf.Value {
+		t.Errorf("csrf_token = %v, want the csrftoken cookie's value, for pages on another origin", body["csrf_token"])
+	}
 	s.secret(tok.Value)
 	if !tok.HttpOnly || tok.SameSite != http.SameSiteStrictMode || tok.Path != "/" || tok.MaxAge <= 0 {
 		t.Errorf("token cookie HttpOnly=%v SameSite=%v Path=%q MaxAge=%d; want HttpOnly, Strict, / and the token's lifetime",
