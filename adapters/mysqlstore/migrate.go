@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -161,4 +163,44 @@ func (db *DB) checkSchema(ctx context.Context, autoMigrate bool) error {
 			ErrSchemaMismatch, current, known)
 	}
 	return nil
+}
+
+// DownPlan says what Down would do, without doing anything: the latest applied migration's
+// version and name, and the SQL of its down section ("" for a Go migration or one whose down
+// step does nothing). ok is false when nothing is applied.
+func (m *Migrator) DownPlan(ctx context.Context) (version int64, name, downSQL string, ok bool, err error) {
+	current, _, err := m.Versions(ctx)
+	if err != nil || current == 0 {
+		return 0, "", "", false, err
+	}
+	for _, s := range m.p.ListSources() {
+		if s.Version != current {
+			continue
+		}
+		if s.Path == "" {
+			return current, "a Go migration", "", true, nil
+		}
+		raw, err := fs.ReadFile(migrations, "migrations/"+path.Base(s.Path))
+		if err != nil {
+			return 0, "", "", false, err
+		}
+		return current, path.Base(s.Path), downSection(string(raw)), true, nil
+	}
+	return current, "unknown to this Gatehouse", "", true, nil
+}
+
+// downSection returns the statements after a migration file's "-- +goose Down" marker,
+// without goose's annotations.
+func downSection(file string) string {
+	_, down, found := strings.Cut(file, "-- +goose Down")
+	if !found {
+		return ""
+	}
+	var lines []string
+	for line := range strings.Lines(down) {
+		if t := strings.TrimSpace(line); t != "" && !strings.HasPrefix(t, "-- +goose") {
+			lines = append(lines, strings.TrimRight(line, "\n"))
+		}
+	}
+	return strings.Join(lines, "\n")
 }
