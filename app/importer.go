@@ -14,10 +14,14 @@ import (
 
 // Importer brings users and their API tokens over from Django (auth_user and Django REST
 // Framework's authtoken_token) without anyone resetting a password or logging in again:
-// password hashes are stored as Django wrote them, and token keys keep working.
+// password hashes are stored as Django wrote them, and token keys keep working. A user's
+// Django pk (auth_user.id) becomes its Gatehouse id, so the application's own tables, which
+// point at auth_user.id, keep naming the same people (X-Gatehouse-User-Id included). A row
+// whose pk is the id of another Gatehouse user is skipped and reported with that user.
 //
-// It is idempotent: a user already imported is left as it is (its password may have been
-// re-hashed at login since), a token whose key is already stored is skipped, so a second run
+// It is idempotent: a user already imported (same username, email and date joined) is left
+// as it is (its password may have been re-hashed at login since); one imported under
+// another id, by a Gatehouse that did not keep pks, is left too and reported. A token whose key is already stored is skipped, so a second run
 // changes nothing. Nor does a later run bring back what Gatehouse took away since: a token is
 // only created along with its user, so a DRF key that was revoked, logged out, expired or
 // dropped by a password change stays dead although Django's table still holds it. The token

@@ -115,7 +115,7 @@ func TestImportTwiceChangesNothing(t *testing.T) {
 	if got := e.passwordHash(1); got != upgraded {
 		t.Errorf("second import changed the upgraded hash to %.30q", got)
 	}
-	for _, id := range []domain.UserID{1, 2} {
+	for _, id := range []domain.UserID{1, 3} { // the pks of alice and bob
 		list, err := e.tokens.TokensByUser(t.Context(), id)
 		if err != nil || len(list) != 1 || !list[0].CreatedAt.Equal(t0) {
 			t.Errorf("user %d tokens = %+v, %v; want the one from the first run", id, list, err)
@@ -125,16 +125,16 @@ func TestImportTwiceChangesNothing(t *testing.T) {
 
 func TestImportSkipsCaseInsensitiveCollisions(t *testing.T) {
 	e := newEnv(t)
-	e.signUp("carol")
+	e.signUp("carol") // id 1, below the pks
 	sum := e.runImport(app.ImportOptions{},
-		djangoUser(1, "alice"), djangoUser(2, "ALICE"), djangoUser(3, "ａｌｉｃｅ"), djangoUser(4, "Carol"),
-		drfToken(2, drfKey(2)), drfToken(4, drfKey(4)))
+		djangoUser(11, "alice"), djangoUser(12, "ALICE"), djangoUser(13, "ａｌｉｃｅ"), djangoUser(14, "Carol"),
+		drfToken(12, drfKey(2)), drfToken(14, drfKey(4)))
 	wantSkipped := map[string]string{
-		`user pk=2 "ALICE"`:  `collides case-insensitively with user pk=1 "alice"`,
-		`user pk=3 "ａｌｉｃｅ"`:  `collides case-insensitively with user pk=1 "alice"`,
-		`user pk=4 "Carol"`:  `collides with existing user "carol"`,
-		`token of user pk=2`: `its user (user pk=2 "ALICE") was skipped`,
-		`token of user pk=4`: `its user (user pk=4 "Carol") was skipped`,
+		`user pk=12 "ALICE"`:  `collides case-insensitively with user pk=11 "alice"`,
+		`user pk=13 "ａｌｉｃｅ"`:  `collides case-insensitively with user pk=11 "alice"`,
+		`user pk=14 "Carol"`:  `collides with existing user "carol"`,
+		`token of user pk=12`: `its user (user pk=12 "ALICE") was skipped`,
+		`token of user pk=14`: `its user (user pk=14 "Carol") was skipped`,
 	}
 	if sum.Users != (app.ImportCounts{Imported: 1, Skipped: 3}) || sum.Tokens != (app.ImportCounts{Skipped: 2}) {
 		t.Errorf("counts = %+v %+v, want 1 user imported, 3 users and 2 tokens skipped", sum.Users, sum.Tokens)
@@ -309,8 +309,9 @@ func TestImportRecognisesAUserAcrossSources(t *testing.T) {
 	}
 }
 
-// manyRows makes n users, every tenth colliding with the one before it but for case, each
-// with a token; the tokens of every third user come before all users.
+// manyRows makes n users with pks from 1001 on, above the IDs of the users the tests sign
+// up, every tenth colliding with the one before it but for case, each with a token; the
+// tokens of every third user come before all users.
 func manyRows(n int) []domain.ImportRecord {
 	var early, users, late []domain.ImportRecord
 	for i := 1; i <= n; i++ {
@@ -318,12 +319,13 @@ func manyRows(n int) []domain.ImportRecord {
 		if i%10 == 0 {
 			name = strings.ToUpper(fmt.Sprintf("user%d", i-1))
 		}
-		users = append(users, djangoUser(int64(i), name))
+		pk := int64(1000 + i)
+		users = append(users, djangoUser(pk, name))
 		key := fmt.Sprintf("%040x", i)
 		if i%3 == 0 {
-			early = append(early, drfToken(int64(i), key))
+			early = append(early, drfToken(pk, key))
 		} else {
-			late = append(late, drfToken(int64(i), key))
+			late = append(late, drfToken(pk, key))
 		}
 	}
 	return append(append(early, users...), late...)
@@ -371,7 +373,7 @@ func (j jitteryUsers) UserByUsername(ctx context.Context, username string) (doma
 	return j.UserStore.UserByUsername(ctx, username)
 }
 
-// failingUsers fails CreateUser from the nth call on, as a store that went down.
+// failingUsers fails ImportUser from the nth call on, as a store that went down.
 type failingUsers struct {
 	ports.UserStore
 	mu    sync.Mutex
@@ -379,7 +381,7 @@ type failingUsers struct {
 	n     int
 }
 
-func (f *failingUsers) CreateUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
+func (f *failingUsers) ImportUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
 	f.mu.Lock()
 	f.calls++
 	fail := f.calls >= f.n
@@ -387,7 +389,7 @@ func (f *failingUsers) CreateUser(ctx context.Context, u domain.User, rule domai
 	if fail {
 		return domain.User{}, fmt.Errorf("%w: connection refused", domain.ErrUnavailable)
 	}
-	return f.UserStore.CreateUser(ctx, u, rule)
+	return f.UserStore.ImportUser(ctx, u, rule)
 }
 
 func TestImportStopsAtAStoreError(t *testing.T) {

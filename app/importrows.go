@@ -49,6 +49,8 @@ func (r *importRun) user(ctx context.Context, seq int, u domain.ImportedUser) {
 func (r *importRun) checkUser(u domain.ImportedUser) (name, reason string) {
 	name, err := domain.NormalizeUsername(u.Username)
 	switch {
+	case u.SourceID < 1:
+		return "", "pk is not a positive integer, so it cannot be the user's id"
 	case err != nil:
 		return "", "invalid username: " + validationMessage(err)
 	case checkImportedEmail(u.Email) != "":
@@ -62,13 +64,22 @@ func (r *importRun) checkUser(u domain.ImportedUser) (name, reason string) {
 	return name, ""
 }
 
-// storeUser creates the user unless it exists; only store failures are returned.
+// storeUser creates the user under its Django pk unless it exists; only store failures are
+// returned. Keeping the pk keeps the application's foreign keys to auth_user pointing at
+// the same people, so an ID held by someone else is never worked around with a new one.
 func (r *importRun) storeUser(ctx context.Context, seq int, o *owner, name string, u domain.ImportedUser) error {
+	id := domain.UserID(u.SourceID)
 	existing, err := r.users.UserByUsername(ctx, name)
 	switch {
-	case err == nil && sameImportedUser(existing, name, u):
+	case err == nil && sameImportedUser(existing, name, u) && existing.ID == id:
 		o.id, o.skipped, o.earlier = existing.ID, false, true
 		r.count(func(s *ImportSummary) *int { return &s.Users.Unchanged })
+		return nil
+	case err == nil && sameImportedUser(existing, name, u):
+		// Imported by a Gatehouse that gave new IDs. Moving it would orphan its sessions and
+		// tokens; its tokens are handled as those of any earlier import.
+		o.id, o.skipped, o.earlier = existing.ID, false, true
+		r.skip(seq, false, o.label, fmt.Sprintf("imported earlier as id %d, not under its pk; left as it is", existing.ID))
 		return nil
 	case err == nil:
 		r.skip(seq, false, o.label, fmt.Sprintf("username collides with existing user %q (id %d)", existing.Username, existing.ID))
@@ -76,20 +87,33 @@ func (r *importRun) storeUser(ctx context.Context, seq int, o *owner, name strin
 	case !errors.Is(err, domain.ErrNotFound):
 		return err
 	}
+	if reason, err := r.idTaken(ctx, id); reason != "" || err != nil {
+		if err == nil {
+			r.skip(seq, false, o.label, reason)
+		}
+		return err
+	}
 	if !r.opts.DryRun {
-		created, err := r.users.CreateUser(ctx, domain.User{
+		created, err := r.users.ImportUser(ctx, domain.User{
+			ID:           id,
 			Username:     name,
 			Email:        u.Email,
 			PasswordHash: u.PasswordHash,
 			IsActive:     u.IsActive,
 			DateJoined:   u.DateJoined.UTC(),
 		}, domain.EmailShared) // Django never made addresses unique; imported users keep theirs
-		if errors.Is(err, domain.ErrUsernameTaken) {
-			// Created by someone else since the lookup.
+		switch {
+		case errors.Is(err, domain.ErrUserIDTaken): // taken by someone else since the lookup
+			reason, err := r.idTaken(ctx, id)
+			if reason == "" {
+				reason = fmt.Sprintf("id %d taken while importing", id)
+			}
+			r.skip(seq, false, o.label, reason)
+			return err
+		case errors.Is(err, domain.ErrUsernameTaken):
 			r.skip(seq, false, o.label, "username taken while importing")
 			return nil
-		}
-		if err != nil {
+		case err != nil:
 			return err
 		}
 		o.id = created.ID
@@ -97,6 +121,18 @@ func (r *importRun) storeUser(ctx context.Context, seq int, o *owner, name strin
 	o.skipped = false
 	r.count(func(s *ImportSummary) *int { return &s.Users.Imported })
 	return nil
+}
+
+// idTaken says which Gatehouse user holds id, or "" when none does.
+func (r *importRun) idTaken(ctx context.Context, id domain.UserID) (string, error) {
+	holder, err := r.users.UserByID(ctx, id)
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	return fmt.Sprintf("id %d is taken by Gatehouse user %q (id %d)", id, holder.Username, holder.ID), nil
 }
 
 // sameImportedUser reports whether stored is u imported by an earlier run: the same exact

@@ -18,6 +18,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrUsernameTaken means another user already holds the normalised username.
 	ErrUsernameTaken = errors.New("a user with that username already exists")
+	// ErrUserIDTaken means an import that keeps the source's IDs met a user already holding
+	// the ID it was to store.
+	ErrUserIDTaken = errors.New("a user with that id already exists")
 	// ErrEmailTaken means a write under EmailUnique met another user with the same EmailKey.
 	ErrEmailTaken = errors.New("a user with that email address already exists")
 	// ErrInvalidCredentials covers an unknown user, a wrong password, an inactive user, and a

@@ -27,6 +27,20 @@ type UserStore interface {
 	// When both are taken it returns domain.ErrUsernameTaken, except that a concurrent write
 	// may make either the first one found. Under domain.EmailShared the address is not checked.
 	CreateUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error)
+	// ImportUser stores u under u.ID as given, and otherwise as CreateUser does, for an
+	// import that keeps the IDs another system gave its users (Django's auth_user.id): the
+	// records of the application that name them then keep naming the same people. It returns
+	// domain.ErrUserIDTaken when any user holds u.ID (telling a re-run of an import from a
+	// clash is the caller's job), before domain.ErrUsernameTaken and domain.ErrEmailTaken,
+	// which it returns as CreateUser does; of concurrent imports of one ID exactly one
+	// succeeds. An imported ID is never handed out by CreateUser, also when the two race:
+	// every ID CreateUser returns afterwards is above it. u.ID below 1 is a bug, refused
+	// with an error that is not a domain error.
+	//
+	// A store cannot tell an ID that DeleteUser freed from one never used, so ImportUser
+	// may give a deleted user's ID to someone else: run imports into a store that has not
+	// handed out IDs of its own in the source's range, such as a fresh one.
+	ImportUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error)
 	// UserByID returns the user with id, or domain.ErrNotFound.
 	UserByID(ctx context.Context, id domain.UserID) (domain.User, error)
 	// UserByUsername returns the user whose domain.UsernameKey equals that of username, or

@@ -2,6 +2,9 @@ package memstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -36,18 +39,42 @@ func (s *UserStore) CreateUser(_ context.Context, u domain.User, rule domain.Ema
 	key, email := u.Key(), domain.EmailKey(u.Email) // normalising is the costly part: do it before taking the lock
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.lastID == math.MaxInt64 {
+		return domain.User{}, errors.New("memstore: user IDs exhausted") // an import took the last one
+	}
+	u.ID = s.lastID + 1
+	return u, s.insert(u, key, email, rule)
+}
+
+// ImportUser implements ports.UserStore. The ID check joins the others under the one lock,
+// and lastID rises to the imported ID, so CreateUser never hands it out.
+func (s *UserStore) ImportUser(_ context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
+	if u.ID < 1 {
+		return domain.User{}, fmt.Errorf("memstore: imported user ID %d is below 1", u.ID)
+	}
+	key, email := u.Key(), domain.EmailKey(u.Email)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, taken := s.byID[u.ID]; taken {
+		return domain.User{}, domain.ErrUserIDTaken
+	}
+	return u, s.insert(u, key, email, rule)
+}
+
+// insert stores u under u.ID unless its username or, under rule, its address is taken.
+// The caller holds the write lock and has checked u.ID.
+func (s *UserStore) insert(u domain.User, key, email string, rule domain.EmailRule) error {
 	if _, taken := s.byKey[key]; taken {
-		return domain.User{}, domain.ErrUsernameTaken
+		return domain.ErrUsernameTaken
 	}
 	if rule == domain.EmailUnique && len(s.emails[email]) > 0 {
-		return domain.User{}, domain.ErrEmailTaken
+		return domain.ErrEmailTaken
 	}
-	s.lastID++
-	u.ID = s.lastID
+	s.lastID = max(s.lastID, u.ID)
 	s.byID[u.ID] = u
 	s.byKey[key] = u.ID
 	s.indexEmail(email, u.ID)
-	return u, nil
+	return nil
 }
 
 // indexEmail adds id under an address key; the empty key is not indexed. IDs only grow, so
@@ -185,13 +212,28 @@ func (s *UserStore) DeleteUser(_ context.Context, id domain.UserID) error {
 	return nil
 }
 
-// ListUsers implements ports.UserStore. IDs run from 1 to lastID and are never reused, so
-// a page is a walk up from after, skipping deleted IDs, rather than a sort of the whole map.
+// ListUsers implements ports.UserStore. IDs are never reused, so where they run densely a
+// page is a walk up from after, skipping deleted IDs, rather than a sort of the whole map;
+// where imports left wide gaps between IDs, the IDs above after are sorted instead.
 func (s *UserStore) ListUsers(_ context.Context, after domain.UserID, limit int) ([]domain.User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	after = max(after, 0)
 	var out []domain.User
-	for id := max(after, 0) + 1; id <= s.lastID && len(out) < limit; id++ {
+	if s.lastID-after > domain.UserID(2*len(s.byID)+limit) {
+		ids := make([]domain.UserID, 0, len(s.byID))
+		for id := range s.byID {
+			if id > after {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
+		for _, id := range ids[:min(len(ids), max(limit, 0))] {
+			out = append(out, s.byID[id])
+		}
+		return out, nil
+	}
+	for id := after + 1; id > 0 && id <= s.lastID && len(out) < limit; id++ { // id > 0: no wrap past MaxInt64
 		if u, ok := s.byID[id]; ok {
 			out = append(out, u)
 		}

@@ -18,3 +18,10 @@ func UpToForTest(db *DB, version int64) error {
 	_, err = m.p.UpTo(context.Background(), version)
 	return err
 }
+
+// TablesForTest lists the tables of the database, so a test can tell that nothing was created.
+func TablesForTest(db *DB) ([]string, error) {
+	var tables []string
+	err := db.x.Select(&tables, "SHOW TABLES")
+	return tables, err
+}

@@ -18,10 +18,21 @@ func config(dsn string, auto bool) mysqlstore.Config {
 		QueryTimeout: 5 * time.Second, AutoMigrate: auto}
 }
 
+// An empty database that Open refuses is left empty: not even goose's version or lock table.
 func TestOpenRefusesAnUnmigratedSchema(t *testing.T) {
-	_, _, err := mysqlstore.Open(context.Background(), config(testenv.MySQLDSN(t), false))
-	if !errors.Is(err, mysqlstore.ErrSchemaMismatch) || !strings.Contains(err.Error(), "gatehouse migrate up") {
+	dsn := testenv.MySQLDSN(t)
+	_, _, err := mysqlstore.Open(context.Background(), config(dsn, false))
+	if !errors.Is(err, mysqlstore.ErrSchemaMismatch) || !errors.Is(err, mysqlstore.ErrNoSchema) ||
+		!strings.Contains(err.Error(), "gatehouse migrate up") {
 		t.Fatalf("err = %v, want a schema mismatch that says how to migrate", err)
+	}
+	db, err := mysqlstore.Connect(context.Background(), config(dsn, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if tables, err := mysqlstore.TablesForTest(db); err != nil || len(tables) != 0 {
+		t.Errorf("tables after a refused Open = %v, %v; want none", tables, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -38,11 +39,43 @@ const userColumns = `id, username, email, email_verified, password_hash, is_acti
 // CreateUser inserts u. The unique key on username_key makes concurrent signups of one name
 // race safely: exactly one insert wins and the others get ErrUsernameTaken. Under
 // domain.EmailUnique the address is checked and claimed as migration 00004 explains.
+//
+// InnoDB takes an AUTO_INCREMENT value before it inserts the row, so an import of that very
+// ID (see ImportUser) may land in between; the insert then meets the primary key, and the
+// next value, already above the imported ID, is free unless imports keep racing for it.
 func (s *UserStore) CreateUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
+	u.ID = 0 // AUTO_INCREMENT picks it
+	for range 16 {
+		created, err := s.insert(ctx, u, rule)
+		if !errors.Is(err, domain.ErrUserIDTaken) {
+			return created, err
+		}
+	}
+	return domain.User{}, errors.New("mysqlstore: every new user ID was taken by an import meanwhile")
+}
+
+// ImportUser implements ports.UserStore with an explicit id in the insert: the primary key
+// makes concurrent imports of one ID race safely, and InnoDB moves the AUTO_INCREMENT counter
+// past an explicit id by itself, so CreateUser never hands an imported ID out.
+func (s *UserStore) ImportUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
+	if u.ID < 1 {
+		return domain.User{}, fmt.Errorf("mysqlstore: imported user ID %d is below 1", u.ID)
+	}
+	return s.insert(ctx, u, rule)
+}
+
+// insert writes u under u.ID, or under a new ID when u.ID is 0. Errors come in the order
+// the port gives them: ErrUserIDTaken, ErrUsernameTaken, ErrEmailTaken.
+func (s *UserStore) insert(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
 	key := domain.EmailKey(u.Email)
 	claim, err := s.claimFor(ctx, key, 0, rule)
 	if errors.Is(err, domain.ErrEmailTaken) {
-		// ErrUsernameTaken comes first, as the insert's duplicate key would report it.
+		// The other errors come first, as the insert's duplicate key would report them.
+		if u.ID != 0 {
+			if _, idErr := s.UserByID(ctx, u.ID); idErr == nil {
+				return domain.User{}, domain.ErrUserIDTaken
+			}
+		}
 		if _, nameErr := s.UserByUsername(ctx, u.Username); nameErr == nil {
 			return domain.User{}, domain.ErrUsernameTaken
 		}
@@ -50,13 +83,21 @@ func (s *UserStore) CreateUser(ctx context.Context, u domain.User, rule domain.E
 	if err != nil {
 		return domain.User{}, err
 	}
+	var id any // NULL: AUTO_INCREMENT assigns the next ID
+	if u.ID != 0 {
+		id = int64(u.ID)
+	}
 	res, err := s.db.write(ctx,
-		`INSERT INTO gatehouse_users (username, username_key, email, email_key, email_verified, email_claim,
-		 password_hash, is_active, date_joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.Username, u.Key(), u.Email, key, u.EmailVerified, claim, u.PasswordHash, u.IsActive, u.DateJoined.UTC())
+		`INSERT INTO gatehouse_users (id, username, username_key, email, email_key, email_verified, email_claim,
+		 password_hash, is_active, date_joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, u.Username, u.Key(), u.Email, key, u.EmailVerified, claim, u.PasswordHash, u.IsActive, u.DateJoined.UTC())
 	if duplicate(err) {
-		// InnoDB reports the first unique index that fails, in the order of their definition.
-		if duplicateClaim(err) {
+		// InnoDB reports the first unique index that fails, in the order of their definition,
+		// the primary key first.
+		switch {
+		case duplicateOf(err, "PRIMARY"):
+			return domain.User{}, domain.ErrUserIDTaken
+		case duplicateOf(err, "email_claim"):
 			return domain.User{}, domain.ErrEmailTaken
 		}
 		return domain.User{}, domain.ErrUsernameTaken
@@ -64,11 +105,13 @@ func (s *UserStore) CreateUser(ctx context.Context, u domain.User, rule domain.E
 	if err != nil {
 		return domain.User{}, translate(err)
 	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return domain.User{}, translate(err)
+	if u.ID == 0 {
+		newID, err := res.LastInsertId()
+		if err != nil {
+			return domain.User{}, translate(err)
+		}
+		u.ID = domain.UserID(newID)
 	}
-	u.ID = domain.UserID(id)
 	u.DateJoined = u.DateJoined.UTC()
 	return u, nil
 }
@@ -94,10 +137,10 @@ func (s *UserStore) claimFor(ctx context.Context, key string, id domain.UserID, 
 	return key, nil
 }
 
-// duplicateClaim reports whether err is a duplicate key on email_claim.
-func duplicateClaim(err error) bool {
+// duplicateOf reports whether err is a duplicate key on the named index.
+func duplicateOf(err error, index string) bool {
 	var my *mysql.MySQLError
-	return errors.As(err, &my) && strings.Contains(my.Message, "email_claim")
+	return errors.As(err, &my) && strings.Contains(my.Message, index)
 }
 
 // SetEmail implements ports.UserStore. The new address is checked and claimed as in

@@ -25,12 +25,12 @@ func (m *Metrics) op(port, backend, name string) op {
 	}
 }
 
-// done records a call that started at start. Not found, username taken and email taken are
-// answers the port defines, not failures.
+// done records a call that started at start. Not found, and username, email or user ID
+// taken, are answers the port defines, not failures.
 func (o op) done(start time.Time, err error) {
 	o.duration.Observe(time.Since(start).Seconds())
 	if err != nil && !errors.Is(err, domain.ErrNotFound) && !errors.Is(err, domain.ErrUsernameTaken) &&
-		!errors.Is(err, domain.ErrEmailTaken) {
+		!errors.Is(err, domain.ErrEmailTaken) && !errors.Is(err, domain.ErrUserIDTaken) {
 		o.errors.Inc()
 	}
 }
@@ -55,7 +55,7 @@ func measureErr(o op, f func() error) error {
 type UserStore struct {
 	next                                                                 ports.UserStore
 	create, byID, byUsername, byEmail, setPWHash, setEmail, markVerified op
-	setActive, deleteUser, listUsers                                     op
+	importUser, setActive, deleteUser, listUsers                         op
 }
 
 var _ ports.UserStore = (*UserStore)(nil)
@@ -65,6 +65,7 @@ func (m *Metrics) UserStore(next ports.UserStore, backend string) *UserStore {
 	const port = "users"
 	return &UserStore{next: next,
 		create:       m.op(port, backend, "create"),
+		importUser:   m.op(port, backend, "import"),
 		byID:         m.op(port, backend, "by_id"),
 		byUsername:   m.op(port, backend, "by_username"),
 		byEmail:      m.op(port, backend, "by_email"),
@@ -80,6 +81,11 @@ func (m *Metrics) UserStore(next ports.UserStore, backend string) *UserStore {
 // CreateUser implements ports.UserStore.
 func (s *UserStore) CreateUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
 	return measure(s.create, func() (domain.User, error) { return s.next.CreateUser(ctx, u, rule) })
+}
+
+// ImportUser implements ports.UserStore.
+func (s *UserStore) ImportUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
+	return measure(s.importUser, func() (domain.User, error) { return s.next.ImportUser(ctx, u, rule) })
 }
 
 // UserByID implements ports.UserStore.

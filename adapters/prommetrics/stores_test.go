@@ -44,8 +44,14 @@ func TestUserStoreIsMeasured(t *testing.T) {
 	if err := users.SetPasswordHash(ctx, alice.ID, "h1", "h2"); err != nil {
 		t.Fatal(err)
 	}
+	if got, err := users.ImportUser(ctx, domain.User{ID: 42, Username: "carol"}, domain.EmailShared); err != nil || got.ID != 42 {
+		t.Fatalf("ImportUser through the decorator = %+v, %v", got, err)
+	}
+	if _, err := users.ImportUser(ctx, domain.User{ID: alice.ID, Username: "dave"}, domain.EmailShared); !errors.Is(err, domain.ErrUserIDTaken) {
+		t.Fatalf("ImportUser of alice's ID: %v, want ErrUserIDTaken", err)
+	}
 
-	for op, calls := range map[string]float64{"create": 2, "by_id": 1, "by_username": 1, "set_password_hash": 1} {
+	for op, calls := range map[string]float64{"create": 2, "import": 2, "by_id": 1, "by_username": 1, "set_password_hash": 1} {
 		expect(t, g, "gatehouse_store_call_duration_seconds", storeLabels("users", "memory", op), calls)
 		expect(t, g, "gatehouse_store_errors_total", storeLabels("users", "memory", op), 0)
 	}

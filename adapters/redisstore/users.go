@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -40,21 +41,67 @@ func (s *UserStore) nameKey(username string) string {
 // so ErrUsernameTaken comes before ErrEmailTaken.
 //
 // A claim whose id has no user hash is stale: that user was deleted (see DeleteUser), and
-// since IDs are never reused it will never have one again. Such a claim is taken over with
+// since IDs are never reused it will never have one again (only an import could give it
+// one; see ports.UserStore.ImportUser and UserByUsername). Such a claim is taken over with
 // a compare-and-set, so a deleted user's name is free the moment its hash is gone, even
 // while (or if a crash kept) DeleteUser from releasing the name itself.
 func (s *UserStore) CreateUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	id, err := s.c.rdb.Incr(ctx, s.c.key("user_id_seq")).Result()
+	u.DateJoined = u.DateJoined.UTC()
+	// An ID from the counter is free unless an import took it between the INCR and the
+	// hash (see ImportUser): then the next one is, unless imports keep racing for it.
+	for range 16 {
+		id, err := s.c.rdb.Incr(ctx, s.c.key("user_id_seq")).Result()
+		if err != nil {
+			return domain.User{}, translate(err)
+		}
+		u.ID = domain.UserID(id)
+		created, err := createHash.Run(ctx, s.c.rdb, []string{s.userKey(id)}, hashArgs(u)...).Bool()
+		if err != nil {
+			return domain.User{}, translate(err)
+		}
+		if created {
+			return s.claimAndIndex(ctx, u, rule)
+		}
+	}
+	return domain.User{}, errors.New("redisstore: every new user ID was taken by an import meanwhile")
+}
+
+// ImportUser implements ports.UserStore. The ID counter and the user's hash sit on different
+// Cluster slots, so no one script can write both; order does the work instead. The counter
+// is raised to at least the ID first, so every INCR after that returns a higher one. An INCR
+// before it may have returned this very ID to a CreateUser still on its way: both then write
+// the hash with createHash, which only creates, so exactly one of them gets the ID and the
+// other learns it is taken (CreateUser takes the next). A crash between the two steps leaves
+// the counter raised, which only skips IDs.
+func (s *UserStore) ImportUser(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
+	if u.ID < 1 {
+		return domain.User{}, fmt.Errorf("redisstore: imported user ID %d is below 1", u.ID)
+	}
+	ctx, cancel := s.c.ctx(ctx)
+	defer cancel()
+	u.DateJoined = u.DateJoined.UTC()
+	id := int64(u.ID)
+	if err := raiseTo.Run(ctx, s.c.rdb, []string{s.c.key("user_id_seq")}, id).Err(); err != nil {
+		return domain.User{}, translate(err)
+	}
+	created, err := createHash.Run(ctx, s.c.rdb, []string{s.userKey(id)}, hashArgs(u)...).Bool()
 	if err != nil {
 		return domain.User{}, translate(err)
 	}
-	u.ID = domain.UserID(id)
-	u.DateJoined = u.DateJoined.UTC()
-	if err := s.c.rdb.HSet(ctx, s.userKey(id), userFields(u)).Err(); err != nil {
-		return domain.User{}, translate(err)
+	if !created {
+		return domain.User{}, domain.ErrUserIDTaken
 	}
+	return s.claimAndIndex(ctx, u, rule)
+}
+
+// claimAndIndex claims the name of the user whose hash was just created and indexes its
+// address. When the name or, under domain.EmailUnique, the address is taken, the hash is
+// removed again and the name released, best effort: a leftover claim or entry is stale.
+// It returns u, or the error.
+func (s *UserStore) claimAndIndex(ctx context.Context, u domain.User, rule domain.EmailRule) (domain.User, error) {
+	id := int64(u.ID)
 	claimed, err := s.claim(ctx, s.nameKey(u.Username), id)
 	switch {
 	case err != nil:
@@ -74,6 +121,21 @@ func (s *UserStore) CreateUser(ctx context.Context, u domain.User, rule domain.E
 	}
 	return u, nil
 }
+
+// createHash writes the user hash KEYS[1] from the field-value pairs in ARGV unless it
+// exists, and reports whether it did.
+var createHash = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1`)
+
+// raiseTo sets the counter KEYS[1] to ARGV[1] if it holds less. Both are decimal integers
+// without leading zeros, compared as strings (length first): Lua's numbers are doubles,
+// exact only up to 2^53.
+var raiseTo = redis.NewScript(`
+local cur, id = redis.call('GET', KEYS[1]) or '0', ARGV[1]
+if #cur < #id or (#cur == #id and cur < id) then redis.call('SET', KEYS[1], id) end
+return 1`)
 
 // swapIfEquals sets a string key to ARGV[2] if it holds ARGV[1], and reports whether it did.
 var swapIfEquals = redis.NewScript(`
@@ -108,10 +170,11 @@ func (s *UserStore) claim(ctx context.Context, name string, id int64) (bool, err
 	return false, nil
 }
 
-func userFields(u domain.User) map[string]any {
-	return map[string]any{
-		"username": u.Username, "email": u.Email, "verified": flag(u.EmailVerified), "hash": u.PasswordHash,
-		"active": flag(u.IsActive), "joined": u.DateJoined.UnixMicro(),
+// hashArgs returns the fields of the user's hash as field-value pairs.
+func hashArgs(u domain.User) []any {
+	return []any{
+		"username", u.Username, "email", u.Email, "verified", flag(u.EmailVerified), "hash", u.PasswordHash,
+		"active", flag(u.IsActive), "joined", u.DateJoined.UnixMicro(),
 	}
 }
 
@@ -134,11 +197,17 @@ func (s *UserStore) UserByID(ctx context.Context, id domain.UserID) (domain.User
 func (s *UserStore) UserByUsername(ctx context.Context, username string) (domain.User, error) {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	id, err := s.c.rdb.Get(ctx, s.nameKey(username)).Int64()
+	key := domain.UsernameKey(username)
+	id, err := s.c.rdb.Get(ctx, s.c.key("username", key)).Int64()
 	if err != nil {
 		return domain.User{}, translate(err)
 	}
-	return s.load(ctx, id)
+	u, err := s.load(ctx, id)
+	if err == nil && u.Key() != key {
+		// A stale claim whose ID an import gave to someone else since.
+		return domain.User{}, domain.ErrNotFound
+	}
+	return u, err
 }
 
 func (s *UserStore) load(ctx context.Context, id int64) (domain.User, error) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"maps"
+	"math"
 	"os"
 	"slices"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/adapters/django"
+	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/adapters/system"
 	"github.com/gatehouse/gatehouse/app"
@@ -53,8 +55,12 @@ Password hashes are kept as Django wrote them and re-hashed at each user's first
 token keys keep working under "Authorization: Token <key>", stored only as their SHA-256,
 named imported-drf and living GATEHOUSE_TOKEN_TTL from the import.
 
-A username that equals another but for case is skipped and reported, never merged, and so is
-the token of an inactive user (DRF refuses it). Running the import again changes nothing.
+Each user keeps its Django pk (auth_user.id) as its Gatehouse id, so the application's
+tables that point at auth_user keep naming the same people; a pk that is already the id of
+another Gatehouse user skips the row, naming that user. A username that equals another but
+for case is skipped and reported, never merged, and so is the token of an inactive user (DRF
+refuses it). Running the import again changes nothing. --dry-run writes nothing at all: it
+never migrates the schema, even with GATEHOUSE_MYSQL_AUTO_MIGRATE=true.
 Progress goes to stderr, the summary (imported, unchanged, skipped with the reason of each
 row) to stdout; exit code 0 even when rows were skipped.`,
 		Example: `  python manage.py dumpdata auth.user authtoken.token > django.json
@@ -155,7 +161,7 @@ func importDjango(ctx context.Context, cfg Config, opts importOptions, stdin io.
 		records, ignored = d.Records(), d.Ignored
 	}
 
-	st, closeStores, err := openStores(ctx, cfg, newLogger(cfg, stderr))
+	st, closeStores, err := openImportStores(ctx, cfg, opts.DryRun, stderr)
 	if err != nil {
 		return err
 	}
@@ -170,6 +176,32 @@ func importDjango(ctx context.Context, cfg Config, opts importOptions, stdin io.
 	}
 	printImportSummary(stdout, sum)
 	return err
+}
+
+// openImportStores opens the configured stores. A dry run writes nothing at all, so it
+// never migrates the MySQL schema (nor creates goose's tables) and never sweeps expired
+// rows; on a MySQL database without any Gatehouse schema, which holds no users, it decides
+// every row against empty memory stores instead.
+func openImportStores(ctx context.Context, cfg Config, dryRun bool, stderr io.Writer) (stores, func(), error) {
+	if !dryRun {
+		return openStores(ctx, cfg, newLogger(cfg, stderr))
+	}
+	cfg.MySQL.AutoMigrate = false
+	cfg.SweepInterval = math.MaxInt64 // the first sweep would come long after the run
+	st, closeStores, err := openStores(ctx, cfg, newLogger(cfg, stderr))
+	switch {
+	case errors.Is(err, mysqlstore.ErrNoSchema):
+		fmt.Fprintln(stderr, "the MySQL database holds no Gatehouse schema yet: deciding every row against empty stores")
+		for _, b := range []*string{&cfg.Stores.Users, &cfg.Stores.Sessions, &cfg.Stores.Tokens, &cfg.Stores.Throttle} {
+			if *b == "mysql" {
+				*b = "memory"
+			}
+		}
+		return openStores(ctx, cfg, newLogger(cfg, stderr))
+	case errors.Is(err, mysqlstore.ErrSchemaMismatch):
+		return stores{}, nil, fmt.Errorf("%w (a dry run never migrates)", err)
+	}
+	return st, closeStores, err
 }
 
 // progressLine prints the counts so far on stderr at most once per interval, so a table of

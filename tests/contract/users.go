@@ -43,6 +43,7 @@ func RunUserStore(t *testing.T, f Factory) {
 	t.Run("delete", func(t *testing.T) { runUserDelete(t, f) })
 	t.Run("by email", func(t *testing.T) { runUsersByEmail(t, f) })
 	t.Run("unique email", func(t *testing.T) { runUniqueEmail(t, f) })
+	t.Run("import", func(t *testing.T) { runUserImport(t, f) })
 }
 
 // newUser returns a realistic user with username name.

@@ -37,9 +37,13 @@ func TestImportFromTheDjangoDatabase(t *testing.T) {
 
 func TestImportFromDumpdata(t *testing.T) {
 	env := gatehouseEnv(t)
-	// A dry run first writes nothing: the real run then imports everything.
+	// A dry run first writes nothing, not even the schema that auto-migrate (on here) would
+	// create: the real run then imports everything.
 	expectOutput(t, env, []string{"--dumpdata", dumpdataFile, "--dry-run"},
 		"dry run: nothing was written\n"+strings.ReplaceAll(firstRun, "imported", "to import"))
+	if tables := gatehouseTables(t, env["GATEHOUSE_MYSQL_DSN"]); len(tables) != 0 {
+		t.Errorf("tables after a dry run into an empty database: %v, want none", tables)
+	}
 	importAndServe(t, env, []string{"--dumpdata", dumpdataFile}, firstRun)
 	expectOutput(t, env, []string{"--dumpdata", dumpdataFile}, secondRun)
 	expectOutput(t, env, []string{"--from-dsn", djangoDatabase(t)}, secondRun)
