@@ -25,12 +25,12 @@ func (m *Metrics) op(port, backend, name string) op {
 	}
 }
 
-// done records a call that started at start. Not found, username taken and email taken are
-// answers the port defines, not failures.
+// done records a call that started at start. Not found, username taken, email taken and
+// factor exists are answers the port defines, not failures.
 func (o op) done(start time.Time, err error) {
 	o.duration.Observe(time.Since(start).Seconds())
 	if err != nil && !errors.Is(err, domain.ErrNotFound) && !errors.Is(err, domain.ErrUsernameTaken) &&
-		!errors.Is(err, domain.ErrEmailTaken) {
+		!errors.Is(err, domain.ErrEmailTaken) && !errors.Is(err, domain.ErrFactorExists) {
 		o.errors.Inc()
 	}
 }
