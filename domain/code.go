@@ -14,22 +14,29 @@ const (
 	PurposePasswordReset CodePurpose = "password-reset"
 	// PurposeEmailChange confirms a new address before it replaces the old one.
 	PurposeEmailChange CodePurpose = "email-change"
+	// PurposeRecovery stands in for a second factor, once (see NewRecoveryCodes).
+	PurposeRecovery CodePurpose = "recovery"
+	// PurposeMFATicket carries a login from the right password to the second factor (see
+	// MFATicketPrefix).
+	PurposeMFATicket CodePurpose = "mfa-ticket"
 )
 
 // CodePurposes lists every purpose, for stores and tests that walk them.
-var CodePurposes = []CodePurpose{PurposeVerifyEmail, PurposePasswordReset, PurposeEmailChange}
+var CodePurposes = []CodePurpose{PurposeVerifyEmail, PurposePasswordReset, PurposeEmailChange, PurposeRecovery,
+	PurposeMFATicket}
 
 // Valid reports whether p is one of the CodePurposes.
 func (p CodePurpose) Valid() bool {
 	switch p {
-	case PurposeVerifyEmail, PurposePasswordReset, PurposeEmailChange:
+	case PurposeVerifyEmail, PurposePasswordReset, PurposeEmailChange, PurposeRecovery, PurposeMFATicket:
 		return true
 	}
 	return false
 }
 
 // OneTimeCode is a secret sent by mail as a link (email verification, password reset, email
-// change) and used once. Like a session or a token it is stored only as the hash of its
+// change), shown once (a recovery code) or handed to a client between two login steps (an MFA
+// ticket), and used once. Like a session or a token it is stored only as the hash of its
 // secret: a leaked store reveals no working link (OWASP Forgot Password Cheat Sheet).
 type OneTimeCode struct {
 	Purpose   CodePurpose

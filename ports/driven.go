@@ -138,6 +138,49 @@ type CodeStore interface {
 	DeleteUserCodes(ctx context.Context, user domain.UserID, purpose domain.CodePurpose) (int, error)
 }
 
+// FactorStore keeps users' second factors: for now one TOTP factor per user
+// (domain.TOTPFactor), its secret sealed by the caller. Factors are part of the account, so
+// they live with the users (GATEHOUSE_USER_STORE); like sessions they name users by ID and do
+// not need the user to exist in the store. A method finding no factor where it needs one
+// returns domain.ErrNotFound; other errors are system errors (domain.ErrUnavailable) or bugs.
+// Times come back in UTC; a store may keep no more than microseconds.
+type FactorStore interface {
+	// PutTOTP stores f as the TOTP factor of f.UserID, all fields as given, replacing an
+	// unconfirmed one (a restarted enrolment). When the user has a confirmed factor it
+	// returns domain.ErrFactorExists and changes nothing: a confirmed factor goes only by
+	// DeleteTOTP.
+	PutTOTP(ctx context.Context, f domain.TOTPFactor) error
+	// TOTP returns the user's TOTP factor, confirmed or not, or domain.ErrNotFound.
+	TOTP(ctx context.Context, user domain.UserID) (domain.TOTPFactor, error)
+	// ConfirmTOTP marks the user's unconfirmed factor confirmed and sets its LastStep to
+	// step (the step of the code that confirmed it), if its Sealed still equals sealed — the
+	// secret the code was checked against — as one atomic compare-and-set: an enrolment
+	// restarted meanwhile is never confirmed by a code of the one it replaced. It returns
+	// domain.ErrNotFound when the user has no unconfirmed factor with that sealed secret.
+	ConfirmTOTP(ctx context.Context, user domain.UserID, sealed []byte, step int64) error
+	// UseTOTPStep records that a code of step was accepted at at: if step is greater than
+	// the confirmed factor's LastStep, it sets LastStep to step and LastUsedAt to at and
+	// returns true; otherwise it changes nothing and returns false. Compare and set are one
+	// atomic step, so of any number of concurrent calls with one step exactly one returns
+	// true: this is what makes a code single use (domain.CheckTOTP). A missing or
+	// unconfirmed factor gives domain.ErrNotFound.
+	UseTOTPStep(ctx context.Context, user domain.UserID, step int64, at time.Time) (bool, error)
+	// Reseal replaces the factor's sealed secret old by new (the same secret sealed under
+	// the current server key), as one atomic compare-and-set, keeping every other field. It
+	// returns domain.ErrNotFound when the user has no factor or its Sealed is no longer old.
+	Reseal(ctx context.Context, user domain.UserID, old, new []byte) error
+	// DeleteTOTP removes the user's TOTP factor, confirmed or not, or returns
+	// domain.ErrNotFound.
+	DeleteTOTP(ctx context.Context, user domain.UserID) error
+	// DeleteUserFactors removes every factor of user (account deletion); none is not an
+	// error.
+	DeleteUserFactors(ctx context.Context, user domain.UserID) error
+	// AnyFactors reports whether any user has a factor, confirmed or not: serve refuses to
+	// start without GATEHOUSE_SECRET_KEY when one does, as no sealed secret could be opened.
+	// Once the last factor is deleted it reports false.
+	AnyFactors(ctx context.Context) (bool, error)
+}
+
 // PasswordHasher turns passwords into encoded hashes and checks them. Hashing is costly by
 // design, so an implementation may make callers wait for capacity: it then returns an error
 // wrapping domain.ErrUnavailable when ctx ends or the wait is too long.

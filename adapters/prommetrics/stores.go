@@ -25,12 +25,13 @@ func (m *Metrics) op(port, backend, name string) op {
 	}
 }
 
-// done records a call that started at start. Not found, and username, email or user ID
-// taken, are answers the port defines, not failures.
+// done records a call that started at start. Answers the port defines — not found, and a
+// username, address or user ID taken, a factor that exists — are not failures.
 func (o op) done(start time.Time, err error) {
 	o.duration.Observe(time.Since(start).Seconds())
 	if err != nil && !errors.Is(err, domain.ErrNotFound) && !errors.Is(err, domain.ErrUsernameTaken) &&
-		!errors.Is(err, domain.ErrEmailTaken) && !errors.Is(err, domain.ErrUserIDTaken) {
+		!errors.Is(err, domain.ErrEmailTaken) && !errors.Is(err, domain.ErrUserIDTaken) &&
+		!errors.Is(err, domain.ErrFactorExists) {
 		o.errors.Inc()
 	}
 }

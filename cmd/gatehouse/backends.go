@@ -18,6 +18,7 @@ type backend struct {
 	sessions ports.SessionStore
 	tokens   ports.TokenStore
 	codes    ports.CodeStore
+	factors  ports.FactorStore
 	limiter  ports.RateLimiter // nil where the backend keeps no counters
 	pinger   ports.Pinger
 }
@@ -29,7 +30,10 @@ type stores struct {
 	Tokens   ports.TokenStore
 	// Codes live with the sessions (GATEHOUSE_SESSION_STORE): they are short-lived secrets
 	// of the same shape, and a backend fit for sessions is fit for them.
-	Codes   ports.CodeStore
+	Codes ports.CodeStore
+	// Factors live with the users (GATEHOUSE_USER_STORE): a second factor is part of the
+	// account, as durable as the password it backs.
+	Factors ports.FactorStore
 	Limiter ports.RateLimiter
 	Pingers []ports.Pinger
 }
@@ -75,7 +79,7 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 		name string
 		set  func(*backend)
 	}{
-		{cfg.Stores.Users, func(b *backend) { s.Users = b.users }},
+		{cfg.Stores.Users, func(b *backend) { s.Users, s.Factors = b.users, b.factors }},
 		{cfg.Stores.Sessions, func(b *backend) { s.Sessions, s.Codes = b.sessions, b.codes }},
 		{cfg.Stores.Tokens, func(b *backend) { s.Tokens = b.tokens }},
 		{cfg.Stores.Throttle, func(b *backend) { s.Limiter = b.limiter }},
@@ -95,8 +99,9 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 	return s, closeAll, nil
 }
 
-func memoryBackend(u *memstore.UserStore, s *memstore.SessionStore, t *memstore.TokenStore, c *memstore.CodeStore, l *memstore.RateLimiter, _ memoryJanitor) *backend {
-	return &backend{users: u, sessions: s, tokens: t, codes: c, limiter: l, pinger: memstore.Pinger{}}
+func memoryBackend(u *memstore.UserStore, s *memstore.SessionStore, t *memstore.TokenStore, c *memstore.CodeStore,
+	f *memstore.FactorStore, l *memstore.RateLimiter, _ memoryJanitor) *backend {
+	return &backend{users: u, sessions: s, tokens: t, codes: c, factors: f, limiter: l, pinger: memstore.Pinger{}}
 }
 
 // memoryJanitor marks that expired memory credentials are being swept.
@@ -106,8 +111,9 @@ func newMemoryJanitor(cfg Config, s *memstore.SessionStore, t *memstore.TokenSto
 	return memoryJanitor{}, memstore.StartJanitor(cfg.SweepInterval, s, t, c, l)
 }
 
-func mysqlBackend(db *mysqlstore.DB, u *mysqlstore.UserStore, s *mysqlstore.SessionStore, t *mysqlstore.TokenStore, c *mysqlstore.CodeStore, _ mysqlSweeper) *backend {
-	return &backend{users: u, sessions: s, tokens: t, codes: c, pinger: db}
+func mysqlBackend(db *mysqlstore.DB, u *mysqlstore.UserStore, s *mysqlstore.SessionStore, t *mysqlstore.TokenStore,
+	c *mysqlstore.CodeStore, f *mysqlstore.FactorStore, _ mysqlSweeper) *backend {
+	return &backend{users: u, sessions: s, tokens: t, codes: c, factors: f, pinger: db}
 }
 
 // mysqlSweeper marks that expired MySQL rows are being deleted.
@@ -119,6 +125,7 @@ func newMySQLSweeper(cfg Config, log *slog.Logger, s *mysqlstore.SessionStore, t
 
 // redisBackend needs no sweeper: Redis expires keys itself, and index entries are pruned by
 // their deadline as users create credentials.
-func redisBackend(c *redisstore.Client, u *redisstore.UserStore, s *redisstore.SessionStore, t *redisstore.TokenStore, codes *redisstore.CodeStore, l *redisstore.RateLimiter) *backend {
-	return &backend{users: u, sessions: s, tokens: t, codes: codes, limiter: l, pinger: c}
+func redisBackend(c *redisstore.Client, u *redisstore.UserStore, s *redisstore.SessionStore, t *redisstore.TokenStore,
+	codes *redisstore.CodeStore, f *redisstore.FactorStore, l *redisstore.RateLimiter) *backend {
+	return &backend{users: u, sessions: s, tokens: t, codes: codes, factors: f, limiter: l, pinger: c}
 }

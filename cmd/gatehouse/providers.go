@@ -34,6 +34,7 @@ func measureStores(s stores, cfg Config, m *prommetrics.Metrics) measuredStores 
 		Sessions: m.SessionStore(s.Sessions, cfg.Stores.Sessions),
 		Tokens:   m.TokenStore(s.Tokens, cfg.Stores.Tokens),
 		Codes:    m.CodeStore(s.Codes, cfg.Stores.Sessions),
+		Factors:  m.FactorStore(s.Factors, cfg.Stores.Users),
 		Pingers:  s.Pingers,
 	}
 	if s.Limiter != nil {

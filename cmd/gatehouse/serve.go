@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/app"
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
 )
 
 // Server timeouts. ReadHeaderTimeout stops slow-header clients (Slowloris) from holding
@@ -76,6 +78,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer closeStores()
+	if err := requireKeyForFactors(ctx, cfg.HTTP.SecretKeys, st.Factors); err != nil {
+		return err
+	}
 	if cfg.HTTP.SecretKeys.Empty() {
 		// The HTTP adapter draws a key of its own; say what that costs.
 		log.Warn("GATEHOUSE_SECRET_KEY is not set: using a random key for this process, so login and signup " +
@@ -149,6 +154,28 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return failed
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// errFactorsNeedKey stops serve without GATEHOUSE_SECRET_KEY while users have second factors.
+var errFactorsNeedKey = errors.New("GATEHOUSE_SECRET_KEY is not set, but users have second factors whose secrets " +
+	"are sealed under it: set the key (or list of keys) they were sealed with")
+
+// requireKeyForFactors refuses to serve without server keys when any user has a second
+// factor. Its secret is sealed under the keys, and a key drawn at random for the process
+// (what serve does without one) opens none: every such user would be locked out, with a
+// wrong-code answer that says nothing of why.
+func requireKeyForFactors(ctx context.Context, keys domain.ServerKeys, factors ports.FactorStore) error {
+	if !keys.Empty() {
+		return nil
+	}
+	found, err := factors.AnyFactors(ctx)
+	if err != nil {
+		return fmt.Errorf("looking for second factors: %w", err)
+	}
+	if found {
+		return errFactorsNeedKey
+	}
 	return nil
 }
 

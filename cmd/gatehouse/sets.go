@@ -26,7 +26,8 @@ var clockSet = wire.NewSet(wire.Value(system.Clock{}), wire.Bind(new(ports.Clock
 // memorySet keeps every store in process memory.
 var memorySet = wire.NewSet(
 	clockSet,
-	memstore.NewUserStore, memstore.NewSessionStore, memstore.NewTokenStore, memstore.NewCodeStore, memstore.NewRateLimiter,
+	memstore.NewUserStore, memstore.NewSessionStore, memstore.NewTokenStore, memstore.NewCodeStore, memstore.NewFactorStore,
+	memstore.NewRateLimiter,
 	newMemoryJanitor, memoryBackend,
 )
 
@@ -35,6 +36,7 @@ var mysqlSet = wire.NewSet(
 	clockSet,
 	wire.FieldsOf(new(Config), "MySQL"),
 	mysqlstore.Open, mysqlstore.NewUserStore, mysqlstore.NewSessionStore, mysqlstore.NewTokenStore, mysqlstore.NewCodeStore,
+	mysqlstore.NewFactorStore,
 	newMySQLSweeper, mysqlBackend,
 )
 
@@ -42,7 +44,8 @@ var mysqlSet = wire.NewSet(
 var redisSet = wire.NewSet(
 	clockSet,
 	wire.FieldsOf(new(Config), "Redis"),
-	redisstore.Open, redisstore.NewUserStore, redisstore.NewSessionStore, redisstore.NewTokenStore, redisstore.NewCodeStore, redisstore.NewRateLimiter,
+	redisstore.Open, redisstore.NewUserStore, redisstore.NewSessionStore, redisstore.NewTokenStore, redisstore.NewCodeStore,
+	redisstore.NewFactorStore, redisstore.NewRateLimiter,
 	redisBackend,
 )
 

@@ -29,9 +29,10 @@ func newMemoryBackend(cfg Config) (*backend, func()) {
 	sessionStore := memstore.NewSessionStore(clock)
 	tokenStore := memstore.NewTokenStore(clock)
 	codeStore := memstore.NewCodeStore(clock)
+	factorStore := memstore.NewFactorStore()
 	rateLimiter := memstore.NewRateLimiter(clock)
 	mainMemoryJanitor, cleanup := newMemoryJanitor(cfg, sessionStore, tokenStore, codeStore, rateLimiter)
-	mainBackend := memoryBackend(userStore, sessionStore, tokenStore, codeStore, rateLimiter, mainMemoryJanitor)
+	mainBackend := memoryBackend(userStore, sessionStore, tokenStore, codeStore, factorStore, rateLimiter, mainMemoryJanitor)
 	return mainBackend, func() {
 		cleanup()
 	}
@@ -53,8 +54,9 @@ func newMySQLBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backen
 	sessionStore := mysqlstore.NewSessionStore(db, clock)
 	tokenStore := mysqlstore.NewTokenStore(db, clock)
 	codeStore := mysqlstore.NewCodeStore(db, clock)
+	factorStore := mysqlstore.NewFactorStore(db)
 	mainMysqlSweeper, cleanup2 := newMySQLSweeper(cfg, log, sessionStore, tokenStore, codeStore)
-	mainBackend := mysqlBackend(db, userStore, sessionStore, tokenStore, codeStore, mainMysqlSweeper)
+	mainBackend := mysqlBackend(db, userStore, sessionStore, tokenStore, codeStore, factorStore, mainMysqlSweeper)
 	return mainBackend, func() {
 		cleanup2()
 		cleanup()
@@ -73,8 +75,9 @@ func newRedisBackend(ctx context.Context, cfg Config) (*backend, func(), error) 
 	sessionStore := redisstore.NewSessionStore(client, clock)
 	tokenStore := redisstore.NewTokenStore(client, clock)
 	codeStore := redisstore.NewCodeStore(client, clock)
+	factorStore := redisstore.NewFactorStore(client)
 	rateLimiter := redisstore.NewRateLimiter(client, clock)
-	mainBackend := redisBackend(client, userStore, sessionStore, tokenStore, codeStore, rateLimiter)
+	mainBackend := redisBackend(client, userStore, sessionStore, tokenStore, codeStore, factorStore, rateLimiter)
 	return mainBackend, func() {
 		cleanup()
 	}, nil

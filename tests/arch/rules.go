@@ -22,8 +22,13 @@ func stdlib(path string) bool { return !strings.Contains(strings.SplitN(path, "/
 // "adapters/<name>" for an adapter.
 var rules = map[string]rule{
 	"domain": {
-		ours:    func(string) bool { return false },
-		foreign: func(p string) bool { return stdlib(p) || strings.HasPrefix(p, "golang.org/x/text/") },
+		ours: func(string) bool { return false },
+		// x/text for NFKC; pquerna/otp for the RFC 4226/6238 maths of TOTP (issue #16), which
+		// is pure computation too.
+		foreign: func(p string) bool {
+			return stdlib(p) || strings.HasPrefix(p, "golang.org/x/text/") ||
+				p == "github.com/pquerna/otp" || strings.HasPrefix(p, "github.com/pquerna/otp/")
+		},
 	},
 	"ports": {
 		ours:    func(to string) bool { return to == "domain" },

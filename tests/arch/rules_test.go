@@ -65,6 +65,8 @@ func TestViolations(t *testing.T) {
 		want    int
 	}{
 		{"domain uses stdlib and x/text", "domain", []string{"time", "golang.org/x/text/unicode/norm"}, 0},
+		{"domain uses pquerna/otp", "domain", []string{"github.com/pquerna/otp/hotp", "github.com/pquerna/otp/totp"}, 0},
+		{"domain imports a look-alike of pquerna/otp", "domain", []string{"github.com/pquerna/otpx"}, 1},
 		{"domain imports ports", "domain", []string{m + "ports"}, 1},
 		{"domain imports gin", "domain", []string{"github.com/gin-gonic/gin"}, 1},
 		{"ports imports domain", "ports", []string{"context", m + "domain"}, 0},

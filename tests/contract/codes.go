@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -27,6 +28,7 @@ func RunCodeStore(t *testing.T, f Factory) {
 	t.Run("delete by user and purpose", func(t *testing.T) { codeDeleteByPurpose(t, f) })
 	t.Run("delete of a user without codes", func(t *testing.T) { codeDeleteNone(t, f) })
 	t.Run("concurrent consumers: exactly one wins", func(t *testing.T) { codeConcurrentConsume(t, f) })
+	t.Run("recovery codes: a century long, used once, their user's only", func(t *testing.T) { codeRecovery(t, f) })
 }
 
 // codeKind is the one-time code as a credential kind: found by consuming it with its own
@@ -240,5 +242,39 @@ func codeConcurrentConsume(t *testing.T, f Factory) {
 	}
 	if w := won.Load(); w != 1 {
 		t.Errorf("%d of %d concurrent consumers got the code, want exactly 1", w, n)
+	}
+}
+
+// codeRecovery stores a set of recovery codes as the app will (domain.NewRecoveryCodes): the
+// store keeps their century-long deadline, each code is used once, and a code typed for
+// another user finds nothing, since the user is part of its hash.
+func codeRecovery(t *testing.T, f Factory) {
+	s, clock := codeStore(t, f)
+	user, other := newUserID(), newUserID()
+	var random [domain.RecoveryCodeCount][domain.RecoveryCodeBytes]byte
+	for i := range random {
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], seq.Add(1)<<8) // unique in its top 7 bytes
+		copy(random[i][:], b[:])
+	}
+	shown, stored := domain.NewRecoveryCodes(user, random, clock.Now())
+	mustCreateCodes(t, s, stored...)
+	if f.ExactExpiry {
+		clock.Advance(99 * 365 * 24 * time.Hour)
+	}
+	theirs, _ := domain.HashRecoveryCode(other, shown[0])
+	if got, err := s.ConsumeCode(t.Context(), domain.PurposeRecovery, theirs); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("ConsumeCode of user %d's code typed for user %d = %+v, %v; want domain.ErrNotFound", user, other, got, err)
+	}
+	for i, code := range shown {
+		h, ok := domain.HashRecoveryCode(user, strings.ToUpper(code))
+		if !ok || h != stored[i].Hash {
+			t.Fatalf("HashRecoveryCode(%q) = %t or another hash than stored", code, ok)
+		}
+	}
+	checkConsume(t, s, domain.PurposeRecovery, stored[3], true)
+	checkConsume(t, s, domain.PurposeRecovery, stored[3], false)
+	if n, err := s.DeleteUserCodes(t.Context(), user, domain.PurposeRecovery); err != nil || n != len(stored)-1 {
+		t.Errorf("DeleteUserCodes(recovery) = %d, %v; want the %d left", n, err, len(stored)-1)
 	}
 }

@@ -1,7 +1,7 @@
 // Package contract is the shared contract suite of Gatehouse's store ports: one set of cases
 // per port (ports.UserStore, ports.SessionStore, ports.TokenStore, ports.CodeStore,
-// ports.RateLimiter) that every adapter runs unchanged, so "swappable stores" is a tested
-// claim rather than a hope. An adapter's test builds a Factory and calls Run; see
+// ports.FactorStore, ports.RateLimiter) that every adapter runs unchanged, so "swappable
+// stores" is a tested claim rather than a hope. An adapter's test builds a Factory and calls Run; see
 // memstore_test.go for the smallest example.
 //
 // The suite depends only on ports and domain. It drives time through Clock, a fake

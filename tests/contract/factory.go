@@ -18,6 +18,9 @@ type Factory struct {
 	Sessions func(t *testing.T, clock ports.Clock) ports.SessionStore
 	Tokens   func(t *testing.T, clock ports.Clock) ports.TokenStore
 	Codes    func(t *testing.T, clock ports.Clock) ports.CodeStore
+	// Factors returns a factor store; the first FactorStore case needs one in which no
+	// earlier case put a factor (a fresh backend for the run, as the adapters' tests make).
+	Factors func(t *testing.T) ports.FactorStore
 	// RateLimiter returns a limiter that judges time by clock; keys are the cases' own, so
 	// it may share its backend with every other case.
 	RateLimiter func(t *testing.T, clock ports.Clock) ports.RateLimiter
@@ -45,6 +48,7 @@ func Run(t *testing.T, f Factory) {
 		t.Run("SessionStore", func(t *testing.T) { RunSessionStore(t, f) })
 		t.Run("TokenStore", func(t *testing.T) { RunTokenStore(t, f) })
 		t.Run("CodeStore", func(t *testing.T) { RunCodeStore(t, f) })
+		t.Run("FactorStore", func(t *testing.T) { RunFactorStore(t, f) })
 		t.Run("RateLimiter", func(t *testing.T) { RunRateLimiter(t, f) })
 	})
 }

@@ -17,6 +17,7 @@ func memory() contract.Factory {
 		Sessions: func(_ *testing.T, clock ports.Clock) ports.SessionStore { return memstore.NewSessionStore(clock) },
 		Tokens:   func(_ *testing.T, clock ports.Clock) ports.TokenStore { return memstore.NewTokenStore(clock) },
 		Codes:    func(_ *testing.T, clock ports.Clock) ports.CodeStore { return memstore.NewCodeStore(clock) },
+		Factors:  func(*testing.T) ports.FactorStore { return memstore.NewFactorStore() },
 		RateLimiter: func(_ *testing.T, clock ports.Clock) ports.RateLimiter {
 			return memstore.NewRateLimiter(clock)
 		},

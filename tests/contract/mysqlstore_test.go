@@ -30,6 +30,7 @@ func TestMySQL(t *testing.T) {
 		Sessions:    func(_ *testing.T, c ports.Clock) ports.SessionStore { return mysqlstore.NewSessionStore(db, c) },
 		Tokens:      func(_ *testing.T, c ports.Clock) ports.TokenStore { return mysqlstore.NewTokenStore(db, c) },
 		Codes:       func(_ *testing.T, c ports.Clock) ports.CodeStore { return mysqlstore.NewCodeStore(db, c) },
+		Factors:     func(*testing.T) ports.FactorStore { return mysqlstore.NewFactorStore(db) },
 		ExactExpiry: true,
 	})
 }

@@ -25,6 +25,7 @@ func TestMeasuredMemstore(t *testing.T) {
 		Codes: func(t *testing.T, clock ports.Clock) ports.CodeStore {
 			return m.CodeStore(mem.Codes(t, clock), "memory")
 		},
+		Factors: func(t *testing.T) ports.FactorStore { return m.FactorStore(mem.Factors(t), "memory") },
 		RateLimiter: func(t *testing.T, clock ports.Clock) ports.RateLimiter {
 			return m.RateLimiter(mem.RateLimiter(t, clock), "memory")
 		},

@@ -29,6 +29,7 @@ func redisFactory(t *testing.T, name string, cfg redisstore.Config) contract.Fac
 		Sessions:    func(_ *testing.T, clock ports.Clock) ports.SessionStore { return redisstore.NewSessionStore(c, clock) },
 		Tokens:      func(_ *testing.T, clock ports.Clock) ports.TokenStore { return redisstore.NewTokenStore(c, clock) },
 		Codes:       func(_ *testing.T, clock ports.Clock) ports.CodeStore { return redisstore.NewCodeStore(c, clock) },
+		Factors:     func(*testing.T) ports.FactorStore { return redisstore.NewFactorStore(c) },
 		RateLimiter: func(_ *testing.T, clock ports.Clock) ports.RateLimiter { return redisstore.NewRateLimiter(c, clock) },
 		ExactExpiry: true,
 	}
