@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,5 +46,37 @@ func TestMailedLinksExpire(t *testing.T) {
 	me := s.me(t, withBasic(a.username, a.password)) // the old password still works
 	if me["email"] != box || me["email_verified"] != false {
 		t.Errorf("after expired links: email %v, verified %v; want %s, unverified", me["email"], me["email_verified"], box)
+	}
+}
+
+// useLinkAtOnce posts body to path from n goroutines at once and fails unless exactly one
+// answer is 204 and every other one 400: a mailed link works once, however many use it.
+func (s *server) useLinkAtOnce(t *testing.T, path string, body map[string]string, n int) {
+	t.Helper()
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			r, err := s.sendUnchecked("POST", path, jsonBody(body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			statuses[i] = r.status
+		})
+	}
+	wg.Wait()
+	won := 0
+	for i, status := range statuses {
+		switch status {
+		case http.StatusNoContent:
+			won++
+		case http.StatusBadRequest:
+		default:
+			t.Errorf("use %d of %s: status %d, want 204 or 400", i, path, status)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d of %d uses of one link at once succeeded at %s, want exactly 1", won, n, path)
 	}
 }
