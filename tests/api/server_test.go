@@ -72,7 +72,11 @@ func startServer(t testing.TB, env map[string]string) *server {
 
 // randomTag returns six random lower-case letters and digits.
 func randomTag() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	// Letters the suite's passwords (word-Word-1234) hardly use: a tag drawn from all letters
+	// and digits could make a username similar enough to its password for the similarity rule
+	// to refuse the signup (it did, about once in 70,000 pairs); with these, never in 1.4
+	// million pairs tried. Still a million tags.
+	const alphabet = "fgjkqvwxyz"
 	b := make([]byte, 6)
 	for i := range b {
 		b[i] = alphabet[rand.IntN(len(alphabet))]
