@@ -16,6 +16,8 @@ import (
 // reason. HTML pages are documented like any other route, with a text/html response;
 // only what a client cannot rely on the shape of (static files, say) belongs here.
 var undocumentedRoutes = map[string]string{
+	"GET /":                    "a redirect to the account page for people who type the bare address",
+	"HEAD /":                   "a redirect to the account page for people who type the bare address",
 	"GET /static/style.css":    "the pages' stylesheet",
 	"HEAD /static/style.css":   "the pages' stylesheet",
 	"GET /static/copy.js":      "the pages' copy-button script",

@@ -91,6 +91,11 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	e.StaticFileFS("/static/fragment.js", "fragment.js", http.FS(static))
 
 	g := e.Group("", pageHeaders)
+	// The bare address is where people land who type the site's name: the account page,
+	// which sends anyone not logged in to /login first. 303 like every other redirect of the
+	// pages; HEAD too, since link checkers and uptime probes ask it.
+	g.GET("/", home)
+	g.HEAD("/", home)
 	g.GET("/login", s.loginPage)
 	g.POST("/login", s.pageForm, s.loginSubmit)
 	g.GET("/signup", s.signupPage)
@@ -109,6 +114,8 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	acct.POST("/logout/all", s.pageSession(s.logoutAllSubmit))
 	s.emailChangePageRoutes(g, acct)
 }
+
+func home(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/account") }
 
 // pageHeaders sends the headers every page needs: the CSP, and framing and referrer limits
 // for browsers that predate frame-ancestors.

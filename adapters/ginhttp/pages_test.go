@@ -418,6 +418,36 @@ func TestPagesNeedSessions(t *testing.T) {
 	}
 }
 
+// TestHomeRedirectsToAccount: the bare address leads to the account page when there are
+// pages, and stays a 404 problem document when there are none.
+func TestHomeRedirectsToAccount(t *testing.T) {
+	tokensOnly := New(pageAuth{methods: []domain.AuthMethod{domain.MethodToken}}, pageAccounts{}, fakeReady{},
+		Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	tests := []struct {
+		name, method string
+		server       *Server
+		status       int
+		location     string
+	}{
+		{"GET with pages", "GET", newPageServer(nil), 303, "/account"},
+		{"HEAD with pages", "HEAD", newPageServer(nil), 303, "/account"},
+		{"GET without pages", "GET", tokensOnly, 404, ""},
+		{"HEAD without pages", "HEAD", tokensOnly, 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			tt.server.ServeHTTP(rec, httptest.NewRequest(tt.method, "/", nil))
+			if rec.Code != tt.status || rec.Header().Get("Location") != tt.location {
+				t.Errorf("status %d to %q, want %d to %q", rec.Code, rec.Header().Get("Location"), tt.status, tt.location)
+			}
+			if tt.status == 404 && rec.Header().Get("Content-Type") != "application/problem+json" {
+				t.Errorf("Content-Type %q, want a problem document", rec.Header().Get("Content-Type"))
+			}
+		})
+	}
+}
+
 func TestStaticFiles(t *testing.T) {
 	for path, ctype := range map[string]string{"/static/style.css": "text/css", "/static/copy.js": "text/javascript"} {
 		rec := get(newPageServer(nil), path)
