@@ -79,7 +79,7 @@ func (a *Accounts) VerifySecondFactor(ctx context.Context, in ports.SecondFactor
 		if t.Attempts++; t.Attempts < domain.MFATicketAttempts {
 			a.putTicket(ctx, code, t)
 		}
-		return ports.LoginResult{}, domain.ErrInvalidCredentials
+		return ports.LoginResult{}, domain.ErrWrongSecondFactor
 	}
 	if t.Method == domain.MethodToken {
 		it, err := a.finishToken(ctx, user, t.TokenName)

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -42,6 +43,9 @@ var (
 	// Basic credentials are a password alone, on every request, with no room for a code. A
 	// token obtained through the two-step login works instead.
 	ErrBasicWithFactor = errors.New("the account has a second factor: Basic authentication cannot carry it; use a token")
+	// ErrWrongSecondFactor is the ErrInvalidCredentials of a wrong, used or unknown
+	// second-factor code at the second step of a login.
+	ErrWrongSecondFactor = fmt.Errorf("%w: wrong second-factor code", ErrInvalidCredentials)
 	// ErrNoFactor means the account has no confirmed second factor where one is needed.
 	ErrNoFactor = errors.New("the account has no second factor")
 )
