@@ -151,3 +151,36 @@ func TestTOTPEnrolmentWithoutServerKey(t *testing.T) {
 		t.Fatalf("enrolment without a key: %+v", p)
 	}
 }
+
+// TestUserMFACommands: an operator sees a user's factors and resets them, after which the
+// password alone logs in again.
+func TestUserMFACommands(t *testing.T) {
+	t.Parallel()
+	if current.name == "memory" {
+		t.Skip("admin commands need a shared store; the memory profile has none")
+	}
+	var k [domain.ServerKeyBytes]byte
+	rand.Read(k[:])
+	env := profileEnv(t)
+	env["GATEHOUSE_SECRET_KEY"] = base64.StdEncoding.EncodeToString(k[:])
+	c := &cli{env: env, server: startServer(t, env)}
+	s := c.server
+	s.secret(env["GATEHOUSE_SECRET_KEY"])
+	a := s.signup(t, "mfa_cli", "violet-Harbour-4471")
+	if out := c.must(t, "", "user", "mfa", "list", a.username); strings.TrimSpace(out) != "none" {
+		t.Fatalf("list before enrolment: %q", out)
+	}
+	s.enrolTOTP(t, s.token(t, a))
+	if out := c.must(t, "", "user", "mfa", "list", a.username); strings.TrimSpace(out) != "totp recovery_code" {
+		t.Fatalf("list after enrolment: %q", out)
+	}
+	s.ticket(t, a, "/v1/auth/token")
+	c.must(t, "", "user", "mfa", "reset", a.username)
+	if out := c.must(t, "", "user", "mfa", "list", a.username); strings.TrimSpace(out) != "none" {
+		t.Fatalf("list after reset: %q", out)
+	}
+	s.token(t, a)
+	if code, _, _ := c.run(t, "", "user", "mfa", "reset", "nobody."+s.tag); code == 0 {
+		t.Error("reset of an unknown user succeeded")
+	}
+}
