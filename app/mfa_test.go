@@ -336,3 +336,29 @@ func TestDeletionAndResetRemoveFactors(t *testing.T) {
 	}
 	e.obtainToken("bob", password)
 }
+
+func TestConcurrentLoginsWithOneCodeMakeOneToken(t *testing.T) {
+	e := newEnv(t)
+	secret, _ := e.enrol(e.signUp("alice"))
+	tickets := make([]string, 20)
+	for i := range tickets {
+		tickets[i] = e.ticket("alice", true)
+	}
+	code := e.code(secret, 0)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	for _, ticket := range tickets {
+		wg.Go(func() {
+			if _, err := e.verify(ticket, code, ""); err == nil {
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Fatalf("one code finished %d logins, want 1", wins)
+	}
+}
