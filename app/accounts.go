@@ -28,6 +28,7 @@ type Accounts struct {
 	codes    ports.CodeStore
 	mailer   ports.Mailer
 	email    *EmailVerification // the verifier's: the links it sends to refused logins are these
+	mfa      SecondFactors
 }
 
 // NewAccounts returns the account use cases over the given ports. With a mailer that is not
@@ -35,11 +36,11 @@ type Accounts struct {
 func NewAccounts(users ports.UserStore, sessions ports.SessionStore, tokens ports.TokenStore,
 	hasher ports.PasswordHasher, verifier *Verifier, clock ports.Clock, random ports.Random,
 	settings Settings, limiter ports.RateLimiter, throttle Throttle, audit ports.Auditor, cache *BasicCache,
-	codes ports.CodeStore, mailer ports.Mailer) *Accounts {
+	codes ports.CodeStore, mailer ports.Mailer, mfa SecondFactors) *Accounts {
 	return &Accounts{users: users, sessions: sessions, tokens: tokens, hasher: hasher,
 		verifier: verifier, clock: clock, random: random, settings: settings,
 		limiter: limiter, throttle: throttle, audit: audit, cache: cache, codes: codes, mailer: mailer,
-		email: verifier.email}
+		email: verifier.email, mfa: mfa}
 }
 
 // SignUp creates an active user (see createUser). Signups are limited per client IP, so one address cannot mass-create accounts.
@@ -114,7 +115,8 @@ func collect(verr *domain.ValidationError, err error) {
 }
 
 // ObtainToken checks the password and issues a new token; each call makes another, one per
-// device, unlike DRF's single token per user.
+// device, unlike DRF's single token per user. For an account with a second factor it
+// answers *domain.SecondFactorRequiredError instead (see challenge).
 func (a *Accounts) ObtainToken(ctx context.Context, in ports.Login) (domain.IssuedToken, error) {
 	name, err := domain.NormalizeTokenName(in.TokenName)
 	if err != nil {
@@ -124,6 +126,15 @@ func (a *Accounts) ObtainToken(ctx context.Context, in ports.Login) (domain.Issu
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}
+	if err := a.challenge(ctx, user, domain.MFATicket{Method: domain.MethodToken, TokenName: name}); err != nil {
+		return domain.IssuedToken{}, err
+	}
+	return a.finishToken(ctx, user, name)
+}
+
+// finishToken issues a token named name to user, whose password (and second factor, if it
+// has one) was verified.
+func (a *Accounts) finishToken(ctx context.Context, user domain.User, name string) (domain.IssuedToken, error) {
 	it, err := issueToken(ctx, a.tokens, a.random, a.clock, a.settings.TokenTTL, user.ID, name)
 	if err != nil {
 		return domain.IssuedToken{}, err
@@ -158,24 +169,38 @@ func issueToken(ctx context.Context, tokens ports.TokenStore, random ports.Rando
 }
 
 // Login checks the password and starts a session with a new id, so an id planted in the
-// browser before login is never promoted to an authenticated one (session fixation).
+// browser before login is never promoted to an authenticated one (session fixation). For an
+// account with a second factor it answers *domain.SecondFactorRequiredError instead.
 func (a *Accounts) Login(ctx context.Context, in ports.Login) (domain.User, domain.IssuedSession, error) {
 	user, err := a.verifier.Check(ctx, in.Username, in.Password, in.IP, domain.MethodSession)
 	if err != nil {
 		return domain.User{}, domain.IssuedSession{}, err
 	}
-	is, err := a.startSession(ctx, user.ID, in.IP, in.UserAgent)
+	if err := a.challenge(ctx, user, domain.MFATicket{Method: domain.MethodSession}); err != nil {
+		return domain.User{}, domain.IssuedSession{}, err
+	}
+	is, err := a.finishSession(ctx, user, in)
 	if err != nil {
 		return domain.User{}, domain.IssuedSession{}, err
 	}
+	return user, is, nil
+}
+
+// finishSession starts a session for user, whose password (and second factor, if it has
+// one) was verified, ending the browser's previous one.
+func (a *Accounts) finishSession(ctx context.Context, user domain.User, in ports.Login) (domain.IssuedSession, error) {
+	is, err := a.startSession(ctx, user.ID, in.IP, in.UserAgent)
+	if err != nil {
+		return domain.IssuedSession{}, err
+	}
 	if err := a.confirm(ctx, user); err != nil {
 		_ = a.sessions.DeleteSession(context.WithoutCancel(ctx), user.ID, is.ID)
-		return domain.User{}, domain.IssuedSession{}, err
+		return domain.IssuedSession{}, err
 	}
 	a.endPrevious(ctx, in.PreviousSession)
 	a.voidResetLinks(ctx, user.ID)
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditLogin, UserID: user.ID, Method: domain.MethodSession, ItemID: is.ID})
-	return user, is, nil
+	return is, nil
 }
 
 // startSession stores a new session for user with a fresh id and secret.

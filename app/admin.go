@@ -22,13 +22,15 @@ type Admin struct {
 	random   ports.Random
 	settings Settings
 	audit    ports.Auditor
+	mfa      SecondFactors
 }
 
 // NewAdmin returns the operator's use cases over the given ports.
 func NewAdmin(users ports.UserStore, sessions ports.SessionStore, tokens ports.TokenStore, codes ports.CodeStore,
-	hasher ports.PasswordHasher, clock ports.Clock, random ports.Random, settings Settings, audit ports.Auditor) *Admin {
+	hasher ports.PasswordHasher, clock ports.Clock, random ports.Random, settings Settings, audit ports.Auditor,
+	mfa SecondFactors) *Admin {
 	return &Admin{users: users, sessions: sessions, tokens: tokens, codes: codes, hasher: hasher,
-		clock: clock, random: random, settings: settings, audit: audit}
+		clock: clock, random: random, settings: settings, audit: audit, mfa: mfa}
 }
 
 // maxUserPage bounds one page of ListUsers.

@@ -10,7 +10,7 @@ import (
 )
 
 func (e *env) admin() *app.Admin {
-	return app.NewAdmin(e.users, e.sessions, e.tokens, e.codes, e.port, e.clock, e.random, e.settings, e.audit)
+	return app.NewAdmin(e.users, e.sessions, e.tokens, e.codes, e.port, e.clock, e.random, e.settings, e.audit, e.mfa)
 }
 
 func TestAdminCreateUser(t *testing.T) {

@@ -74,7 +74,7 @@ func BenchmarkChain(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	accounts := app.NewAccounts(users, sessions, tokens, hasher, verifier, clock, random, settings, limiter, app.Throttle{}, &auditLog{}, cache, memstore.NewCodeStore(clock), app.MailOff{})
+	accounts := app.NewAccounts(users, sessions, tokens, hasher, verifier, clock, random, settings, limiter, app.Throttle{}, &auditLog{}, cache, memstore.NewCodeStore(clock), app.MailOff{}, app.SecondFactors{})
 	if _, err := accounts.SignUp(b.Context(), ports.SignUp{Username: "alice", Password: password}); err != nil {
 		b.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func BenchmarkChain(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	chain := app.NewChain(defaultOrder, users, sessions, tokens, verifier, cache, clock, settings)
+	chain := app.NewChain(defaultOrder, users, sessions, tokens, verifier, cache, clock, settings, nil)
 	for _, tc := range []struct {
 		name  string
 		creds domain.RequestCredentials

@@ -22,13 +22,15 @@ type Chain struct {
 	cache    *BasicCache
 	clock    ports.Clock
 	settings Settings
+	factors  ports.FactorStore // nil: no account has a second factor
 }
 
 // NewChain returns the chain of methods over the given stores.
 func NewChain(methods []domain.AuthMethod, users ports.UserStore, sessions ports.SessionStore,
-	tokens ports.TokenStore, verifier *Verifier, cache *BasicCache, clock ports.Clock, settings Settings) *Chain {
+	tokens ports.TokenStore, verifier *Verifier, cache *BasicCache, clock ports.Clock, settings Settings,
+	factors ports.FactorStore) *Chain {
 	return &Chain{methods: methods, users: users, owners: NewUserCache(settings, users, clock), sessions: sessions, tokens: tokens,
-		verifier: verifier, cache: cache, clock: clock, settings: settings}
+		verifier: verifier, cache: cache, clock: clock, settings: settings, factors: factors}
 }
 
 // Methods returns the enabled methods in chain order.
@@ -179,14 +181,32 @@ func (c *Chain) basic(ctx context.Context, a domain.Authorization, ip string) (d
 			return domain.Principal{}, err
 		}
 		if err == nil && user.IsActive && user.PasswordHash == hash && c.verifier.admits(user) {
-			return domain.Principal{User: user, Method: domain.MethodBasic}, nil
+			return c.basicWithoutFactor(ctx, user)
 		}
 	}
 	user, err := c.verifier.Check(ctx, a.Username, a.Password, ip, domain.MethodBasic)
 	if err != nil {
 		return domain.Principal{}, err
 	}
-	c.cache.put(a.Username, a.Password, user)
+	p, err := c.basicWithoutFactor(ctx, user)
+	if err == nil {
+		c.cache.put(a.Username, a.Password, user)
+	}
+	return p, err
+}
+
+// basicWithoutFactor admits user, whose Basic password is right, unless the account has a
+// confirmed second factor: Basic sends the password alone with every request and has no
+// room for a code, so it would let a stolen password past the factor. Such a user is
+// refused with domain.ErrBasicWithFactor, which says to use a token; a token is obtained
+// through the two-step login, so it carries the factor. The check runs for remembered
+// credentials too: another instance may have confirmed a factor since they were cached.
+func (c *Chain) basicWithoutFactor(ctx context.Context, user domain.User) (domain.Principal, error) {
+	if _, ok, err := confirmedTOTP(ctx, c.factors, user.ID); err != nil {
+		return domain.Principal{}, err
+	} else if ok {
+		return domain.Principal{}, domain.ErrBasicWithFactor
+	}
 	return domain.Principal{User: user, Method: domain.MethodBasic}, nil
 }
 

@@ -27,6 +27,9 @@ func (a *Accounts) DeleteAccount(ctx context.Context, p domain.Principal, in por
 	}
 	deleted, err := deleteUser(ctx, a.users, a.sessions, a.tokens, a.codes, user.ID)
 	a.cache.dropUser(user.ID)
+	if err == nil {
+		err = forgetFactors(ctx, a.mfa, user.ID)
+	}
 	if err != nil {
 		return err
 	}
@@ -43,6 +46,9 @@ func (a *Admin) DeleteUser(ctx context.Context, username string) error {
 		return err
 	}
 	deleted, err := deleteUser(ctx, a.users, a.sessions, a.tokens, a.codes, u.ID)
+	if err == nil {
+		err = forgetFactors(ctx, a.mfa, u.ID)
+	}
 	if err != nil {
 		return err
 	}

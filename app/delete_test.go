@@ -201,7 +201,7 @@ func TestChangePasswordRacingADeletionLeavesNoSession(t *testing.T) {
 			t.Errorf("DeleteUser: %v", err)
 		}
 	}}
-	accounts := app.NewAccounts(e.users, stores, stores, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache, e.codes, e.mailer)
+	accounts := app.NewAccounts(e.users, stores, stores, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache, e.codes, e.mailer, e.mfa)
 	if _, err := accounts.ChangePassword(t.Context(), p, ports.PasswordChange{Old: password, New: newPassword}); !errors.Is(err, domain.ErrInvalidCredentials) {
 		t.Errorf("ChangePassword racing a deletion: %v, want ErrInvalidCredentials", err)
 	}

@@ -296,7 +296,7 @@ func TestEmailChangeRequestsAreThrottled(t *testing.T) {
 	e := newEnv(t)
 	throttle := app.Throttle{ResetTarget: domain.Rate{Events: 1, Per: time.Hour}}
 	a := app.NewAccounts(e.users, e.sessions, e.tokens, e.port, e.verifier, e.clock, e.random, e.settings,
-		e.limiter, throttle, e.audit, e.cache, e.codes, e.mailer)
+		e.limiter, throttle, e.audit, e.cache, e.codes, e.mailer, e.mfa)
 	alice := e.userWithEmail("alice", "alice@example.com")
 	request := func(pw string) error {
 		return a.RequestEmailChange(t.Context(), principalOf(alice), ports.EmailChangeRequest{Email: "new@example.com", Password: pw})

@@ -94,6 +94,10 @@ type env struct {
 	settings app.Settings
 	codes    *memstore.CodeStore
 	mailer   *recordingMailer
+	// mfa holds the user backend's factor and recovery-code stores, and one server key.
+	mfa      app.SecondFactors
+	factors  *memstore.FactorStore
+	recovery *memstore.CodeStore
 }
 
 func newHasher(t *testing.T, p passhash.Params) *passhash.Argon2id {
@@ -125,7 +129,12 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 	codes, mailer := memstore.NewCodeStore(clock), &recordingMailer{}
 	email := app.NewEmailVerification(users, codes, mailer, random, clock, settings, limiter, app.Throttle{}, audit)
 	verifier := app.NewVerifier(users, port, limiter, app.Throttle{}, audit, app.LoginTiming{}, nil, email)
+	factors, recovery := memstore.NewFactorStore(), memstore.NewCodeStore(clock)
+	mfa := app.SecondFactors{Factors: factors, Recovery: recovery, Keys: domain.NewServerKeys([domain.ServerKeyBytes]byte{1, 2, 3})}
 	return &env{
+		mfa:      mfa,
+		factors:  factors,
+		recovery: recovery,
 		codes:    codes,
 		mailer:   mailer,
 		t:        t,
@@ -140,7 +149,7 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 		audit:    audit,
 		cache:    cache,
 		verifier: verifier,
-		accounts: app.NewAccounts(users, sessions, tokens, port, verifier, clock, random, settings, limiter, app.Throttle{}, audit, cache, codes, mailer),
+		accounts: app.NewAccounts(users, sessions, tokens, port, verifier, clock, random, settings, limiter, app.Throttle{}, audit, cache, codes, mailer, mfa),
 		settings: settings,
 	}
 }
@@ -149,7 +158,7 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 var defaultOrder = []domain.AuthMethod{domain.MethodSession, domain.MethodToken, domain.MethodBasic}
 
 func (e *env) chain(methods ...domain.AuthMethod) *app.Chain {
-	return app.NewChain(methods, e.users, e.sessions, e.tokens, e.verifier, e.cache, e.clock, e.settings)
+	return app.NewChain(methods, e.users, e.sessions, e.tokens, e.verifier, e.cache, e.clock, e.settings, e.mfa.Factors)
 }
 
 // auth runs the default chain.

@@ -50,7 +50,7 @@ func TestLoginRacingAPasswordChangeLeavesNoCredential(t *testing.T) {
 // credential of user behind.
 func racingLogin(t *testing.T, e *env, tokens ports.TokenStore, sessions ports.SessionStore, kind string, user domain.UserID, change string) {
 	t.Helper()
-	accounts := app.NewAccounts(e.users, sessions, tokens, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache, e.codes, e.mailer)
+	accounts := app.NewAccounts(e.users, sessions, tokens, e.port, e.verifier, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, e.cache, e.codes, e.mailer, e.mfa)
 	in := ports.Login{Username: "racer", Password: password}
 	var err error
 	if kind == "token" {

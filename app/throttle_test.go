@@ -14,7 +14,7 @@ import (
 func throttled(e *env, throttle app.Throttle) (*app.Verifier, *app.Accounts, *recordingHasher) {
 	h := &recordingHasher{PasswordHasher: e.port}
 	v := app.NewVerifier(e.users, h, e.limiter, throttle, e.audit, app.LoginTiming{}, nil, nil)
-	a := app.NewAccounts(e.users, e.sessions, e.tokens, h, v, e.clock, e.random, e.settings, e.limiter, throttle, e.audit, e.cache, e.codes, e.mailer)
+	a := app.NewAccounts(e.users, e.sessions, e.tokens, h, v, e.clock, e.random, e.settings, e.limiter, throttle, e.audit, e.cache, e.codes, e.mailer, e.mfa)
 	return v, a, h
 }
 
@@ -88,7 +88,7 @@ func TestBasicFailuresCountTowardsTheLimit(t *testing.T) {
 	e := newEnv(t)
 	e.signUp("dave")
 	v, _, _ := throttled(e, app.Throttle{LoginUser: domain.Rate{Events: 1, Per: time.Minute}})
-	chain := app.NewChain(defaultOrder, e.users, e.sessions, e.tokens, v, e.cache, e.clock, e.settings)
+	chain := app.NewChain(defaultOrder, e.users, e.sessions, e.tokens, v, e.cache, e.clock, e.settings, e.mfa.Factors)
 	creds := basicCreds("dave", "wrong-Password-2")
 	creds.ClientIP = "192.0.2.3"
 	if _, err := chain.Authenticate(t.Context(), creds); !errors.Is(err, domain.ErrInvalidCredentials) {

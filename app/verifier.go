@@ -210,3 +210,15 @@ func (v *Verifier) lookup(ctx context.Context, username string) (domain.User, er
 	}
 	return v.users.UserByUsername(ctx, name)
 }
+
+// reserveCode charges one second-factor code of user from ip to the login limits before it
+// is checked, as a password is: a code is six digits, and only the limits keep a guesser
+// from trying them all. The caller cancels the reservation when the code is right.
+func (v *Verifier) reserveCode(ctx context.Context, user domain.User, ip string, method domain.AuthMethod) (reservation, error) {
+	known := v.knownNetwork(ctx, user.Username, ip)
+	res, err := reserve(ctx, v.limiter, v.throttle.loginLimits(user.Username, ip, known))
+	if isRateLimited(err) {
+		v.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFAThrottled, UserID: user.ID, Method: method})
+	}
+	return res, err
+}

@@ -32,7 +32,7 @@ func newVerifyEnv(t *testing.T, require bool) verifyEnv {
 	e.cache = cache
 	e.verifier = app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{}, nil, email)
 	e.accounts = app.NewAccounts(e.users, e.sessions, e.tokens, e.port, e.verifier, e.clock, e.random, s,
-		e.limiter, app.Throttle{}, e.audit, cache, e.codes, e.mailer)
+		e.limiter, app.Throttle{}, e.audit, cache, e.codes, e.mailer, e.mfa)
 	return verifyEnv{env: e, chain: e.chain(defaultOrder...)}
 }
 

@@ -90,3 +90,21 @@ func RequestFrom(ctx context.Context) Request {
 	}
 	return Request{}
 }
+
+// Second factors (issue #16).
+const (
+	// AuditMFAEnrolled records a TOTP factor confirmed, with a new set of recovery codes.
+	AuditMFAEnrolled AuditEvent = "mfa_enrolled"
+	// AuditMFADisabled records a factor removed by its owner or reset by an operator.
+	AuditMFADisabled AuditEvent = "mfa_disabled"
+	// AuditMFAFailed records a wrong second-factor code.
+	AuditMFAFailed AuditEvent = "mfa_failed"
+	// AuditMFAThrottled records a second-factor code held back by the login throttle.
+	AuditMFAThrottled AuditEvent = "mfa_throttled"
+	// AuditMFARecoveryUsed records a recovery code spent.
+	AuditMFARecoveryUsed AuditEvent = "mfa_recovery_used"
+	// AuditMFARecoveryRegenerated records a new set of recovery codes, voiding the old one.
+	AuditMFARecoveryRegenerated AuditEvent = "mfa_recovery_regenerated"
+	// AuditMFAChallenged records a right password answered with a ticket for the second factor.
+	AuditMFAChallenged AuditEvent = "mfa_challenged"
+)

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -27,3 +28,24 @@ type TOTPFactor struct {
 	// LastUsedAt is when a code was last accepted at login; zero if never.
 	LastUsedAt time.Time
 }
+
+// FactorKind names a way to give the second factor, as the API lists them.
+type FactorKind string
+
+// The kinds of second factor.
+const (
+	FactorTOTP         FactorKind = "totp"
+	FactorRecoveryCode FactorKind = "recovery_code"
+)
+
+var (
+	// ErrBasicWithFactor refuses Basic authentication for an account with a second factor:
+	// Basic credentials are a password alone, on every request, with no room for a code. A
+	// token obtained through the two-step login works instead.
+	ErrBasicWithFactor = errors.New("the account has a second factor: Basic authentication cannot carry it; use a token")
+	// ErrWrongSecondFactor is the ErrInvalidCredentials of a wrong, used or unknown
+	// second-factor code at the second step of a login.
+	ErrWrongSecondFactor = fmt.Errorf("%w: wrong second-factor code", ErrInvalidCredentials)
+	// ErrNoFactor means the account has no confirmed second factor where one is needed.
+	ErrNoFactor = errors.New("the account has no second factor")
+)

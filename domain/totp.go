@@ -1,9 +1,11 @@
 package domain
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/base32"
 	"errors"
+	"image/png"
 	"strings"
 	"time"
 
@@ -119,4 +121,23 @@ func CheckTOTP(secret TOTPSecret, code string, now time.Time, last int64) (step 
 		}
 	}
 	return step, ok
+}
+
+// TOTPQRCodePNG draws uri (an otpauth:// URI from URI) as a QR code in a PNG image of
+// size×size pixels, for an authenticator app to scan. pquerna/otp draws it with
+// boombuler/barcode.
+func TOTPQRCodePNG(uri string, size int) ([]byte, error) {
+	key, err := otp.NewKeyFromURL(uri)
+	if err != nil {
+		return nil, err
+	}
+	img, err := key.Image(size, size)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

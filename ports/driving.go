@@ -126,6 +126,7 @@ type Accounts interface {
 	// when mail is off.
 	ResendVerification(ctx context.Context, p domain.Principal) error
 	EmailChanges
+	SecondFactors
 }
 
 // Readiness reports whether every configured backend answers.
@@ -173,4 +174,9 @@ type Admin interface {
 	// SetEmail gives the user a new address at once, verified, under the address rule of
 	// signups (domain.ErrEmailTaken); "" removes the address.
 	SetEmail(ctx context.Context, username, email string) error
+	// Factors lists the kinds of second factor the user logs in with (empty: none) and
+	// whether a TOTP enrolment is pending.
+	Factors(ctx context.Context, username string) (kinds []domain.FactorKind, pending bool, err error)
+	// ResetFactors removes the user's second factors and recovery codes.
+	ResetFactors(ctx context.Context, username string) error
 }

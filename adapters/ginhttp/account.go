@@ -9,8 +9,15 @@ import (
 	"github.com/gatehouse/gatehouse/ports"
 )
 
+// me answers who the caller is, and which second factors the account has: one factor-store
+// read more per call, which the users' backend answers by key.
 func (s *Server) me(c *gin.Context, p domain.Principal) {
-	writeMe(c, viewMe(p))
+	factors, err := s.accounts.Factors(c.Request.Context(), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	writeMe(c, viewMe(p, factors))
 }
 
 func (s *Server) listTokens(c *gin.Context, p domain.Principal) {

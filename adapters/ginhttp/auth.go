@@ -61,6 +61,9 @@ func (s *Server) obtainToken(c *gin.Context) {
 		return
 	}
 	t, err := s.accounts.ObtainToken(c.Request.Context(), in)
+	if secondFactorRequired(c, err) {
+		return
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -93,6 +96,9 @@ func (s *Server) login(c *gin.Context) {
 	}
 	in.PreviousSession = s.sessionSecret(c)
 	user, session, err := s.accounts.Login(c.Request.Context(), in)
+	if secondFactorRequired(c, err) {
+		return
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

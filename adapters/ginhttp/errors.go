@@ -59,6 +59,26 @@ func (s *Server) judge(c *gin.Context, err error) verdict {
 	case errors.Is(err, domain.ErrEmailUnverified):
 		// 403, not 401: the credentials were right, and asking for them again cannot help.
 		return verdict{status: http.StatusForbidden, detail: emailUnverifiedDetail, code: "email_unverified"}
+	case errors.As(err, new(*domain.SecondFactorRequiredError)):
+		// The API answers it with a ticket (secondFactorRequired); only the login page,
+		// which has no second step yet, gets here.
+		return verdict{status: http.StatusForbidden, code: "mfa_required",
+			detail: "This account has a second factor: log in with /v1/auth/login and /v1/auth/mfa/verify."}
+	case errors.Is(err, domain.ErrBasicWithFactor):
+		// 403, as for an unverified address: the password was right, and sending it again
+		// by Basic cannot help; a token can.
+		return verdict{status: http.StatusForbidden, code: "basic_with_factor",
+			detail: "This account has a second factor, which Basic authentication cannot carry: obtain a token at /v1/auth/token and use it instead."}
+	case errors.Is(err, domain.ErrNoServerKey):
+		// A configuration the operator must change: 503 without Retry-After, as retrying
+		// cannot help until then.
+		return verdict{status: http.StatusServiceUnavailable, code: "no_server_key",
+			detail: "Second factors are not available: the server has no secret key (GATEHOUSE_SECRET_KEY)."}
+	case errors.Is(err, domain.ErrFactorExists):
+		return verdict{status: http.StatusConflict, code: "factor_exists",
+			detail: "Your account has an authenticator already: disable it before enrolling another."}
+	case errors.Is(err, domain.ErrNoFactor):
+		return verdict{status: http.StatusConflict, code: "no_factor", detail: "Your account has no authenticator."}
 	case errors.Is(err, domain.ErrNoEmail):
 		return verdict{status: http.StatusBadRequest, detail: "Your account has no email address to verify."}
 	case errors.Is(err, domain.ErrEmailAlreadyVerified):
@@ -73,6 +93,8 @@ func (s *Server) judge(c *gin.Context, err error) verdict {
 		return verdict{status: http.StatusUnauthorized, detail: "Session ended: it was used from another client."}
 	case errors.Is(err, domain.ErrInactiveUser):
 		return verdict{status: http.StatusUnauthorized, detail: "User inactive or deleted."}
+	case errors.Is(err, domain.ErrWrongSecondFactor):
+		return verdict{status: http.StatusUnauthorized, detail: "Invalid code."}
 	case errors.Is(err, domain.ErrInvalidCredentials):
 		return verdict{status: http.StatusUnauthorized, detail: "Invalid username or password."}
 	case errors.Is(err, domain.ErrNotFound):

@@ -51,7 +51,18 @@ func appendMe(b []byte, v meView) []byte {
 		b = append(b, `,"token_id":`...)
 		b = appendJSONString(b, v.Auth.TokenID)
 	}
-	return append(b, "}}"...)
+	b = append(b, `},"factors":`...)
+	if v.Factors == nil {
+		return append(b, "null}"...)
+	}
+	b = append(b, '[')
+	for i, f := range v.Factors {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, string(f))
+	}
+	return append(b, "]}"...)
 }
 
 // appendJSONString quotes s as encoding/json does by default: control characters, quote and

@@ -160,6 +160,7 @@ func (s *Server) routes() *gin.Engine {
 	}
 	s.emailVerifyRoutes(v1)
 	s.emailChangeRoutes(v1)
+	s.mfaRoutes(v1)
 	v1.GET("/verify", s.verify)
 	v1.HEAD("/verify", s.verify)
 

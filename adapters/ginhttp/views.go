@@ -40,10 +40,12 @@ type authView struct {
 type meView struct {
 	userView
 	Auth authView `json:"auth"`
+	// Factors are the kinds of second factor the user logs in with; empty for none.
+	Factors []domain.FactorKind `json:"factors"`
 }
 
-func viewMe(p domain.Principal) meView {
-	v := meView{userView: viewUser(p.User), Auth: authView{Method: p.Method}}
+func viewMe(p domain.Principal, factors []domain.FactorKind) meView {
+	v := meView{userView: viewUser(p.User), Auth: authView{Method: p.Method}, Factors: factors}
 	if p.Session != nil {
 		v.Auth.SessionID = p.Session.ID
 	}

@@ -34,8 +34,11 @@ type stores struct {
 	// Factors live with the users (GATEHOUSE_USER_STORE): a second factor is part of the
 	// account, as durable as the password it backs.
 	Factors ports.FactorStore
-	Limiter ports.RateLimiter
-	Pingers []ports.Pinger
+	// RecoveryCodes is the users' backend's code store, for recovery codes: they belong to
+	// the factor, and must not be lost by a restart that keeps it.
+	RecoveryCodes ports.CodeStore
+	Limiter       ports.RateLimiter
+	Pingers       []ports.Pinger
 }
 
 // openStores opens the backends the configuration names — only those — through their Wire
@@ -79,7 +82,7 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 		name string
 		set  func(*backend)
 	}{
-		{cfg.Stores.Users, func(b *backend) { s.Users, s.Factors = b.users, b.factors }},
+		{cfg.Stores.Users, func(b *backend) { s.Users, s.Factors, s.RecoveryCodes = b.users, b.factors, b.codes }},
 		{cfg.Stores.Sessions, func(b *backend) { s.Sessions, s.Codes = b.sessions, b.codes }},
 		{cfg.Stores.Tokens, func(b *backend) { s.Tokens = b.tokens }},
 		{cfg.Stores.Throttle, func(b *backend) { s.Limiter = b.limiter }},

@@ -35,12 +35,25 @@ func measureStores(s stores, cfg Config, m *prommetrics.Metrics) measuredStores 
 		Tokens:   m.TokenStore(s.Tokens, cfg.Stores.Tokens),
 		Codes:    m.CodeStore(s.Codes, cfg.Stores.Sessions),
 		Factors:  m.FactorStore(s.Factors, cfg.Stores.Users),
-		Pingers:  s.Pingers,
+		// Labelled by the users' backend, as the codes on it are the recovery codes.
+		RecoveryCodes: m.CodeStore(s.RecoveryCodes, cfg.Stores.Users),
+		Pingers:       s.Pingers,
 	}
 	if s.Limiter != nil {
 		out.Limiter = m.RateLimiter(s.Limiter, cfg.Stores.Throttle)
 	}
 	return out
+}
+
+// secondFactors gives the use cases the users' backend's factor and recovery-code stores,
+// measured, and the server keys that seal TOTP secrets.
+func secondFactors(s measuredStores, cfg Config) app.SecondFactors {
+	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Keys: cfg.HTTP.SecretKeys}
+}
+
+// adminSecondFactors gives the operator's use cases the same stores, unmeasured.
+func adminSecondFactors(s stores, cfg Config) app.SecondFactors {
+	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Keys: cfg.HTTP.SecretKeys}
 }
 
 // measuredChain counts the authenticator chain's verdicts.

@@ -75,7 +75,7 @@ var adminSet = wire.NewSet(
 	wire.FieldsOf(new(Config), "App"),
 	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens", "Codes"),
 	wire.Bind(new(ports.Auditor), new(*slogaudit.Logger)),
-	app.NewAdmin,
+	adminSecondFactors, app.NewAdmin,
 )
 
 // metricsSet measures from the outside: the use cases get the chosen stores, the chain and
@@ -83,7 +83,8 @@ var adminSet = wire.NewSet(
 var metricsSet = wire.NewSet(
 	prommetrics.New,
 	measureStores,
-	wire.FieldsOf(new(measuredStores), "Users", "Sessions", "Tokens", "Codes", "Limiter", "Pingers"),
+	wire.FieldsOf(new(measuredStores), "Users", "Sessions", "Tokens", "Codes", "Factors", "Limiter", "Pingers"),
+	secondFactors,
 	measuredChain, wire.Bind(new(ports.Authenticator), new(*prommetrics.Authenticator)),
 	countedAuditor, wire.Bind(new(ports.Auditor), new(*prommetrics.Auditor)),
 	httpConfig,

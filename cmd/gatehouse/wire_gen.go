@@ -118,9 +118,11 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, func(), error
 		cleanup()
 		return nil, nil, err
 	}
-	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, appSettings)
+	factorStore := mainMeasuredStores.Factors
+	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, appSettings, factorStore)
 	authenticator := measuredChain(chain, metrics)
-	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, auditor, basicCache, codeStore, mailer)
+	appSecondFactors := secondFactors(mainMeasuredStores, cfg)
+	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, auditor, basicCache, codeStore, mailer, appSecondFactors)
 	v2 := mainMeasuredStores.Pingers
 	readiness := app.NewReadiness(v2)
 	config := httpConfig(cfg, metrics, mailer)
@@ -153,6 +155,7 @@ func newAdmin(cfg Config, log *slog.Logger, s stores) (*app.Admin, error) {
 	random := _wireRandomValue
 	appSettings := cfg.App
 	logger := slogaudit.New(log)
-	admin := app.NewAdmin(userStore, sessionStore, tokenStore, codeStore, limiter, clock, random, appSettings, logger)
+	appSecondFactors := adminSecondFactors(s, cfg)
+	admin := app.NewAdmin(userStore, sessionStore, tokenStore, codeStore, limiter, clock, random, appSettings, logger, appSecondFactors)
 	return admin, nil
 }

@@ -136,7 +136,7 @@ func (s *server) do(t testing.TB, method, path string, opts ...opt) *response {
 
 // requestSecretFields are the body fields, JSON or form, that carry secrets: passwords (the
 // reset page's form asks for the new one twice), and the token of a password reset link.
-var requestSecretFields = []string{"password", "old_password", "new_password", "new_password2", "token"}
+var requestSecretFields = []string{"password", "old_password", "new_password", "new_password2", "token", "ticket", "recovery_code"}
 
 func (s *server) recordRequestSecrets(r *request) {
 	for _, v := range r.header.Values("Authorization") {
@@ -184,8 +184,10 @@ func (s *server) recordResponseSecrets(r *response) {
 	}
 	var m map[string]any
 	if json.Unmarshal(r.body, &m) == nil {
-		if v, ok := m["token"].(string); ok {
-			s.secret(v)
+		for _, f := range []string{"token", "ticket", "secret", "otpauth_uri"} {
+			if v, ok := m[f].(string); ok {
+				s.secret(v)
+			}
 		}
 	}
 }
@@ -236,6 +238,7 @@ type problemDoc struct {
 	Status int                 `json:"status"`
 	Detail string              `json:"detail"`
 	Errors map[string][]string `json:"errors"`
+	Code   string              `json:"code"`
 }
 
 // problem checks that the response is a problem document whose status matches the HTTP

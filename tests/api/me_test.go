@@ -28,8 +28,11 @@ func TestMe(t *testing.T) {
 	} {
 		t.Run("shows the user and how "+tc.method+" authenticated", func(t *testing.T) {
 			m := s.me(t, tc.cred)
-			if got, want := keys(m), "auth,"+userKeys; got != want {
+			if got, want := keys(m), "auth,date_joined,email,email_verified,factors,id,username"; got != want {
 				t.Errorf("keys = %s, want %s", got, want)
+			}
+			if f, ok := m["factors"].([]any); !ok || len(f) != 0 {
+				t.Errorf("factors = %v, want []", m["factors"])
 			}
 			if m["id"] != a.id || m["username"] != a.username {
 				t.Errorf("me = %v, want user %s with id %v", m, a.username, a.id)

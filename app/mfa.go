@@ -1,0 +1,251 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
+)
+
+// SecondFactors are what the second-factor use cases need beside the account's stores.
+// Factor and recovery codes live on the user backend (GATEHOUSE_USER_STORE), as durable as
+// the password they back: with users in MySQL and sessions in memory, a restart must not
+// lose the recovery codes and keep the factor. Login tickets are short-lived and stay on the
+// session backend's CodeStore with the mailed links.
+type SecondFactors struct {
+	// Factors is the user backend's factor store; nil turns second factors off (no account
+	// then has one), which only tests of other rules do.
+	Factors ports.FactorStore
+	// Recovery is the user backend's CodeStore, for recovery codes.
+	Recovery ports.CodeStore
+	// Keys seal TOTP secrets (GATEHOUSE_SECRET_KEY); with none, enrolment is refused.
+	Keys domain.ServerKeys
+}
+
+const (
+	// totpIssuer names Gatehouse in authenticator apps.
+	totpIssuer = "Gatehouse"
+	// qrCodeSize is the side of the enrolment QR code in pixels: large enough to scan from
+	// a screen, small enough to send inline.
+	qrCodeSize = 256
+)
+
+var (
+	errWrongCode = domain.NewValidationError("code", "The code is wrong or was used already.")
+	errBadTicket = domain.NewValidationError("ticket", "The login ticket is invalid, used or expired: log in again.")
+)
+
+// allFactors are the kinds a user with a confirmed TOTP factor can log in with.
+var allFactors = []domain.FactorKind{domain.FactorTOTP, domain.FactorRecoveryCode}
+
+// confirmedTOTP returns user's TOTP factor and whether it is confirmed (guards logins).
+func (a *Accounts) confirmedTOTP(ctx context.Context, user domain.UserID) (domain.TOTPFactor, bool, error) {
+	return confirmedTOTP(ctx, a.mfa.Factors, user)
+}
+
+func confirmedTOTP(ctx context.Context, factors ports.FactorStore, user domain.UserID) (domain.TOTPFactor, bool, error) {
+	if factors == nil {
+		return domain.TOTPFactor{}, false, nil
+	}
+	f, err := factors.TOTP(ctx, user)
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.TOTPFactor{}, false, nil
+	}
+	if err != nil {
+		return domain.TOTPFactor{}, false, err
+	}
+	return f, f.Confirmed, nil
+}
+
+// Factors implements ports.SecondFactors.
+func (a *Accounts) Factors(ctx context.Context, p domain.Principal) ([]domain.FactorKind, error) {
+	_, ok, err := a.confirmedTOTP(ctx, p.User.ID)
+	if err != nil || !ok {
+		return []domain.FactorKind{}, err
+	}
+	return allFactors, nil
+}
+
+// EnrolTOTP starts a TOTP enrolment: a new secret, sealed under the server key and stored as
+// an unconfirmed factor (replacing an unfinished enrolment), shown once. It guards nothing
+// until ConfirmTOTP. A confirmed factor is domain.ErrFactorExists: it must be disabled, with
+// the password and a code, first — so a stolen session cannot swap in the thief's own.
+func (a *Accounts) EnrolTOTP(ctx context.Context, p domain.Principal) (ports.TOTPEnrolment, error) {
+	if a.mfa.Factors == nil || a.mfa.Keys.Empty() {
+		return ports.TOTPEnrolment{}, domain.ErrNoServerKey
+	}
+	var raw [domain.TOTPSecretBytes]byte
+	var nonce [domain.SealNonceBytes]byte
+	if err := a.random.Read(raw[:]); err != nil {
+		return ports.TOTPEnrolment{}, err
+	}
+	if err := a.random.Read(nonce[:]); err != nil {
+		return ports.TOTPEnrolment{}, err
+	}
+	secret := domain.NewTOTPSecret(raw)
+	uri, err := secret.URI(totpIssuer, p.User.Username)
+	if err != nil {
+		return ports.TOTPEnrolment{}, err
+	}
+	qr, err := domain.TOTPQRCodePNG(uri, qrCodeSize)
+	if err != nil {
+		return ports.TOTPEnrolment{}, err
+	}
+	sealed, err := a.mfa.Keys.SealTOTP(p.User.ID, secret, nonce)
+	if err != nil {
+		return ports.TOTPEnrolment{}, err
+	}
+	f := domain.TOTPFactor{UserID: p.User.ID, Sealed: sealed, CreatedAt: a.clock.Now()}
+	if err := a.mfa.Factors.PutTOTP(ctx, f); err != nil {
+		return ports.TOTPEnrolment{}, err
+	}
+	return ports.TOTPEnrolment{Secret: secret.Base32(), URI: uri, QRCodePNG: qr}, nil
+}
+
+// ConfirmTOTP activates an enrolment with a current code (throttled as a login) and returns
+// ten new recovery codes, voiding any older set. The confirmation is a compare-and-set on
+// the sealed secret the code was checked against, so a code of an enrolment restarted
+// meanwhile confirms nothing.
+func (a *Accounts) ConfirmTOTP(ctx context.Context, p domain.Principal, code, ip string) ([]string, error) {
+	if a.mfa.Factors == nil || a.mfa.Keys.Empty() {
+		return nil, domain.ErrNoServerKey
+	}
+	f, err := a.mfa.Factors.TOTP(ctx, p.User.ID)
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		return nil, domain.ErrNoFactor
+	case err != nil:
+		return nil, err
+	case f.Confirmed:
+		return nil, domain.ErrFactorExists
+	}
+	secret, err := a.mfa.Keys.OpenTOTP(p.User.ID, f.Sealed)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.verifier.reserveCode(ctx, p.User, ip, p.Method)
+	if err != nil {
+		return nil, err
+	}
+	step, ok := domain.CheckTOTP(secret, code, a.clock.Now(), 0)
+	if !ok {
+		a.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFAFailed, UserID: p.User.ID, Method: p.Method})
+		return nil, errWrongCode
+	}
+	if err := a.mfa.Factors.ConfirmTOTP(ctx, p.User.ID, f.Sealed, step); errors.Is(err, domain.ErrNotFound) {
+		return nil, errWrongCode // restarted or confirmed meanwhile
+	} else if err != nil {
+		res.cancel(ctx)
+		return nil, err
+	}
+	res.cancel(ctx)
+	// Basic credentials remembered before are a password alone: forget them (see Chain.basic).
+	a.cache.dropUser(p.User.ID)
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFAEnrolled, UserID: p.User.ID, Method: p.Method})
+	return a.newRecoveryCodes(ctx, p.User.ID)
+}
+
+// newRecoveryCodes voids user's recovery codes and stores a new set, returning it to show once.
+func (a *Accounts) newRecoveryCodes(ctx context.Context, user domain.UserID) ([]string, error) {
+	var buf [domain.RecoveryCodeCount * domain.RecoveryCodeBytes]byte
+	if err := a.random.Read(buf[:]); err != nil {
+		return nil, err
+	}
+	var random [domain.RecoveryCodeCount][domain.RecoveryCodeBytes]byte
+	for i := range random {
+		copy(random[i][:], buf[i*domain.RecoveryCodeBytes:])
+	}
+	shown, stored := domain.NewRecoveryCodes(user, random, a.clock.Now())
+	if _, err := a.mfa.Recovery.DeleteUserCodes(ctx, user, domain.PurposeRecovery); err != nil {
+		return nil, err
+	}
+	for _, c := range stored {
+		if err := a.mfa.Recovery.CreateCode(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	return shown, nil
+}
+
+// RegenerateRecoveryCodes replaces the recovery codes once the password is given again
+// (Verifier.Reconfirm: throttled and audited as a login).
+func (a *Accounts) RegenerateRecoveryCodes(ctx context.Context, p domain.Principal, password, ip string) ([]string, error) {
+	if _, ok, err := a.confirmedTOTP(ctx, p.User.ID); err != nil || !ok {
+		return nil, cmpErr(err, domain.ErrNoFactor)
+	}
+	if _, err := a.reconfirm(ctx, p, password, ip); err != nil {
+		return nil, err
+	}
+	codes, err := a.newRecoveryCodes(ctx, p.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFARecoveryRegenerated, UserID: p.User.ID, Method: p.Method})
+	return codes, nil
+}
+
+// DisableTOTP removes the factor and its recovery codes once the password and a current code
+// (or a recovery code) are given, and revokes every other session and token of the user, as
+// a password change does: whoever enrolled or used the factor elsewhere is signed out.
+func (a *Accounts) DisableTOTP(ctx context.Context, p domain.Principal, in ports.FactorProof) error {
+	if _, ok, err := a.confirmedTOTP(ctx, p.User.ID); err != nil || !ok {
+		return cmpErr(err, domain.ErrNoFactor)
+	}
+	user, err := a.reconfirm(ctx, p, in.Password, in.IP)
+	if err != nil {
+		return err
+	}
+	ok, err := a.checkFactor(ctx, user, p.Method, in.Code, in.RecoveryCode, in.IP)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errWrongCode
+	}
+	if err := forgetFactors(ctx, a.mfa, user.ID); err != nil {
+		return err
+	}
+	var session, token string
+	if p.Session != nil {
+		session = p.Session.ID
+	}
+	if p.Token != nil {
+		token = p.Token.ID
+	}
+	if err := revokeAllBut(ctx, a.sessions, a.tokens, user.ID, session, token); err != nil {
+		return err
+	}
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFADisabled, UserID: user.ID, Method: p.Method})
+	return nil
+}
+
+// forgetFactors removes every factor of user and its recovery codes: disabling, account
+// deletion and an operator's reset all go through it.
+func forgetFactors(ctx context.Context, mfa SecondFactors, user domain.UserID) error {
+	if mfa.Factors == nil {
+		return nil
+	}
+	if err := mfa.Factors.DeleteUserFactors(ctx, user); err != nil {
+		return err
+	}
+	_, err := mfa.Recovery.DeleteUserCodes(ctx, user, domain.PurposeRecovery)
+	return err
+}
+
+// reconfirm checks p's password again; a wrong one is a *domain.ValidationError on "password".
+func (a *Accounts) reconfirm(ctx context.Context, p domain.Principal, password, ip string) (domain.User, error) {
+	user, err := a.verifier.Reconfirm(ctx, p.User, password, ip, p.Method)
+	if errors.Is(err, domain.ErrInvalidCredentials) {
+		return domain.User{}, errWrongPassword
+	}
+	return user, err
+}
+
+// cmpErr returns err, or otherwise when err is nil.
+func cmpErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}

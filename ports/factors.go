@@ -1,0 +1,71 @@
+package ports
+
+import (
+	"context"
+
+	"github.com/gatehouse/gatehouse/domain"
+)
+
+// TOTPEnrolment is what starting a TOTP enrolment shows the user, once: the secret to type
+// by hand, the otpauth:// URI, and that URI as a QR code in a PNG image.
+type TOTPEnrolment struct {
+	Secret    string
+	URI       string
+	QRCodePNG []byte
+}
+
+// FactorProof is a second factor given at a sensitive change: the password again, and a
+// current TOTP code or one recovery code (Code wins when both are given).
+type FactorProof struct {
+	Password     string
+	Code         string
+	RecoveryCode string
+	IP           string // the client's address, for the login throttle
+}
+
+// SecondFactorLogin is the input of SecondFactors.VerifySecondFactor: the ticket the first
+// step answered with and a TOTP code or a recovery code; IP, UserAgent and PreviousSession as
+// in Login.
+type SecondFactorLogin struct {
+	Ticket          string
+	Code            string
+	RecoveryCode    string
+	IP              string
+	UserAgent       string
+	PreviousSession string
+}
+
+// LoginResult is how a two-step login ends, as its first step would have: a session (for
+// Login) or a token (for ObtainToken); the other is nil.
+type LoginResult struct {
+	User    domain.User
+	Session *domain.IssuedSession
+	Token   *domain.IssuedToken
+}
+
+// SecondFactors are the use cases of second factors (issue #16). Errors are domain errors:
+// domain.ErrNoServerKey when no GATEHOUSE_SECRET_KEY is configured, domain.ErrFactorExists,
+// domain.ErrNoFactor, *domain.ValidationError for a wrong password ("password"), code
+// ("code") or ticket ("ticket"), *domain.RateLimitedError, domain.ErrUnavailable.
+//
+// With a confirmed factor, Accounts.Login and Accounts.ObtainToken answer a right password
+// with *domain.SecondFactorRequiredError instead of a session or token.
+type SecondFactors interface {
+	// Factors lists the kinds of second factor p's user can log in with; none is empty.
+	Factors(ctx context.Context, p domain.Principal) ([]domain.FactorKind, error)
+	// EnrolTOTP starts (or restarts) a TOTP enrolment: an unconfirmed factor is stored and its
+	// secret shown. domain.ErrFactorExists when a confirmed one exists.
+	EnrolTOTP(ctx context.Context, p domain.Principal) (TOTPEnrolment, error)
+	// ConfirmTOTP activates the enrolment with a current code and returns a new set of
+	// recovery codes, shown this once.
+	ConfirmTOTP(ctx context.Context, p domain.Principal, code, ip string) ([]string, error)
+	// RegenerateRecoveryCodes checks the password and replaces the recovery codes.
+	RegenerateRecoveryCodes(ctx context.Context, p domain.Principal, password, ip string) ([]string, error)
+	// DisableTOTP checks the password and a code, removes the factor and its recovery codes,
+	// and revokes every other session and token of the user.
+	DisableTOTP(ctx context.Context, p domain.Principal, in FactorProof) error
+	// VerifySecondFactor completes a login the first step answered with a ticket. A wrong
+	// code is domain.ErrInvalidCredentials; a used, expired or exhausted ticket a
+	// *domain.ValidationError on "ticket".
+	VerifySecondFactor(ctx context.Context, in SecondFactorLogin) (LoginResult, error)
+}
