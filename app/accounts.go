@@ -29,6 +29,9 @@ type Accounts struct {
 	mailer   ports.Mailer
 	email    *EmailVerification // the verifier's: the links it sends to refused logins are these
 	mfa      SecondFactors
+	// factorKinds keeps which factors users have, for /me: a profile, which may be as stale
+	// as a cached owner (UserCache). Logins and Basic read the factor store itself.
+	factorKinds *ttlCache[domain.UserID, []domain.FactorKind]
 }
 
 // NewAccounts returns the account use cases over the given ports. With a mailer that is not
@@ -37,10 +40,12 @@ func NewAccounts(users ports.UserStore, sessions ports.SessionStore, tokens port
 	hasher ports.PasswordHasher, verifier *Verifier, clock ports.Clock, random ports.Random,
 	settings Settings, limiter ports.RateLimiter, throttle Throttle, audit ports.Auditor, cache *BasicCache,
 	codes ports.CodeStore, mailer ports.Mailer, mfa SecondFactors) *Accounts {
-	return &Accounts{users: users, sessions: sessions, tokens: tokens, hasher: hasher,
+	a := &Accounts{users: users, sessions: sessions, tokens: tokens, hasher: hasher,
 		verifier: verifier, clock: clock, random: random, settings: settings,
 		limiter: limiter, throttle: throttle, audit: audit, cache: cache, codes: codes, mailer: mailer,
 		email: verifier.email, mfa: mfa}
+	a.factorKinds = newTTLCache(a.loadFactorKinds, settings.UserCacheTTL, UserCacheSize, clock)
+	return a
 }
 
 // SignUp creates an active user (see createUser). Signups are limited per client IP, so one address cannot mass-create accounts.

@@ -58,9 +58,15 @@ func confirmedTOTP(ctx context.Context, factors ports.FactorStore, user domain.U
 	return f, f.Confirmed, nil
 }
 
-// Factors implements ports.SecondFactors.
+// Factors implements ports.SecondFactors. It answers /me, on the hot path of every client
+// that asks who it is, so the answer comes from a cache kept as long as cached owners are:
+// without it every /me would cost a second store round trip.
 func (a *Accounts) Factors(ctx context.Context, p domain.Principal) ([]domain.FactorKind, error) {
-	_, ok, err := a.confirmedTOTP(ctx, p.User.ID)
+	return a.factorKinds.get(ctx, p.User.ID)
+}
+
+func (a *Accounts) loadFactorKinds(ctx context.Context, user domain.UserID) ([]domain.FactorKind, error) {
+	_, ok, err := a.confirmedTOTP(ctx, user)
 	if err != nil || !ok {
 		return []domain.FactorKind{}, err
 	}
@@ -142,6 +148,7 @@ func (a *Accounts) ConfirmTOTP(ctx context.Context, p domain.Principal, code, ip
 	res.cancel(ctx)
 	// Basic credentials remembered before are a password alone: forget them (see Chain.basic).
 	a.cache.dropUser(p.User.ID)
+	a.factorKinds.drop(p.User.ID)
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFAEnrolled, UserID: p.User.ID, Method: p.Method})
 	return a.newRecoveryCodes(ctx, p.User.ID)
 }
@@ -206,6 +213,7 @@ func (a *Accounts) DisableTOTP(ctx context.Context, p domain.Principal, in ports
 	if err := forgetFactors(ctx, a.mfa, user.ID); err != nil {
 		return err
 	}
+	a.factorKinds.drop(user.ID)
 	var session, token string
 	if p.Session != nil {
 		session = p.Session.ID

@@ -362,3 +362,43 @@ func TestConcurrentLoginsWithOneCodeMakeOneToken(t *testing.T) {
 		t.Fatalf("one code finished %d logins, want 1", wins)
 	}
 }
+
+// TestFactorsOnMeAreCachedLikeOwners: /me's list of factors may be as stale as a cached
+// owner, no more: a factor confirmed on another instance shows once the user cache's TTL has
+// passed, and one confirmed here shows at once.
+func TestFactorsOnMeAreCachedLikeOwners(t *testing.T) {
+	s := app.DefaultSettings()
+	s.UserCacheTTL = time.Hour // longer than enrol's clock step, so only a drop shows bob's at once
+	e := newEnvWith(t, s)
+	alice, bob := e.signUp("alice"), e.signUp("bob")
+	kinds := func(u domain.User) int {
+		t.Helper()
+		got, err := e.accounts.Factors(t.Context(), principalOf(u))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(got)
+	}
+	if kinds(alice) != 0 {
+		t.Fatal("a new account has factors")
+	}
+	// Another instance enrols and confirms alice's factor: only the store knows.
+	if err := e.factors.PutTOTP(t.Context(), domain.TOTPFactor{UserID: alice.ID, Sealed: []byte{1}, Confirmed: true,
+		CreatedAt: e.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if kinds(alice) != 0 {
+		t.Error("the factor showed before the cache's TTL passed: the store was read again")
+	}
+	e.clock.Advance(time.Hour)
+	if kinds(alice) != 2 {
+		t.Error("the factor did not show once the TTL had passed")
+	}
+	if kinds(bob) != 0 {
+		t.Fatal("bob has factors")
+	}
+	e.enrol(bob)
+	if kinds(bob) != 2 {
+		t.Error("a factor confirmed on this instance did not show at once")
+	}
+}

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"sync"
-	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/ports"
@@ -24,18 +22,7 @@ import (
 // ChangePassword re-reads the user, and Basic authentication (which has no credential to
 // revoke) checks the stored hash on every request. Off when the TTL is 0.
 type UserCache struct {
-	users ports.UserStore
-	ttl   time.Duration
-	size  int
-	clock ports.Clock
-
-	mu      sync.RWMutex
-	entries map[domain.UserID]cachedUser
-}
-
-type cachedUser struct {
-	user    domain.User
-	expires time.Time
+	cache *ttlCache[domain.UserID, domain.User]
 }
 
 // UserCacheSize bounds the users kept; when full, an arbitrary one makes room.
@@ -43,36 +30,12 @@ const UserCacheSize = 100000
 
 // NewUserCache returns a cache over users keeping entries for settings.UserCacheTTL.
 func NewUserCache(settings Settings, users ports.UserStore, clock ports.Clock) *UserCache {
-	return &UserCache{users: users, ttl: settings.UserCacheTTL, size: UserCacheSize, clock: clock,
-		entries: map[domain.UserID]cachedUser{}}
+	return &UserCache{cache: newTTLCache(users.UserByID, settings.UserCacheTTL, UserCacheSize, clock)}
 }
 
 // UserByID returns the user with id from the cache, or from the store when the cache has no
 // live entry for it. Store errors, domain.ErrNotFound among them, are returned as they are and
 // never cached.
 func (c *UserCache) UserByID(ctx context.Context, id domain.UserID) (domain.User, error) {
-	if c.ttl <= 0 {
-		return c.users.UserByID(ctx, id)
-	}
-	now := c.clock.Now()
-	c.mu.RLock()
-	e, ok := c.entries[id]
-	c.mu.RUnlock()
-	if ok && now.Before(e.expires) {
-		return e.user, nil
-	}
-	u, err := c.users.UserByID(ctx, id)
-	if err != nil {
-		return u, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, present := c.entries[id]; !present && len(c.entries) >= c.size {
-		for old := range c.entries {
-			delete(c.entries, old)
-			break
-		}
-	}
-	c.entries[id] = cachedUser{user: u, expires: now.Add(c.ttl)}
-	return u, nil
+	return c.cache.get(ctx, id)
 }

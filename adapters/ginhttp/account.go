@@ -9,8 +9,8 @@ import (
 	"github.com/gatehouse/gatehouse/ports"
 )
 
-// me answers who the caller is, and which second factors the account has: one factor-store
-// read more per call, which the users' backend answers by key.
+// me answers who the caller is, and which second factors the account has (kept in process
+// memory as long as the caller's owner is: see Accounts.Factors).
 func (s *Server) me(c *gin.Context, p domain.Principal) {
 	factors, err := s.accounts.Factors(c.Request.Context(), p)
 	if err != nil {
