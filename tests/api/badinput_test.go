@@ -177,8 +177,12 @@ func TestBadInput(t *testing.T) {
 	})
 
 	t.Run("an unknown route is 404", func(t *testing.T) {
-		for _, path := range []string{"/", "/nope", "/v1/auth", "/v1/auth/ME", "/v1/auth/tokens/x/y", "/v2/auth/me"} {
+		for _, path := range []string{"/nope", "/v1/auth", "/v1/auth/ME", "/v1/auth/tokens/x/y", "/v2/auth/me"} {
 			s.do(t, "GET", path, withToken(tok.secret)).expect(t, http.StatusNotFound)
+		}
+		// "/" is a page now: it sends browsers on to their account.
+		if r, err := s.sendUnchecked("GET", "/"); err != nil || r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+			t.Errorf("GET /: %v, %v; want 303 to /account", r, err)
 		}
 	})
 
