@@ -24,6 +24,15 @@ func configFrom(args []string, getenv func(string) string) (Config, error) {
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+// environOf is m as os.Environ would list it.
+func environOf(m map[string]string) []string {
+	var out []string
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
 func TestLoadConfigDefaults(t *testing.T) {
 	c, err := configFrom(nil, envOf(nil))
 	if err != nil {

@@ -29,7 +29,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := execute(ctx, os.Args[1:], os.Getenv, terminal(os.Stdin), os.Stdout, os.Stderr)
+	code := execute(ctx, os.Args[1:], os.Environ(), terminal(os.Stdin), os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -49,11 +49,15 @@ type console struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// environ is the whole environment, as os.Environ returns it: config refuses the
+	// GATEHOUSE_* variables in it that are no settings.
+	environ []string
 }
 
-// execute runs the command line args and returns the process exit code.
-func execute(ctx context.Context, args []string, getenv func(string) string, in prompter, stdout, stderr io.Writer) int {
-	con := &console{in: in, stdout: stdout, stderr: stderr, getenv: getenv}
+// execute runs the command line args in the environment environ ("NAME=value" entries, as
+// os.Environ returns them) and returns the process exit code.
+func execute(ctx context.Context, args []string, environ []string, in prompter, stdout, stderr io.Writer) int {
+	con := &console{in: in, stdout: stdout, stderr: stderr, getenv: getenvOf(environ), environ: environ}
 	root := newRootCommand(con)
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -149,8 +153,14 @@ Exit codes: 0 success, 1 failure (a store is down), 2 bad command line or config
 	return root
 }
 
-// config loads the configuration of the running command.
+// config loads the configuration of the running command. Every command that reads settings
+// comes here, so each refuses unknown GATEHOUSE_* variables: serve and config check, and
+// also the store commands (user, token, sessions, migrate, import), which a misspelled
+// store variable would point at the wrong store.
 func (con *console) config(cmd *cobra.Command) (Config, error) {
+	if err := unknownVariables(con.environ); err != nil {
+		return Config{}, usageError(err)
+	}
 	cfg, err := loadConfig(cmd.Flags(), con.getenv)
 	if err != nil {
 		return Config{}, usageError(err)

@@ -33,7 +33,7 @@ func runCLI(t *testing.T, args []string, env map[string]string, in *typist) (cod
 		in = &typist{Reader: strings.NewReader("")}
 	}
 	var out, errOut strings.Builder
-	code = execute(context.Background(), args, envOf(env), in, &out, &errOut)
+	code = execute(context.Background(), args, environOf(env), in, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

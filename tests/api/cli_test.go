@@ -181,3 +181,31 @@ func TestCLIExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestCLIConfigCheckRefusesMistakes: the real binary's config check refuses, with exit 2,
+// what serve would refuse — a misspelled variable (naming the setting meant) and a listen
+// address without a port — and serve refuses the same before it opens anything.
+func TestCLIConfigCheckRefusesMistakes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		env    map[string]string
+		stderr string
+	}{
+		{"misspelled variable", map[string]string{"GATEHOUSE_COOKIESECURE": "false"}, "did you mean GATEHOUSE_COOKIE_SECURE?"},
+		{"listen address without a port", map[string]string{"GATEHOUSE_ADDR": "localhost"}, "GATEHOUSE_ADDR"},
+		{"port out of range", map[string]string{"GATEHOUSE_ADDR": ":99999"}, "GATEHOUSE_ADDR"},
+	}
+	for _, tt := range tests {
+		for _, args := range [][]string{{"config", "check"}, {"serve"}} {
+			t.Run(tt.name+"/"+strings.Join(args, " "), func(t *testing.T) {
+				c := &cli{env: tt.env}
+				code, stdout, stderr := c.run(t, "", args...)
+				if code != 2 || !strings.Contains(stderr, tt.stderr) {
+					t.Errorf("gatehouse %s: exit %d, want 2 and %q\nstdout:\n%s\nstderr:\n%s",
+						strings.Join(args, " "), code, tt.stderr, stdout, stderr)
+				}
+			})
+		}
+	}
+}
