@@ -144,7 +144,8 @@ type NewUser struct {
 
 // Admin holds the operator's use cases behind the command line, like Django's
 // createsuperuser, changepassword and drf_create_token. Users are named by username. Errors
-// are domain errors: domain.ErrNotFound for an unknown user or token, *domain.ValidationError
+// are domain errors: domain.ErrNoSuchUser for an unknown user and domain.ErrNoSuchToken for
+// an unknown token of a known one (both domain.ErrNotFound), *domain.ValidationError
 // for bad input, domain.ErrUsernameTaken, domain.ErrUnavailable for a store outage.
 type Admin interface {
 	// CreateUser applies the signup rules, without the signup throttle.

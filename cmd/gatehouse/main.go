@@ -18,8 +18,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -66,12 +69,31 @@ func execute(ctx context.Context, args []string, environ []string, in prompter, 
 	if err == nil {
 		return exitOK
 	}
-	msg := err.Error()
-	if errors.Is(err, domain.ErrNotFound) {
-		msg = "no such user, or no such token of that user"
-	}
-	fmt.Fprintf(stderr, "gatehouse: %s\n", msg)
+	fmt.Fprintf(stderr, "gatehouse: %s\n", message(err))
 	return exitCode(err)
+}
+
+// message says what went wrong in the operator's terms: the rule that refused the input,
+// field by field, rather than only the names of the fields; which of user and token does
+// not exist.
+func message(err error) string {
+	var verr *domain.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		fields := slices.Sorted(maps.Keys(verr.Fields))
+		lines := make([]string, 0, len(fields))
+		for _, f := range fields {
+			lines = append(lines, f+": "+strings.Join(verr.Fields[f], " "))
+		}
+		return "refused: " + strings.Join(lines, "; ")
+	case errors.Is(err, domain.ErrNoSuchUser):
+		return "no such user"
+	case errors.Is(err, domain.ErrNoSuchToken):
+		return "the user has no such token (see gatehouse token list)"
+	case errors.Is(err, domain.ErrNotFound):
+		return "not found (deleted meanwhile?)"
+	}
+	return err.Error()
 }
 
 // exitError carries the exit code a command chose.

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/domain"
 )
 
 // typist is a prompter fed by a test: stdin holds what --password-stdin reads, and secrets
@@ -176,6 +180,34 @@ func TestNewPassword(t *testing.T) {
 			}
 			if err != nil || got != tt.want {
 				t.Fatalf("newPassword = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestMessage: a refusal says the rule that failed, field by field, and "not found" says
+// which of user and token is missing.
+func TestMessage(t *testing.T) {
+	weak := &domain.ValidationError{Fields: map[string][]string{
+		"password": {"This password is too common.", "This password is entirely numeric."},
+		"email":    {"Enter a valid email address."},
+	}}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"weak password", fmt.Errorf("create: %w", weak),
+			"refused: email: Enter a valid email address.; password: This password is too common. This password is entirely numeric."},
+		{"no such user", domain.ErrNoSuchUser, "no such user"},
+		{"no such token", fmt.Errorf("revoke: %w", domain.ErrNoSuchToken), "the user has no such token (see gatehouse token list)"},
+		{"gone meanwhile", domain.ErrNotFound, "not found (deleted meanwhile?)"},
+		{"other", errors.New("boom"), "boom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := message(tt.err); got != tt.want {
+				t.Errorf("message = %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -156,35 +156,34 @@ func TestCLIExitCodes(t *testing.T) {
 	name := c.server.name("taken")
 	c.must(t, "plum-Orchard-7391\n", "user", "create", name, "--password-stdin")
 	tests := []struct {
-		name  string
-		stdin string
-		args  []string
-		want  int
+		name   string
+		stdin  string
+		args   []string
+		want   int
+		stderr string // what the message must say; "" for no check
 	}{
-		{"taken username, other case", "plum-Orchard-7391\n", []string{"user", "create", strings.ToUpper(name), "--password-stdin"}, 3},
-		{"common password", "password123\n", []string{"user", "create", c.server.name("weak"), "--password-stdin"}, 3},
-		{"no terminal and no --password-stdin", "", []string{"user", "create", c.server.name("x")}, 2},
-		{"unknown user", "", []string{"user", "deactivate", c.server.name("nobody")}, 4},
-		{"delete an unknown user", "", []string{"user", "delete", c.server.name("nobody"), "--yes"}, 4},
-		{"delete without --yes", "", []string{"user", "delete", name}, 2},
-		{"unknown token", "", []string{"token", "revoke", "--user", name, "00000000000000000000000000000000"}, 4},
-		{"token of an unknown user", "", []string{"token", "create", "--user", c.server.name("nobody")}, 4},
-		{"missing --user", "", []string{"sessions", "revoke"}, 2},
-		{"missing argument", "", []string{"user", "activate"}, 2},
+		{"taken username, other case", "plum-Orchard-7391\n", []string{"user", "create", strings.ToUpper(name), "--password-stdin"}, 3, "already exists"},
+		{"common password", "password123\n", []string{"user", "create", c.server.name("weak"), "--password-stdin"}, 3, "password: This password is too common."},
+		{"no terminal and no --password-stdin", "", []string{"user", "create", c.server.name("x")}, 2, ""},
+		{"unknown user", "", []string{"user", "deactivate", c.server.name("nobody")}, 4, "gatehouse: no such user\n"},
+		{"delete an unknown user", "", []string{"user", "delete", c.server.name("nobody"), "--yes"}, 4, "gatehouse: no such user\n"},
+		{"delete without --yes", "", []string{"user", "delete", name}, 2, "--yes"},
+		{"unknown token", "", []string{"token", "revoke", "--user", name, "00000000000000000000000000000000"}, 4, "no such token"},
+		{"token of an unknown user", "", []string{"token", "create", "--user", c.server.name("nobody")}, 4, "gatehouse: no such user\n"},
+		{"revoke a token of an unknown user", "", []string{"token", "revoke", "--user", c.server.name("nobody"), "00000000000000000000000000000000"}, 4, "gatehouse: no such user\n"},
+		{"missing --user", "", []string{"sessions", "revoke"}, 2, ""},
+		{"missing argument", "", []string{"user", "activate"}, 2, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if code, stdout, stderr := c.run(t, tt.stdin, tt.args...); code != tt.want {
-				t.Errorf("gatehouse %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s",
-					strings.Join(tt.args, " "), code, tt.want, stdout, stderr)
+			if code, stdout, stderr := c.run(t, tt.stdin, tt.args...); code != tt.want || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("gatehouse %s: exit %d, want %d and %q\nstdout:\n%s\nstderr:\n%s",
+					strings.Join(tt.args, " "), code, tt.want, tt.stderr, stdout, stderr)
 			}
 		})
 	}
 }
 
-// TestCLIConfigCheckRefusesMistakes: the real binary's config check refuses, with exit 2,
-// what serve would refuse — a misspelled variable (naming the setting meant) and a listen
-// address without a port — and serve refuses the same before it opens anything.
 func TestCLIConfigCheckRefusesMistakes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
