@@ -174,6 +174,15 @@ func (a *Admin) RevokeToken(ctx context.Context, username, id string) error {
 	return nil
 }
 
+// ListSessions implements ports.Admin.
+func (a *Admin) ListSessions(ctx context.Context, username string) ([]domain.Session, error) {
+	u, err := a.userNamed(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	return a.sessions.SessionsByUser(ctx, u.ID)
+}
+
 // RevokeSessions implements ports.Admin.
 func (a *Admin) RevokeSessions(ctx context.Context, username string) (int, error) {
 	u, err := a.userNamed(ctx, username)

@@ -155,6 +155,18 @@ func TestAdminTokensAndSessions(t *testing.T) {
 
 	s1, s2, bobSess := e.login("alice", password), e.login("alice", password), e.login("bob", password)
 	keep := e.obtainToken("alice", password)
+	listed, err := e.admin().ListSessions(t.Context(), "alice")
+	if err != nil || len(listed) != 2 {
+		t.Fatalf("ListSessions(alice) = %v, %v; want her two sessions", listed, err)
+	}
+	for _, ss := range listed {
+		if ss.ID != s1.ID && ss.ID != s2.ID {
+			t.Errorf("ListSessions(alice) lists session %s, not hers", ss.ID)
+		}
+	}
+	if _, err := e.admin().ListSessions(t.Context(), "nobody"); !errors.Is(err, domain.ErrNoSuchUser) {
+		t.Errorf("ListSessions(unknown) = %v, want domain.ErrNoSuchUser", err)
+	}
 	n, err := e.admin().RevokeSessions(t.Context(), "alice")
 	if err != nil || n != 2 {
 		t.Fatalf("RevokeSessions = %d, %v; want 2, nil", n, err)

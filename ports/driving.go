@@ -170,6 +170,8 @@ type Admin interface {
 	ListTokens(ctx context.Context, username string) ([]domain.Token, error)
 	// RevokeToken revokes one token of the user by its public id.
 	RevokeToken(ctx context.Context, username, id string) error
+	// ListSessions lists the user's live sessions, newest first.
+	ListSessions(ctx context.Context, username string) ([]domain.Session, error)
 	// RevokeSessions ends every session of the user and reports how many there were.
 	RevokeSessions(ctx context.Context, username string) (int, error)
 	// SetEmail gives the user a new address at once, verified, under the address rule of

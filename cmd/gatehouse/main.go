@@ -4,7 +4,7 @@
 //	gatehouse migrate up|down|status            manage the MySQL schema
 //	gatehouse user create|list|set-password|deactivate|activate
 //	gatehouse token create|list|revoke
-//	gatehouse sessions revoke
+//	gatehouse sessions list|revoke
 //	gatehouse import django --dumpdata FILE | --from-dsn DSN [--dry-run]
 //	gatehouse config check                      print the effective configuration
 //	gatehouse config gen-key                    print a new GATEHOUSE_SECRET_KEY

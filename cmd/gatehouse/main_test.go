@@ -66,6 +66,8 @@ func TestExitCodes(t *testing.T) {
 		{"user create on the memory store", []string{"user", "create", "alice", "--password-stdin"}, nil, exitUsage},
 		{"token create without --user", []string{"token", "create", "--name", "ci"}, nil, exitUsage},
 		{"sessions revoke on the memory store", []string{"sessions", "revoke", "--user", "alice"}, nil, exitUsage},
+		{"sessions list on the memory store", []string{"sessions", "list", "--user", "alice", "--json"}, nil, exitUsage},
+		{"sessions list without --user", []string{"sessions", "list"}, nil, exitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
