@@ -148,7 +148,9 @@ func newRootCommand(con *console) *cobra.Command {
 its stores from the command line. Without a command it serves.
 
 Every setting is a flag and a GATEHOUSE_* environment variable; a flag overrides its
-variable, which overrides the default. 'gatehouse config check' prints the result.
+variable, which overrides the default. 'gatehouse config check' prints the result. A
+GATEHOUSE_* variable that is no setting stops every command that reads settings, with
+the name of the setting it is closest to (GATEHOUSE_TEST_* and GATEHOUSE_BENCH_* pass).
 
 Exit codes: 0 success, 1 failure (a store is down), 2 bad command line or configuration,
 3 input refused (a weak password, a taken username), 4 no such user or token.`,
