@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -37,7 +39,15 @@ func TestUnknownVariablesAreRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runCLI(t, tt.args, tt.env, nil)
+			// Should the check fail, serve must not serve on: a cancelled context stops it at
+			// once, on a free port, and the exit code tells.
+			env := map[string]string{"GATEHOUSE_ADDR": "127.0.0.1:0"}
+			maps.Copy(env, tt.env)
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			var out, errOut strings.Builder
+			code := execute(ctx, tt.args, environOf(env), &typist{Reader: strings.NewReader("")}, &out, &errOut)
+			stdout, stderr := out.String(), errOut.String()
 			if code != tt.want {
 				t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.want, stdout, stderr)
 			}
