@@ -53,7 +53,7 @@ func (a *Admin) ListUsers(ctx context.Context, after domain.UserID, limit int) (
 // SetPassword implements ports.Admin, replacing the password as a user's own change does
 // (replacePassword), every session and token included.
 func (a *Admin) SetPassword(ctx context.Context, username, password string) error {
-	u, err := a.users.UserByUsername(ctx, username)
+	u, err := a.userNamed(ctx, username)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ var errConcurrentChange = domain.NewValidationError("password", "The password ch
 // re-reads the user after storing it (Accounts.confirm) and sees the flag. The credential
 // chains rely on this: a deactivated user holds no session or token.
 func (a *Admin) SetActive(ctx context.Context, username string, active bool) error {
-	u, err := a.users.UserByUsername(ctx, username)
+	u, err := a.userNamed(ctx, username)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (a *Admin) SetActive(ctx context.Context, username string, active bool) err
 // VerifyEmail implements ports.Admin: the operator vouches for the user's current address,
 // as following a link would. A user without an address is domain.ErrNoEmail.
 func (a *Admin) VerifyEmail(ctx context.Context, username string) error {
-	u, err := a.users.UserByUsername(ctx, username)
+	u, err := a.userNamed(ctx, username)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (a *Admin) CreateToken(ctx context.Context, username, name string) (domain.
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}
-	u, err := a.users.UserByUsername(ctx, username)
+	u, err := a.userNamed(ctx, username)
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}
@@ -149,7 +149,7 @@ func (a *Admin) CreateToken(ctx context.Context, username, name string) (domain.
 
 // ListTokens implements ports.Admin.
 func (a *Admin) ListTokens(ctx context.Context, username string) ([]domain.Token, error) {
-	u, err := a.users.UserByUsername(ctx, username)
+	u, err := a.userNamed(ctx, username)
 	if err != nil {
 		return nil, err
 	}
@@ -158,23 +158,34 @@ func (a *Admin) ListTokens(ctx context.Context, username string) ([]domain.Token
 
 // RevokeToken implements ports.Admin.
 func (a *Admin) RevokeToken(ctx context.Context, username, id string) error {
-	if !domain.ValidPublicID(id) {
-		return domain.ErrNotFound
-	}
-	u, err := a.users.UserByUsername(ctx, username)
+	u, err := a.userNamed(ctx, username)
 	if err != nil {
 		return err
 	}
-	if err := a.tokens.DeleteToken(ctx, u.ID, id); err != nil {
+	if !domain.ValidPublicID(id) {
+		return domain.ErrNoSuchToken
+	}
+	if err := a.tokens.DeleteToken(ctx, u.ID, id); errors.Is(err, domain.ErrNotFound) {
+		return domain.ErrNoSuchToken
+	} else if err != nil {
 		return err
 	}
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditTokenRevoked, UserID: u.ID, ItemID: id})
 	return nil
 }
 
+// ListSessions implements ports.Admin.
+func (a *Admin) ListSessions(ctx context.Context, username string) ([]domain.Session, error) {
+	u, err := a.userNamed(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	return a.sessions.SessionsByUser(ctx, u.ID)
+}
+
 // RevokeSessions implements ports.Admin.
 func (a *Admin) RevokeSessions(ctx context.Context, username string) (int, error) {
-	u, err := a.users.UserByUsername(ctx, username)
+	u, err := a.userNamed(ctx, username)
 	if err != nil {
 		return 0, err
 	}
@@ -184,6 +195,15 @@ func (a *Admin) RevokeSessions(ctx context.Context, username string) (int, error
 	}
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditLogoutAll, UserID: u.ID})
 	return n, nil
+}
+
+// userNamed returns the user an operator named, or domain.ErrNoSuchUser.
+func (a *Admin) userNamed(ctx context.Context, username string) (domain.User, error) {
+	u, err := a.users.UserByUsername(ctx, username)
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.User{}, domain.ErrNoSuchUser
+	}
+	return u, err
 }
 
 func (a *Admin) revokeAll(ctx context.Context, user domain.UserID) error {

@@ -79,8 +79,8 @@ func TestAdminSetPasswordRevokesEverything(t *testing.T) {
 		t.Errorf("old password: %v, want invalid credentials", err)
 	}
 	e.login("alice", newPassword)
-	if err := e.admin().SetPassword(t.Context(), "nobody", newPassword); !errors.Is(err, domain.ErrNotFound) {
-		t.Errorf("SetPassword(unknown) = %v, want domain.ErrNotFound", err)
+	if err := e.admin().SetPassword(t.Context(), "nobody", newPassword); !errors.Is(err, domain.ErrNoSuchUser) {
+		t.Errorf("SetPassword(unknown) = %v, want domain.ErrNoSuchUser", err)
 	}
 }
 
@@ -109,8 +109,8 @@ func TestAdminDeactivate(t *testing.T) {
 		t.Fatalf("SetActive(true) = %v", err)
 	}
 	e.principal(basicCreds("alice", password))
-	if err := e.admin().SetActive(t.Context(), "nobody", false); !errors.Is(err, domain.ErrNotFound) {
-		t.Errorf("SetActive(unknown) = %v, want domain.ErrNotFound", err)
+	if err := e.admin().SetActive(t.Context(), "nobody", false); !errors.Is(err, domain.ErrNoSuchUser) {
+		t.Errorf("SetActive(unknown) = %v, want domain.ErrNoSuchUser", err)
 	}
 }
 
@@ -129,14 +129,18 @@ func TestAdminTokensAndSessions(t *testing.T) {
 	if want := e.clock.Now().Add(e.settings.TokenTTL); !it.Token.ExpiresAt.Equal(want) {
 		t.Errorf("ExpiresAt = %v, want the configured lifetime, %v", it.Token.ExpiresAt, want)
 	}
-	for _, tt := range []struct{ user, id string }{
-		{"bob", it.Token.ID},       // not bob's
-		{"alice", bobTok.Token.ID}, // not alice's
-		{"alice", "not-an-id"},
-		{"nobody", it.Token.ID},
+	for _, tt := range []struct {
+		user, id string
+		want     error
+	}{
+		{"bob", it.Token.ID, domain.ErrNoSuchToken},       // not bob's
+		{"alice", bobTok.Token.ID, domain.ErrNoSuchToken}, // not alice's
+		{"alice", "not-an-id", domain.ErrNoSuchToken},
+		{"nobody", it.Token.ID, domain.ErrNoSuchUser},
+		{"nobody", "not-an-id", domain.ErrNoSuchUser},
 	} {
-		if err := e.admin().RevokeToken(t.Context(), tt.user, tt.id); !errors.Is(err, domain.ErrNotFound) {
-			t.Errorf("RevokeToken(%q, %q) = %v, want domain.ErrNotFound", tt.user, tt.id, err)
+		if err := e.admin().RevokeToken(t.Context(), tt.user, tt.id); !errors.Is(err, tt.want) {
+			t.Errorf("RevokeToken(%q, %q) = %v, want %v", tt.user, tt.id, err, tt.want)
 		}
 	}
 	if list, err := e.admin().ListTokens(t.Context(), "alice"); err != nil || len(list) != 1 || list[0].ID != it.Token.ID {
@@ -151,6 +155,18 @@ func TestAdminTokensAndSessions(t *testing.T) {
 
 	s1, s2, bobSess := e.login("alice", password), e.login("alice", password), e.login("bob", password)
 	keep := e.obtainToken("alice", password)
+	listed, err := e.admin().ListSessions(t.Context(), "alice")
+	if err != nil || len(listed) != 2 {
+		t.Fatalf("ListSessions(alice) = %v, %v; want her two sessions", listed, err)
+	}
+	for _, ss := range listed {
+		if ss.ID != s1.ID && ss.ID != s2.ID {
+			t.Errorf("ListSessions(alice) lists session %s, not hers", ss.ID)
+		}
+	}
+	if _, err := e.admin().ListSessions(t.Context(), "nobody"); !errors.Is(err, domain.ErrNoSuchUser) {
+		t.Errorf("ListSessions(unknown) = %v, want domain.ErrNoSuchUser", err)
+	}
 	n, err := e.admin().RevokeSessions(t.Context(), "alice")
 	if err != nil || n != 2 {
 		t.Fatalf("RevokeSessions = %d, %v; want 2, nil", n, err)
@@ -188,7 +204,7 @@ func TestAdminVerifyEmail(t *testing.T) {
 		{name: "unverified address", username: "alice", verified: true},
 		{name: "in another case", username: "ALICE", verified: true},
 		{name: "no address", username: "carol", wantErr: domain.ErrNoEmail},
-		{name: "unknown user", username: "nobody", wantErr: domain.ErrNotFound},
+		{name: "unknown user", username: "nobody", wantErr: domain.ErrNoSuchUser},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 // Factors implements ports.Admin: the kinds of second factor the user logs in with, and
 // whether a TOTP enrolment is pending (unconfirmed).
 func (a *Admin) Factors(ctx context.Context, username string) (kinds []domain.FactorKind, pending bool, err error) {
-	u, err := a.users.UserByUsername(ctx, username)
+	u, err := a.userNamed(ctx, username)
 	if err != nil {
 		return nil, false, err
 	}
@@ -27,7 +27,7 @@ func (a *Admin) Factors(ctx context.Context, username string) (kinds []domain.Fa
 // a user who lost both authenticator and codes, once the operator has checked who asks.
 // Sessions and tokens are kept: they were obtained with the factor.
 func (a *Admin) ResetFactors(ctx context.Context, username string) error {
-	u, err := a.users.UserByUsername(ctx, username)
+	u, err := a.userNamed(ctx, username)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func (a *Accounts) DeleteAccount(ctx context.Context, p domain.Principal, in por
 
 // DeleteUser implements ports.Admin.
 func (a *Admin) DeleteUser(ctx context.Context, username string) error {
-	u, err := a.users.UserByUsername(ctx, username)
+	u, err := a.userNamed(ctx, username)
 	if err != nil {
 		return err
 	}

@@ -149,7 +149,7 @@ func (a *Admin) SetEmail(ctx context.Context, username, email string) error {
 	if err != nil {
 		return err
 	}
-	u, err := a.users.UserByUsername(ctx, username)
+	u, err := a.userNamed(ctx, username)
 	if err != nil {
 		return err
 	}

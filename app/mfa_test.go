@@ -335,6 +335,12 @@ func TestDeletionAndResetRemoveFactors(t *testing.T) {
 		}
 	}
 	e.obtainToken("bob", password)
+	if _, _, err := admin.Factors(t.Context(), "alice"); !errors.Is(err, domain.ErrNoSuchUser) {
+		t.Errorf("admin factors of a deleted user: %v, want ErrNoSuchUser", err)
+	}
+	if err := admin.ResetFactors(t.Context(), "nobody"); !errors.Is(err, domain.ErrNoSuchUser) {
+		t.Errorf("admin reset of an unknown user: %v, want ErrNoSuchUser", err)
+	}
 }
 
 func TestConcurrentLoginsWithOneCodeMakeOneToken(t *testing.T) {

@@ -42,6 +42,12 @@ var (
 	// fail closed: nothing is authenticated while a store is down.
 	ErrUnavailable = errors.New("store unavailable")
 
+	// ErrNoSuchUser is the ErrNotFound of a user an operator named, and ErrNoSuchToken that
+	// of a token of that user: the command line tells the two apart, where the API, which
+	// must not say which accounts exist, answers 404 to both as ErrNotFound.
+	ErrNoSuchUser  = fmt.Errorf("%w: no such user", ErrNotFound)
+	ErrNoSuchToken = fmt.Errorf("%w: no such token", ErrNotFound)
+
 	// ErrInvalidToken is the ErrInvalidCredentials of a well-formed token that is unknown,
 	// revoked or expired.
 	ErrInvalidToken = fmt.Errorf("%w: invalid token", ErrInvalidCredentials)

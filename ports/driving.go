@@ -144,7 +144,8 @@ type NewUser struct {
 
 // Admin holds the operator's use cases behind the command line, like Django's
 // createsuperuser, changepassword and drf_create_token. Users are named by username. Errors
-// are domain errors: domain.ErrNotFound for an unknown user or token, *domain.ValidationError
+// are domain errors: domain.ErrNoSuchUser for an unknown user and domain.ErrNoSuchToken for
+// an unknown token of a known one (both domain.ErrNotFound), *domain.ValidationError
 // for bad input, domain.ErrUsernameTaken, domain.ErrUnavailable for a store outage.
 type Admin interface {
 	// CreateUser applies the signup rules, without the signup throttle.
@@ -169,6 +170,8 @@ type Admin interface {
 	ListTokens(ctx context.Context, username string) ([]domain.Token, error)
 	// RevokeToken revokes one token of the user by its public id.
 	RevokeToken(ctx context.Context, username, id string) error
+	// ListSessions lists the user's live sessions, newest first.
+	ListSessions(ctx context.Context, username string) ([]domain.Session, error)
 	// RevokeSessions ends every session of the user and reports how many there were.
 	RevokeSessions(ctx context.Context, username string) (int, error)
 	// SetEmail gives the user a new address at once, verified, under the address rule of

@@ -34,7 +34,7 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 var pageTemplates = parsePages("login", "signup", "account", "reset", "verify_email", "error", "emailchange")
 
 func parsePages(names ...string) map[string]*template.Template {
-	funcs := template.FuncMap{"when": when, "browser": browserName}
+	funcs := template.FuncMap{"when": when, "browser": BrowserName}
 	out := make(map[string]*template.Template, len(names))
 	for _, name := range names {
 		out[name] = template.Must(template.New(name).Funcs(funcs).

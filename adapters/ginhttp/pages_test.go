@@ -468,8 +468,8 @@ func TestBrowserName(t *testing.T) {
 		"":           "Other browser",
 	}
 	for ua, want := range tests {
-		if got := browserName(ua); got != want {
-			t.Errorf("browserName(%q) = %q, want %q", ua, got, want)
+		if got := BrowserName(ua); got != want {
+			t.Errorf("BrowserName(%q) = %q, want %q", ua, got, want)
 		}
 	}
 }

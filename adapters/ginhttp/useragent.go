@@ -2,10 +2,11 @@ package ginhttp
 
 import "strings"
 
-// browserName names the browser and system of a User-Agent for the sessions list, so people
-// can tell their devices apart; the page shows the whole header beside it. Order matters:
-// Edge and Opera also say Chrome, and Chrome also says Safari.
-func browserName(ua string) string {
+// BrowserName names the browser and system of a User-Agent for the sessions lists (the
+// account page, gatehouse sessions list), so people can tell their devices apart; both show
+// the whole header beside it. Order matters: Edge and Opera also say Chrome, and Chrome also
+// says Safari.
+func BrowserName(ua string) string {
 	browser := firstMatch(ua, "Other browser", [][2]string{
 		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"HeadlessChrome/", "Headless Chrome"},
 		{"Chromium/", "Chromium"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"}, {"curl/", "curl"},

@@ -156,6 +156,30 @@ func validHostPort(addr string) bool {
 	return true
 }
 
+// validListenAddr reports whether addr is what net.Listen("tcp", addr) takes as a listen
+// address: host:port where the host may be empty (every interface), an IP address or a host
+// name, and the port a number from 0 (any free port) to 65535. Checked here, not left to
+// net.Listen, so config check refuses what serve would.
+func validListenAddr(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return false
+	}
+	return host == "" || validHostPort(net.JoinHostPort(host, "1"))
+}
+
+// listenAddr reads a listen address; optional allows "" (no listener).
+func (p *parser) listenAddr(env string, optional bool) string {
+	v := p.byEnv[env]
+	if (v != "" || !optional) && !validListenAddr(v) {
+		p.fail(env, "want host:port, such as 127.0.0.1:8080 or :8080 (every interface)")
+	}
+	return v
+}
+
 func (p *parser) backend(env string) string {
 	v := strings.ToLower(p.byEnv[env])
 	if !slices.Contains(backendNames, v) {
@@ -210,8 +234,8 @@ func (p *parser) config() (Config, error) {
 		p.fail("GATEHOUSE_AUTHENTICATORS", "%v", err)
 	}
 	c := Config{
-		Addr:            p.byEnv["GATEHOUSE_ADDR"],
-		AdminAddr:       p.byEnv["GATEHOUSE_ADMIN_ADDR"],
+		Addr:            p.listenAddr("GATEHOUSE_ADDR", false),
+		AdminAddr:       p.listenAddr("GATEHOUSE_ADMIN_ADDR", true),
 		ShutdownTimeout: p.duration("GATEHOUSE_SHUTDOWN_TIMEOUT"),
 		LogFormat:       strings.ToLower(p.byEnv["GATEHOUSE_LOG_FORMAT"]),
 		Methods:         methods,

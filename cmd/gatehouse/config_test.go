@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,15 @@ func configFrom(args []string, getenv func(string) string) (Config, error) {
 }
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// environOf is m as os.Environ would list it.
+func environOf(m map[string]string) []string {
+	var out []string
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
 
 func TestLoadConfigDefaults(t *testing.T) {
 	c, err := configFrom(nil, envOf(nil))
@@ -134,6 +144,13 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"GATEHOUSE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.example"},
 		{"GATEHOUSE_CLIENT_IP_HEADER", "X-Client-IP"},
 		{"GATEHOUSE_CLIENT_IP_HEADER", "X-Forwarded-For,X-Real-IP"},
+		{"GATEHOUSE_ADDR", "localhost"},
+		{"GATEHOUSE_ADDR", ":99999"},
+		{"GATEHOUSE_ADDR", "127.0.0.1:-1"},
+		{"GATEHOUSE_ADDR", "127.0.0.1:http"},
+		{"GATEHOUSE_ADDR", "http://127.0.0.1:8080"},
+		{"GATEHOUSE_ADMIN_ADDR", "9090"},
+		{"GATEHOUSE_ADMIN_ADDR", "[::1]:70000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {
@@ -277,6 +294,47 @@ func TestHashMemory(t *testing.T) {
 				t.Errorf("err = %v", err)
 			case tt.want != 0 && c.Hashing.Memory != tt.want:
 				t.Errorf("Memory = %d KiB, want %d", c.Hashing.Memory, tt.want)
+			}
+		})
+	}
+}
+
+// TestListenAddrs: GATEHOUSE_ADDR and GATEHOUSE_ADMIN_ADDR take what net.Listen takes, so
+// config check refuses exactly the addresses serve would.
+func TestListenAddrs(t *testing.T) {
+	tests := []struct {
+		addr string
+		ok   bool
+	}{
+		{"127.0.0.1:8080", true},
+		{":8080", true},
+		{"127.0.0.1:0", true},
+		{"[::1]:8080", true},
+		{"localhost:65535", true},
+		{"localhost", false},
+		{":99999", false},
+		{":", false},
+		{"", false},
+		{"[::1]", false},
+		{"127.0.0.1:8080/", false},
+		{"user@host:8080", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr, func(t *testing.T) {
+			if got := validListenAddr(tt.addr); got != tt.ok {
+				t.Errorf("validListenAddr(%q) = %t, want %t", tt.addr, got, tt.ok)
+			}
+			l, err := net.Listen("tcp", tt.addr)
+			if err == nil {
+				l.Close()
+			}
+			if tt.ok && strings.HasPrefix(tt.addr, "127.0.0.1:0") && err != nil {
+				t.Errorf("net.Listen(%q): %v", tt.addr, err)
+			}
+			// "" and ":" are refused on purpose although net.Listen takes them (a random
+			// port on every interface): nobody means that.
+			if !tt.ok && tt.addr != "" && tt.addr != ":" && err == nil {
+				t.Errorf("net.Listen(%q) works, but the address is refused", tt.addr)
 			}
 		})
 	}

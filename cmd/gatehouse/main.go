@@ -4,7 +4,7 @@
 //	gatehouse migrate up|down|status            manage the MySQL schema
 //	gatehouse user create|list|set-password|deactivate|activate
 //	gatehouse token create|list|revoke
-//	gatehouse sessions revoke
+//	gatehouse sessions list|revoke
 //	gatehouse import django --dumpdata FILE | --from-dsn DSN [--dry-run]
 //	gatehouse config check                      print the effective configuration
 //	gatehouse config gen-key                    print a new GATEHOUSE_SECRET_KEY
@@ -18,8 +18,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -29,7 +32,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := execute(ctx, os.Args[1:], os.Getenv, terminal(os.Stdin), os.Stdout, os.Stderr)
+	code := execute(ctx, os.Args[1:], os.Environ(), terminal(os.Stdin), os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -49,11 +52,15 @@ type console struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// environ is the whole environment, as os.Environ returns it: config refuses the
+	// GATEHOUSE_* variables in it that are no settings.
+	environ []string
 }
 
-// execute runs the command line args and returns the process exit code.
-func execute(ctx context.Context, args []string, getenv func(string) string, in prompter, stdout, stderr io.Writer) int {
-	con := &console{in: in, stdout: stdout, stderr: stderr, getenv: getenv}
+// execute runs the command line args in the environment environ ("NAME=value" entries, as
+// os.Environ returns them) and returns the process exit code.
+func execute(ctx context.Context, args []string, environ []string, in prompter, stdout, stderr io.Writer) int {
+	con := &console{in: in, stdout: stdout, stderr: stderr, getenv: getenvOf(environ), environ: environ}
 	root := newRootCommand(con)
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -62,12 +69,31 @@ func execute(ctx context.Context, args []string, getenv func(string) string, in 
 	if err == nil {
 		return exitOK
 	}
-	msg := err.Error()
-	if errors.Is(err, domain.ErrNotFound) {
-		msg = "no such user, or no such token of that user"
-	}
-	fmt.Fprintf(stderr, "gatehouse: %s\n", msg)
+	fmt.Fprintf(stderr, "gatehouse: %s\n", message(err))
 	return exitCode(err)
+}
+
+// message says what went wrong in the operator's terms: the rule that refused the input,
+// field by field, rather than only the names of the fields; which of user and token does
+// not exist.
+func message(err error) string {
+	var verr *domain.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		fields := slices.Sorted(maps.Keys(verr.Fields))
+		lines := make([]string, 0, len(fields))
+		for _, f := range fields {
+			lines = append(lines, f+": "+strings.Join(verr.Fields[f], " "))
+		}
+		return "refused: " + strings.Join(lines, "; ")
+	case errors.Is(err, domain.ErrNoSuchUser):
+		return "no such user"
+	case errors.Is(err, domain.ErrNoSuchToken):
+		return "the user has no such token (see gatehouse token list)"
+	case errors.Is(err, domain.ErrNotFound):
+		return "not found (deleted meanwhile?)"
+	}
+	return err.Error()
 }
 
 // exitError carries the exit code a command chose.
@@ -122,7 +148,9 @@ func newRootCommand(con *console) *cobra.Command {
 its stores from the command line. Without a command it serves.
 
 Every setting is a flag and a GATEHOUSE_* environment variable; a flag overrides its
-variable, which overrides the default. 'gatehouse config check' prints the result.
+variable, which overrides the default. 'gatehouse config check' prints the result. A
+GATEHOUSE_* variable that is no setting stops every command that reads settings, with
+the name of the setting it is closest to (GATEHOUSE_TEST_* and GATEHOUSE_BENCH_* pass).
 
 Exit codes: 0 success, 1 failure (a store is down), 2 bad command line or configuration,
 3 input refused (a weak password, a taken username), 4 no such user or token.`,
@@ -149,8 +177,14 @@ Exit codes: 0 success, 1 failure (a store is down), 2 bad command line or config
 	return root
 }
 
-// config loads the configuration of the running command.
+// config loads the configuration of the running command. Every command that reads settings
+// comes here, so each refuses unknown GATEHOUSE_* variables: serve and config check, and
+// also the store commands (user, token, sessions, migrate, import), which a misspelled
+// store variable would point at the wrong store.
 func (con *console) config(cmd *cobra.Command) (Config, error) {
+	if err := unknownVariables(con.environ); err != nil {
+		return Config{}, usageError(err)
+	}
 	cfg, err := loadConfig(cmd.Flags(), con.getenv)
 	if err != nil {
 		return Config{}, usageError(err)

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/domain"
 )
 
 // typist is a prompter fed by a test: stdin holds what --password-stdin reads, and secrets
@@ -33,7 +37,7 @@ func runCLI(t *testing.T, args []string, env map[string]string, in *typist) (cod
 		in = &typist{Reader: strings.NewReader("")}
 	}
 	var out, errOut strings.Builder
-	code = execute(context.Background(), args, envOf(env), in, &out, &errOut)
+	code = execute(context.Background(), args, environOf(env), in, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -53,12 +57,17 @@ func TestExitCodes(t *testing.T) {
 		{"serve help", []string{"serve", "--help"}, nil, exitOK},
 		{"version", []string{"version"}, nil, exitOK},
 		{"config check", []string{"config", "check"}, nil, exitOK},
+		{"config check of a listen address without a port", []string{"config", "check"}, map[string]string{"GATEHOUSE_ADDR": "localhost"}, exitUsage},
+		{"config check of a port out of range", []string{"config", "check"}, map[string]string{"GATEHOUSE_ADDR": ":99999"}, exitUsage},
+		{"serve on a port out of range", []string{"serve"}, map[string]string{"GATEHOUSE_ADDR": ":99999"}, exitUsage},
 		{"migrate without an action", []string{"migrate"}, nil, exitUsage},
 		{"migrate without a DSN", []string{"migrate", "status"}, nil, exitUsage},
 		{"extra argument", []string{"version", "now"}, nil, exitUsage},
 		{"user create on the memory store", []string{"user", "create", "alice", "--password-stdin"}, nil, exitUsage},
 		{"token create without --user", []string{"token", "create", "--name", "ci"}, nil, exitUsage},
 		{"sessions revoke on the memory store", []string{"sessions", "revoke", "--user", "alice"}, nil, exitUsage},
+		{"sessions list on the memory store", []string{"sessions", "list", "--user", "alice", "--json"}, nil, exitUsage},
+		{"sessions list without --user", []string{"sessions", "list"}, nil, exitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,6 +182,34 @@ func TestNewPassword(t *testing.T) {
 			}
 			if err != nil || got != tt.want {
 				t.Fatalf("newPassword = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestMessage: a refusal says the rule that failed, field by field, and "not found" says
+// which of user and token is missing.
+func TestMessage(t *testing.T) {
+	weak := &domain.ValidationError{Fields: map[string][]string{
+		"password": {"This password is too common.", "This password is entirely numeric."},
+		"email":    {"Enter a valid email address."},
+	}}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"weak password", fmt.Errorf("create: %w", weak),
+			"refused: email: Enter a valid email address.; password: This password is too common. This password is entirely numeric."},
+		{"no such user", domain.ErrNoSuchUser, "no such user"},
+		{"no such token", fmt.Errorf("revoke: %w", domain.ErrNoSuchToken), "the user has no such token (see gatehouse token list)"},
+		{"gone meanwhile", domain.ErrNotFound, "not found (deleted meanwhile?)"},
+		{"other", errors.New("boom"), "boom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := message(tt.err); got != tt.want {
+				t.Errorf("message = %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -73,7 +73,7 @@ func TestServeRefusesFactorsWithoutKey(t *testing.T) {
 	var out, errOut strings.Builder
 	env := map[string]string{"GATEHOUSE_USER_STORE": "redis", "GATEHOUSE_REDIS_URL": url, "GATEHOUSE_REDIS_PREFIX": prefix,
 		"GATEHOUSE_ADDR": "127.0.0.1:0"}
-	code := execute(ctx, []string{"serve"}, envOf(env), &typist{Reader: strings.NewReader("")}, &out, &errOut)
+	code := execute(ctx, []string{"serve"}, environOf(env), &typist{Reader: strings.NewReader("")}, &out, &errOut)
 	if code != exitFailure || !strings.Contains(errOut.String(), "GATEHOUSE_SECRET_KEY is not set") ||
 		strings.Contains(out.String(), "listening") {
 		t.Errorf("serve: exit %d, stdout %q, stderr %q; want exit %d naming GATEHOUSE_SECRET_KEY, before listening",

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,9 +40,10 @@ shown this once: only its hash is stored. The token lives GATEHOUSE_TOKEN_TTL.`,
 	create.Flags().StringVar(&name, "name", "", "a label such as the device's name")
 	_ = create.MarkFlagRequired("user")
 
+	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list --user USERNAME",
-		Short: "List a user's live tokens (never their secrets)",
+		Short: "List a user's live tokens, newest first (never their secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return con.withAdmin(cmd, []string{"users", "tokens"}, func(a *app.Admin) error {
@@ -51,17 +51,19 @@ shown this once: only its hash is stored. The token lives GATEHOUSE_TOKEN_TTL.`,
 				if err != nil {
 					return err
 				}
-				tw := tabwriter.NewWriter(con.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST USED\tEXPIRES")
+				out := newListOutput(con.stdout, asJSON, "ID", "NAME", "CREATED", "LAST USED", "EXPIRES")
 				for _, t := range tokens {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.CreatedAt.Format(time.RFC3339),
-						stamp(t.LastUsedAt), expiry(t.ExpiresAt))
+					if err := out.row(viewToken(t), t.ID, t.Name, t.CreatedAt.Format(time.RFC3339),
+						stamp(t.LastUsedAt), expiry(t.ExpiresAt)); err != nil {
+						return err
+					}
 				}
-				return tw.Flush()
+				return out.close()
 			})
 		},
 	}
 	list.Flags().StringVar(&user, "user", "", "the tokens' owner (required)")
+	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of tokens")
 	_ = list.MarkFlagRequired("user")
 
 	revoke := &cobra.Command{
@@ -108,8 +110,43 @@ func newSessionsCommand(con *console) *cobra.Command {
 	}
 	revoke.Flags().StringVar(&user, "user", "", "the sessions' owner (required)")
 	_ = revoke.MarkFlagRequired("user")
-	cmd.AddCommand(revoke)
+
+	var asJSON bool
+	list := &cobra.Command{
+		Use:   "list --user USERNAME",
+		Short: "List a user's live sessions, newest first: id, times, IP and browser (never their secrets)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return con.withAdmin(cmd, []string{"users", "sessions"}, func(a *app.Admin) error {
+				sessions, err := a.ListSessions(cmd.Context(), user)
+				if err != nil {
+					return err
+				}
+				out := newListOutput(con.stdout, asJSON, "ID", "CREATED", "LAST SEEN", "IP", "BROWSER")
+				for _, s := range sessions {
+					v := viewSession(s)
+					if err := out.row(v, s.ID, s.CreatedAt.Format(time.RFC3339), stamp(s.LastSeenAt),
+						cell(s.IP), v.Browser); err != nil {
+						return err
+					}
+				}
+				return out.close()
+			})
+		},
+	}
+	list.Flags().StringVar(&user, "user", "", "the sessions' owner (required)")
+	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of sessions")
+	_ = list.MarkFlagRequired("user")
+	cmd.AddCommand(list, revoke)
 	return cmd
+}
+
+// cell shows an empty value as "-", so the table keeps its columns.
+func cell(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func stamp(t time.Time) string {

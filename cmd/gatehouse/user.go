@@ -1,9 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"text/tabwriter"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -75,15 +74,6 @@ first line of standard input with --password-stdin. The signup rules apply.`,
 	return cmd
 }
 
-// userJSON is a user as user list --json prints it: never the password hash.
-type userJSON struct {
-	ID         domain.UserID `json:"id"`
-	Username   string        `json:"username"`
-	Email      string        `json:"email"`
-	IsActive   bool          `json:"is_active"`
-	DateJoined time.Time     `json:"date_joined"`
-}
-
 func newUserListCommand(con *console) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -92,35 +82,30 @@ func newUserListCommand(con *console) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return con.withAdmin(cmd, []string{"users"}, func(a *app.Admin) error {
-				tw := tabwriter.NewWriter(con.stdout, 0, 4, 2, ' ', 0)
-				enc := json.NewEncoder(con.stdout)
-				if !asJSON {
-					fmt.Fprintln(tw, "ID\tUSERNAME\tEMAIL\tACTIVE\tJOINED")
-				}
+				out := newListOutput(con.stdout, asJSON, "ID", "USERNAME", "EMAIL", "ACTIVE", "JOINED")
+				const pageSize = 500
 				var after domain.UserID
 				for {
-					page, err := a.ListUsers(cmd.Context(), after, 500)
+					page, err := a.ListUsers(cmd.Context(), after, pageSize)
 					if err != nil {
 						return err
 					}
 					for _, u := range page {
-						if asJSON {
-							if err := enc.Encode(userJSON{u.ID, u.Username, u.Email, u.IsActive, u.DateJoined}); err != nil {
-								return err
-							}
-							continue
+						err := out.row(viewUser(u), strconv.FormatInt(int64(u.ID), 10), u.Username, u.Email,
+							strconv.FormatBool(u.IsActive), u.DateJoined.Format(time.RFC3339))
+						if err != nil {
+							return err
 						}
-						fmt.Fprintf(tw, "%d\t%s\t%s\t%t\t%s\n", u.ID, u.Username, u.Email, u.IsActive, u.DateJoined.Format(time.RFC3339))
 					}
-					if len(page) < 500 {
-						return tw.Flush()
+					if len(page) < pageSize {
+						return out.close()
 					}
 					after = page[len(page)-1].ID
 				}
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per user")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of users")
 	return cmd
 }
 

@@ -156,28 +156,55 @@ func TestCLIExitCodes(t *testing.T) {
 	name := c.server.name("taken")
 	c.must(t, "plum-Orchard-7391\n", "user", "create", name, "--password-stdin")
 	tests := []struct {
-		name  string
-		stdin string
-		args  []string
-		want  int
+		name   string
+		stdin  string
+		args   []string
+		want   int
+		stderr string // what the message must say; "" for no check
 	}{
-		{"taken username, other case", "plum-Orchard-7391\n", []string{"user", "create", strings.ToUpper(name), "--password-stdin"}, 3},
-		{"common password", "password123\n", []string{"user", "create", c.server.name("weak"), "--password-stdin"}, 3},
-		{"no terminal and no --password-stdin", "", []string{"user", "create", c.server.name("x")}, 2},
-		{"unknown user", "", []string{"user", "deactivate", c.server.name("nobody")}, 4},
-		{"delete an unknown user", "", []string{"user", "delete", c.server.name("nobody"), "--yes"}, 4},
-		{"delete without --yes", "", []string{"user", "delete", name}, 2},
-		{"unknown token", "", []string{"token", "revoke", "--user", name, "00000000000000000000000000000000"}, 4},
-		{"token of an unknown user", "", []string{"token", "create", "--user", c.server.name("nobody")}, 4},
-		{"missing --user", "", []string{"sessions", "revoke"}, 2},
-		{"missing argument", "", []string{"user", "activate"}, 2},
+		{"taken username, other case", "plum-Orchard-7391\n", []string{"user", "create", strings.ToUpper(name), "--password-stdin"}, 3, "already exists"},
+		{"common password", "password123\n", []string{"user", "create", c.server.name("weak"), "--password-stdin"}, 3, "password: This password is too common."},
+		{"no terminal and no --password-stdin", "", []string{"user", "create", c.server.name("x")}, 2, ""},
+		{"unknown user", "", []string{"user", "deactivate", c.server.name("nobody")}, 4, "gatehouse: no such user\n"},
+		{"delete an unknown user", "", []string{"user", "delete", c.server.name("nobody"), "--yes"}, 4, "gatehouse: no such user\n"},
+		{"delete without --yes", "", []string{"user", "delete", name}, 2, "--yes"},
+		{"unknown token", "", []string{"token", "revoke", "--user", name, "00000000000000000000000000000000"}, 4, "no such token"},
+		{"token of an unknown user", "", []string{"token", "create", "--user", c.server.name("nobody")}, 4, "gatehouse: no such user\n"},
+		{"revoke a token of an unknown user", "", []string{"token", "revoke", "--user", c.server.name("nobody"), "00000000000000000000000000000000"}, 4, "gatehouse: no such user\n"},
+		{"missing --user", "", []string{"sessions", "revoke"}, 2, ""},
+		{"missing argument", "", []string{"user", "activate"}, 2, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if code, stdout, stderr := c.run(t, tt.stdin, tt.args...); code != tt.want {
-				t.Errorf("gatehouse %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s",
-					strings.Join(tt.args, " "), code, tt.want, stdout, stderr)
+			if code, stdout, stderr := c.run(t, tt.stdin, tt.args...); code != tt.want || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("gatehouse %s: exit %d, want %d and %q\nstdout:\n%s\nstderr:\n%s",
+					strings.Join(tt.args, " "), code, tt.want, tt.stderr, stdout, stderr)
 			}
 		})
+	}
+}
+
+func TestCLIConfigCheckRefusesMistakes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		env    map[string]string
+		stderr string
+	}{
+		{"misspelled variable", map[string]string{"GATEHOUSE_COOKIESECURE": "false"}, "did you mean GATEHOUSE_COOKIE_SECURE?"},
+		{"listen address without a port", map[string]string{"GATEHOUSE_ADDR": "localhost"}, "GATEHOUSE_ADDR"},
+		{"port out of range", map[string]string{"GATEHOUSE_ADDR": ":99999"}, "GATEHOUSE_ADDR"},
+	}
+	for _, tt := range tests {
+		for _, args := range [][]string{{"config", "check"}, {"serve"}} {
+			t.Run(tt.name+"/"+strings.Join(args, " "), func(t *testing.T) {
+				c := &cli{env: tt.env}
+				code, stdout, stderr := c.run(t, "", args...)
+				if code != 2 || !strings.Contains(stderr, tt.stderr) {
+					t.Errorf("gatehouse %s: exit %d, want 2 and %q\nstdout:\n%s\nstderr:\n%s",
+						strings.Join(args, " "), code, tt.stderr, stdout, stderr)
+				}
+			})
+		}
 	}
 }

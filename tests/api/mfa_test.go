@@ -180,7 +180,7 @@ func TestUserMFACommands(t *testing.T) {
 		t.Fatalf("list after reset: %q", out)
 	}
 	s.token(t, a)
-	if code, _, _ := c.run(t, "", "user", "mfa", "reset", "nobody."+s.tag); code == 0 {
-		t.Error("reset of an unknown user succeeded")
+	if code, _, stderr := c.run(t, "", "user", "mfa", "reset", "nobody."+s.tag); code != 4 || !strings.Contains(stderr, "no such user") {
+		t.Errorf("reset of an unknown user: exit %d, %q; want 4, no such user", code, stderr)
 	}
 }
