@@ -26,9 +26,9 @@ func (s *Server) listTokens(c *gin.Context, p domain.Principal) {
 		s.fail(c, err)
 		return
 	}
-	views := make([]tokenView, 0, len(tokens))
+	views := make([]TokenView, 0, len(tokens))
 	for _, t := range tokens {
-		views = append(views, viewToken(t))
+		views = append(views, ViewToken(t))
 	}
 	c.JSON(http.StatusOK, views)
 }

@@ -14,7 +14,7 @@ import (
 type accountView struct {
 	User     userView
 	Sessions []sessionView
-	Tokens   []tokenView
+	Tokens   []TokenView
 	NewToken *issuedTokenView
 }
 
@@ -84,7 +84,7 @@ func (s *Server) showAccount(c *gin.Context, pr domain.Principal, status int, p 
 		view.Sessions = append(view.Sessions, viewSession(ss, pr))
 	}
 	for _, t := range tokens {
-		view.Tokens = append(view.Tokens, viewToken(t))
+		view.Tokens = append(view.Tokens, ViewToken(t))
 	}
 	p.Title, p.Account = "Your account", view
 	p.CSRF = domain.CSRFToken(s.sessionSecret(c))

@@ -486,7 +486,7 @@ func TestPagesEscape(t *testing.T) {
 		Account: &accountView{
 			User:     userView{Username: evil, Email: evil, DateJoined: when},
 			Sessions: []sessionView{{ID: evil, IP: evil, UserAgent: evil + " Firefox/1", Current: true}},
-			Tokens:   []tokenView{{ID: evil, Name: evil, CreatedAt: when}},
+			Tokens:   []TokenView{{ID: evil, Name: evil, CreatedAt: when}},
 			NewToken: &issuedTokenView{Token: evil, ID: evil, Name: evil},
 		}}
 	for name := range pageTemplates {

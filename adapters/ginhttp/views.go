@@ -63,7 +63,9 @@ type issuedTokenView struct {
 	ExpiresAt *time.Time `json:"expires_at"`
 }
 
-type tokenView struct {
+// TokenView is a token as the API lists it (GET /v1/auth/tokens) and the command line's
+// token list --json prints it: never its secret or the secret's hash; times never set are null.
+type TokenView struct {
 	ID         string     `json:"id"`
 	Name       string     `json:"name"`
 	CreatedAt  time.Time  `json:"created_at"`
@@ -71,8 +73,9 @@ type tokenView struct {
 	ExpiresAt  *time.Time `json:"expires_at"`
 }
 
-func viewToken(t domain.Token) tokenView {
-	return tokenView{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC(),
+// ViewToken is t as TokenView shows it.
+func ViewToken(t domain.Token) TokenView {
+	return TokenView{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC(),
 		LastUsedAt: optionalTime(t.LastUsedAt), ExpiresAt: optionalTime(t.ExpiresAt)}
 }
 

@@ -77,21 +77,6 @@ func viewUser(u domain.User) userJSON {
 	return userJSON{u.ID, u.Username, u.Email, u.IsActive, u.DateJoined.UTC()}
 }
 
-// tokenJSON is a token as token list --json prints it, as GET /v1/auth/tokens does: never
-// its secret or the secret's hash. Times never set are null.
-type tokenJSON struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-	ExpiresAt  *time.Time `json:"expires_at"`
-}
-
-func viewToken(t domain.Token) tokenJSON {
-	return tokenJSON{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC(),
-		LastUsedAt: optionalTime(t.LastUsedAt), ExpiresAt: optionalTime(t.ExpiresAt)}
-}
-
 // sessionJSON is a session as sessions list --json prints it, as GET /v1/auth/sessions
 // does, with the browser named as the account page names it: never the secret or its hash.
 type sessionJSON struct {
@@ -107,12 +92,4 @@ type sessionJSON struct {
 func viewSession(s domain.Session) sessionJSON {
 	return sessionJSON{ID: s.ID, CreatedAt: s.CreatedAt.UTC(), LastSeenAt: s.LastSeenAt.UTC(),
 		ExpiresAt: s.ExpiresAt.UTC(), IP: s.IP, UserAgent: s.UserAgent, Browser: ginhttp.BrowserName(s.UserAgent)}
-}
-
-func optionalTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	t = t.UTC()
-	return &t
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gatehouse/gatehouse/adapters/ginhttp"
 	"github.com/gatehouse/gatehouse/app"
 )
 
@@ -53,7 +54,7 @@ shown this once: only its hash is stored. The token lives GATEHOUSE_TOKEN_TTL.`,
 				}
 				out := newListOutput(con.stdout, asJSON, "ID", "NAME", "CREATED", "LAST USED", "EXPIRES")
 				for _, t := range tokens {
-					if err := out.row(viewToken(t), t.ID, t.Name, t.CreatedAt.Format(time.RFC3339),
+					if err := out.row(ginhttp.ViewToken(t), t.ID, t.Name, t.CreatedAt.Format(time.RFC3339),
 						stamp(t.LastUsedAt), expiry(t.ExpiresAt)); err != nil {
 						return err
 					}
