@@ -1,32 +1,19 @@
 package redisstore_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/domain"
-	"github.com/gatehouse/gatehouse/tests/testenv"
 )
 
 // TestAnyFactorsSkipsStaleEntries: DeleteTOTP removes the factor's hash and then the user's
 // entry in totp_users, on two Cluster slots. Should it stop in between, the entry names a
 // user without a factor, and AnyFactors must not count it.
 func TestAnyFactorsSkipsStaleEntries(t *testing.T) {
-	url := testenv.RedisURL(t)
-	prefix := testenv.RedisPrefix(t, url, nil)
-	c, closeClient, err := redisstore.Open(context.Background(), redisstore.Config{URL: url, Prefix: prefix, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(closeClient)
-	opts, _ := redis.ParseURL(url)
-	rdb := redis.NewClient(opts)
-	t.Cleanup(func() { _ = rdb.Close() })
+	c, rdb, prefix := openOnServer(t)
 	factors := redisstore.NewFactorStore(c)
 
 	if err := factors.PutTOTP(t.Context(), domain.TOTPFactor{UserID: 7, Sealed: []byte("s"), CreatedAt: time.Now()}); err != nil {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/domain"
-	"github.com/gatehouse/gatehouse/tests/testenv"
 )
 
 // Records written by versions before the string layout were hashes. An upgraded Gatehouse
@@ -27,16 +26,7 @@ func micros(t time.Time) string {
 // legacyStores opens the stores on a fresh prefix, and a plain client on the same server.
 func legacyStores(t *testing.T) (*redisstore.TokenStore, *redisstore.SessionStore, *redis.Client, string) {
 	t.Helper()
-	url := testenv.RedisURL(t)
-	prefix := testenv.RedisPrefix(t, url, nil)
-	c, closeClient, err := redisstore.Open(context.Background(), redisstore.Config{URL: url, Prefix: prefix, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(closeClient)
-	opts, _ := redis.ParseURL(url)
-	rdb := redis.NewClient(opts)
-	t.Cleanup(func() { _ = rdb.Close() })
+	c, rdb, prefix := openOnServer(t)
 	return redisstore.NewTokenStore(c, clock{}), redisstore.NewSessionStore(c, clock{}), rdb, prefix
 }
 

@@ -28,19 +28,7 @@ var fivePerMinute = domain.Rate{Events: 5, Per: time.Minute}
 // digit shows) and a plain client to inspect its keys, which live under prefix.
 func limiterOnServer(t *testing.T) (l *redisstore.RateLimiter, now time.Time, raw *redis.Client, prefix string) {
 	t.Helper()
-	url := testenv.RedisURL(t)
-	prefix = testenv.RedisPrefix(t, url, nil)
-	c, closeClient, err := redisstore.Open(context.Background(), redisstore.Config{URL: url, Prefix: prefix, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(closeClient)
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw = redis.NewClient(opts)
-	t.Cleanup(func() { raw.Close() })
+	c, raw, prefix := openOnServer(t)
 	now = time.Date(2025, 3, 14, 15, 9, 26, 535897000, time.UTC)
 	return redisstore.NewRateLimiter(c, fixedClock{now}), now, raw, prefix
 }

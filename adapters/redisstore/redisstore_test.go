@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/tests/testenv"
@@ -69,3 +71,23 @@ func TestOutageIsUnavailable(t *testing.T) {
 type clock struct{}
 
 func (clock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// openOnServer opens a client on a fresh key prefix of the test server, and a plain client on
+// the same server to look at and plant raw keys under that prefix.
+func openOnServer(t *testing.T) (c *redisstore.Client, raw *redis.Client, prefix string) {
+	t.Helper()
+	url := testenv.RedisURL(t)
+	prefix = testenv.RedisPrefix(t, url, nil)
+	c, closeClient, err := redisstore.Open(context.Background(), redisstore.Config{URL: url, Prefix: prefix, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(closeClient)
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw = redis.NewClient(opts)
+	t.Cleanup(func() { _ = raw.Close() })
+	return c, raw, prefix
+}

@@ -1,33 +1,19 @@
 package redisstore_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
-	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/domain"
-	"github.com/gatehouse/gatehouse/tests/testenv"
 )
 
 // TestStaleUsernameClaimIsTakenOver: DeleteUser removes the user's hash and then its name
 // claim, on two Cluster slots. Should it stop in between, the claim names an ID without a
 // user; the name must still be free, for lookups and for signing up again.
 func TestStaleUsernameClaimIsTakenOver(t *testing.T) {
-	url := testenv.RedisURL(t)
-	prefix := testenv.RedisPrefix(t, url, nil)
-	c, closeClient, err := redisstore.Open(context.Background(), redisstore.Config{URL: url, Prefix: prefix, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(closeClient)
-	opts, _ := redis.ParseURL(url)
-	rdb := redis.NewClient(opts)
-	t.Cleanup(func() { _ = rdb.Close() })
+	c, rdb, prefix := openOnServer(t)
 	users := redisstore.NewUserStore(c)
 
 	old, err := users.CreateUser(t.Context(), domain.User{Username: "Carol", PasswordHash: "h", IsActive: true}, domain.EmailShared)
