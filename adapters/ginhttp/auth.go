@@ -68,6 +68,12 @@ func (s *Server) obtainToken(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.answerToken(c, t, inCookie)
+}
+
+// answerToken answers a token login, at /token or at its second step: the secret in the body,
+// or in the HttpOnly token cookie with the CSRF token in the body instead.
+func (s *Server) answerToken(c *gin.Context, t domain.IssuedToken, inCookie bool) {
 	view := issuedTokenView{Token: t.Secret, ID: t.ID, Name: t.Name, ExpiresAt: optionalTime(t.ExpiresAt)}
 	if inCookie {
 		s.setTokenCookie(c, t)
@@ -103,6 +109,12 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.answerSession(c, user, session)
+}
+
+// answerSession answers a session login, at /login or at its second step: the cookies, and
+// the user with the CSRF token a script on another origin cannot read from its cookie.
+func (s *Server) answerSession(c *gin.Context, user domain.User, session domain.IssuedSession) {
 	s.setSessionCookies(c, session)
 	c.JSON(http.StatusOK, loginView{userView: viewUser(user), CSRFToken: session.CSRFToken})
 }

@@ -164,15 +164,9 @@ func (s *Server) verifySecondFactor(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if t := res.Token; t != nil {
-		view := issuedTokenView{Token: t.Secret, ID: t.ID, Name: t.Name, ExpiresAt: optionalTime(t.ExpiresAt)}
-		if inCookie {
-			s.setTokenCookie(c, *t)
-			view.Token, view.CSRFToken = "", domain.CSRFToken(t.Secret)
-		}
-		c.JSON(http.StatusOK, view)
+	if res.Token != nil {
+		s.answerToken(c, *res.Token, inCookie)
 		return
 	}
-	s.setSessionCookies(c, *res.Session)
-	c.JSON(http.StatusOK, loginView{userView: viewUser(res.User), CSRFToken: res.Session.CSRFToken})
+	s.answerSession(c, res.User, *res.Session)
 }
