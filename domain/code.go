@@ -19,16 +19,23 @@ const (
 	// PurposeMFATicket carries a login from the right password to the second factor (see
 	// MFATicketPrefix).
 	PurposeMFATicket CodePurpose = "mfa-ticket"
+	// PurposePasskeyRegister, PurposePasskeyLogin and PurposePasskeyMFA hold a WebAuthn
+	// ceremony's state between its two calls, keyed by the hash of its challenge: adding a
+	// passkey, a login with a passkey alone, and a passkey as the second step of a login.
+	PurposePasskeyRegister CodePurpose = "passkey-register"
+	PurposePasskeyLogin    CodePurpose = "passkey-login"
+	PurposePasskeyMFA      CodePurpose = "passkey-mfa"
 )
 
 // CodePurposes lists every purpose, for stores and tests that walk them.
 var CodePurposes = []CodePurpose{PurposeVerifyEmail, PurposePasswordReset, PurposeEmailChange, PurposeRecovery,
-	PurposeMFATicket}
+	PurposeMFATicket, PurposePasskeyRegister, PurposePasskeyLogin, PurposePasskeyMFA}
 
 // Valid reports whether p is one of the CodePurposes.
 func (p CodePurpose) Valid() bool {
 	switch p {
-	case PurposeVerifyEmail, PurposePasswordReset, PurposeEmailChange, PurposeRecovery, PurposeMFATicket:
+	case PurposeVerifyEmail, PurposePasswordReset, PurposeEmailChange, PurposeRecovery, PurposeMFATicket,
+		PurposePasskeyRegister, PurposePasskeyLogin, PurposePasskeyMFA:
 		return true
 	}
 	return false
@@ -39,13 +46,19 @@ func (p CodePurpose) Valid() bool {
 // ticket), and used once. Like a session or a token it is stored only as the hash of its
 // secret: a leaked store reveals no working link (OWASP Forgot Password Cheat Sheet).
 type OneTimeCode struct {
-	Purpose   CodePurpose
-	UserID    UserID
-	Hash      SecretHash
-	Email     string // the address the code was sent to: for an email change, the new one
+	Purpose CodePurpose
+	UserID  UserID
+	Hash    SecretHash
+	Email   string // the address the code was sent to: for an email change, the new one
+	// Data is what the code's use case remembers between its two steps (a login ticket's
+	// state, a WebAuthn ceremony's), at most MaxCodeDataBytes; stores keep it as given.
+	Data      []byte
 	CreatedAt time.Time
 	ExpiresAt time.Time // codes always expire
 }
+
+// MaxCodeDataBytes bounds OneTimeCode.Data.
+const MaxCodeDataBytes = 8192
 
 // Expired reports whether the code is over at now. A code is over at its deadline exactly,
 // as a session is.

@@ -138,8 +138,8 @@ type CodeStore interface {
 	DeleteUserCodes(ctx context.Context, user domain.UserID, purpose domain.CodePurpose) (int, error)
 }
 
-// FactorStore keeps users' second factors: for now one TOTP factor per user
-// (domain.TOTPFactor), its secret sealed by the caller. Factors are part of the account, so
+// FactorStore keeps users' TOTP factors (domain.TOTPFactor), one per user, its secret
+// sealed by the caller; passkeys are in the PasskeyStore of the same backend. Factors are part of the account, so
 // they live with the users (GATEHOUSE_USER_STORE); like sessions they name users by ID and do
 // not need the user to exist in the store. A method finding no factor where it needs one
 // returns domain.ErrNotFound; other errors are system errors (domain.ErrUnavailable) or bugs.
@@ -172,13 +172,31 @@ type FactorStore interface {
 	// DeleteTOTP removes the user's TOTP factor, confirmed or not, or returns
 	// domain.ErrNotFound.
 	DeleteTOTP(ctx context.Context, user domain.UserID) error
-	// DeleteUserFactors removes every factor of user (account deletion); none is not an
-	// error.
+	// DeleteUserFactors removes every factor of user, TOTP and passkeys (account deletion);
+	// none is not an error.
 	DeleteUserFactors(ctx context.Context, user domain.UserID) error
-	// AnyFactors reports whether any user has a factor, confirmed or not: serve refuses to
+	// AnyFactors reports whether any user has a TOTP factor, confirmed or not (passkeys hold
+	// no sealed secret and do not count): serve refuses to
 	// start without GATEHOUSE_SECRET_KEY when one does, as no sealed secret could be opened.
 	// Once the last factor is deleted it reports false.
 	AnyFactors(ctx context.Context) (bool, error)
+}
+
+// PasskeyStore keeps users' passkeys (domain.Passkey), up to domain.MaxPasskeys each. Like
+// the TOTP factor they are part of the account and live with the users; a backend's
+// FactorStore.DeleteUserFactors removes them too. Errors as FactorStore's.
+type PasskeyStore interface {
+	// AddPasskey stores p. It returns domain.ErrPasskeyExists when p.UserID has a passkey with
+	// p.CredentialID already, and domain.ErrTooManyPasskeys when the user has
+	// domain.MaxPasskeys, changing nothing; the check and the write are one atomic step.
+	AddPasskey(ctx context.Context, p domain.Passkey) error
+	// Passkeys returns the user's passkeys, oldest first; none is an empty list.
+	Passkeys(ctx context.Context, user domain.UserID) ([]domain.Passkey, error)
+	// UsePasskey replaces the Data of the user's passkey credentialID (its new signature
+	// counter) and sets its LastUsedAt to at, or returns domain.ErrNotFound.
+	UsePasskey(ctx context.Context, user domain.UserID, credentialID, data []byte, at time.Time) error
+	// DeletePasskey removes the user's passkey credentialID, or returns domain.ErrNotFound.
+	DeletePasskey(ctx context.Context, user domain.UserID, credentialID []byte) error
 }
 
 // PasswordHasher turns passwords into encoded hashes and checks them. Hashing is costly by
