@@ -18,6 +18,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
+	"github.com/gatehouse/gatehouse/adapters/webauthn"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/domain"
 )
@@ -42,6 +43,7 @@ type Config struct {
 	Redis           redisstore.Config
 	SweepInterval   time.Duration
 	Mail            Mail
+	WebAuthn        webauthn.Config
 }
 
 // Hashing bounds concurrent password hashing (see passhash.Limiter).
@@ -350,6 +352,7 @@ func (p *parser) config() (Config, error) {
 	}
 	c.HTTP.TrustedOrigins = p.origins("GATEHOUSE_TRUSTED_ORIGINS", c.HTTP.CookieSecure)
 	c.HTTP.CORSOrigins = p.origins("GATEHOUSE_CORS_ORIGINS", c.HTTP.CookieSecure)
+	p.webAuthn(&c)
 	if _, err := ginhttp.ParseTrustedProxies(c.HTTP.TrustedProxies); err != nil {
 		p.fail("GATEHOUSE_TRUSTED_PROXIES", "%v", err)
 	}
@@ -449,6 +452,29 @@ func (p *parser) origins(env string, secure bool) []string {
 		}
 	}
 	return list
+}
+
+// webAuthn reads the passkey settings: origins must be on the relying party's domain, or
+// every ceremony would fail at the browser.
+func (p *parser) webAuthn(c *Config) {
+	c.WebAuthn.RPID = strings.ToLower(strings.TrimSpace(p.byEnv["GATEHOUSE_WEBAUTHN_RP_ID"]))
+	if c.WebAuthn.RPID == "" {
+		return
+	}
+	if !webauthn.ValidRPID(c.WebAuthn.RPID) {
+		p.fail("GATEHOUSE_WEBAUTHN_RP_ID", "want a domain name such as example.com (no scheme, port or path)")
+		return
+	}
+	c.WebAuthn.Origins = p.origins("GATEHOUSE_WEBAUTHN_ORIGINS", false)
+	if len(c.WebAuthn.Origins) == 0 {
+		_, port, _ := net.SplitHostPort(c.Addr)
+		c.WebAuthn.Origins = webauthn.DefaultOrigins(c.WebAuthn.RPID, port)
+	}
+	for _, o := range c.WebAuthn.Origins {
+		if !webauthn.OriginMatches(o, c.WebAuthn.RPID) {
+			p.fail("GATEHOUSE_WEBAUTHN_ORIGINS", "%q is not on %s or a subdomain of it", o, c.WebAuthn.RPID)
+		}
+	}
 }
 
 func splitList(s string) []string {

@@ -57,6 +57,8 @@ func settings() []*setting {
 		{flag: "secret-key", env: "GATEHOUSE_SECRET_KEY", def: "", help: "comma-separated server keys, 32 bytes each in standard base64 (gatehouse config gen-key): the first signs, all verify; every instance needs the same; unset: a random key per process", secret: true},
 		{flag: "trusted-origins", env: "GATEHOUSE_TRUSTED_ORIGINS", def: "", help: "comma-separated origins (https://app.example.com) besides the server's own that may post a session login or a page's form"},
 		{flag: "cors-origins", env: "GATEHOUSE_CORS_ORIGINS", def: "", help: "comma-separated origins (https://app.example.com) whose pages may call the API with fetch and cookies (CORS with credentials); they are trusted origins too, and their unsafe cookie requests still need X-CSRFToken; unset: CORS off"},
+		{flag: "webauthn-rp-id", env: "GATEHOUSE_WEBAUTHN_RP_ID", def: "localhost", help: "the site's domain passkeys are bound to (example.com); localhost in development; empty: passkeys off"},
+		{flag: "webauthn-origins", env: "GATEHOUSE_WEBAUTHN_ORIGINS", def: "", help: "comma-separated origins of the pages that use passkeys, on the RP ID or its subdomains; unset: https://RP_ID, or http://localhost:PORT of GATEHOUSE_ADDR for localhost"},
 		{flag: "trusted-proxies", env: "GATEHOUSE_TRUSTED_PROXIES", def: "", help: "comma-separated proxy addresses or CIDRs whose client-ip-header names the client"},
 		{flag: "client-ip-header", env: "GATEHOUSE_CLIENT_IP_HEADER", def: ginhttp.HeaderXForwardedFor, help: "the one header trusted proxies name the client in, read right to left: X-Forwarded-For, X-Real-IP or Forwarded"},
 		{flag: "user-store", env: "GATEHOUSE_USER_STORE", def: "memory", help: "where users live: memory, mysql or redis"},
