@@ -19,6 +19,8 @@ type SecondFactors struct {
 	Factors ports.FactorStore
 	// Recovery is the user backend's CodeStore, for recovery codes.
 	Recovery ports.CodeStore
+	// Passkeys is the user backend's passkey store; nil turns passkeys off.
+	Passkeys ports.PasskeyStore
 	// Keys seal TOTP secrets (GATEHOUSE_SECRET_KEY); with none, enrolment is refused.
 	Keys domain.ServerKeys
 }
