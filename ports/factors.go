@@ -69,3 +69,46 @@ type SecondFactors interface {
 	// *domain.ValidationError on "ticket".
 	VerifySecondFactor(ctx context.Context, in SecondFactorLogin) (LoginResult, error)
 }
+
+// PasskeyCeremony is the first half of a WebAuthn ceremony: the options the browser passes to
+// navigator.credentials.create or .get (JSON, {"publicKey": {...}}), and the state its second
+// half needs, to be kept by the server under the ceremony's Challenge (base64url).
+type PasskeyCeremony struct {
+	Options   []byte
+	Challenge string
+	State     []byte
+}
+
+// PasskeyAssertion is what can be read from a passkey assertion before it is verified: the
+// challenge it signed (which finds the ceremony), the account its user handle names (0 when
+// the authenticator gave none) and the credential it claims to be.
+type PasskeyAssertion struct {
+	Challenge    string
+	UserID       domain.UserID
+	CredentialID []byte
+}
+
+// PasskeyCeremonies run the WebAuthn ceremonies: they build options and check the browser's
+// answers (origin, relying party, challenge, signature, counter, user verification). They
+// keep no state between the two halves: the caller keeps PasskeyCeremony.State. A response
+// that cannot be parsed is a *domain.ValidationError on "credential"; one that parses but
+// does not verify is domain.ErrWrongPasskey.
+type PasskeyCeremonies interface {
+	// BeginRegistration starts adding a discoverable, user-verifying passkey for user, whose
+	// existing passkeys the authenticator is told to skip.
+	BeginRegistration(user domain.User, existing []domain.Passkey) (PasskeyCeremony, error)
+	// RegistrationChallenge reads the challenge a registration response answers.
+	RegistrationChallenge(response []byte) (string, error)
+	// FinishRegistration verifies response against state and returns the new passkey, with
+	// UserID, CredentialID and Data set.
+	FinishRegistration(user domain.User, state, response []byte) (domain.Passkey, error)
+	// BeginLogin starts an assertion: for user's passkeys when user is given (a second
+	// factor), or for any discoverable passkey when user is nil (a passkey login).
+	BeginLogin(user *domain.User, passkeys []domain.Passkey) (PasskeyCeremony, error)
+	// ReadAssertion reads an assertion response without verifying it.
+	ReadAssertion(response []byte) (PasskeyAssertion, error)
+	// FinishLogin verifies response against state as an assertion by one of user's
+	// passkeys and returns that passkey with its Data updated (the new signature counter).
+	// A counter that did not grow marks a cloned authenticator: domain.ErrWrongPasskey.
+	FinishLogin(user domain.User, passkeys []domain.Passkey, state, response []byte) (domain.Passkey, error)
+}
