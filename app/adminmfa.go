@@ -13,14 +13,11 @@ func (a *Admin) Factors(ctx context.Context, username string) (kinds []domain.Fa
 	if err != nil {
 		return nil, false, err
 	}
-	f, ok, err := confirmedTOTP(ctx, a.mfa.Factors, u.ID)
+	f, err := readFactors(ctx, a.mfa, u.ID)
 	if err != nil {
 		return nil, false, err
 	}
-	if ok {
-		return allFactors, false, nil
-	}
-	return []domain.FactorKind{}, f.UserID != 0, nil
+	return f.kinds(), f.totp.UserID != 0 && !f.totp.Confirmed, nil
 }
 
 // ResetFactors implements ports.Admin: it removes the user's factors and recovery codes, for

@@ -20,7 +20,7 @@ func cachedEnv(t *testing.T, ttl time.Duration) (*env, *app.Chain, *app.Accounts
 	}
 	h := &recordingHasher{PasswordHasher: e.port}
 	v := app.NewVerifier(e.users, h, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{}, nil, nil)
-	chain := app.NewChain(defaultOrder, e.users, e.sessions, e.tokens, v, cache, e.clock, e.settings, e.mfa.Factors)
+	chain := app.NewChain(defaultOrder, e.users, e.sessions, e.tokens, v, cache, e.clock, e.settings, e.mfa)
 	accounts := app.NewAccounts(e.users, e.sessions, e.tokens, h, v, e.clock, e.random, e.settings, e.limiter, app.Throttle{}, e.audit, cache, e.codes, e.mailer, e.mfa)
 	return e, chain, accounts, h
 }
@@ -113,7 +113,7 @@ func TestBasicCacheRefusesADeactivatedUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := app.NewVerifier(users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{}, nil, nil)
-	chain := app.NewChain(defaultOrder, users, e.sessions, e.tokens, v, cache, e.clock, e.settings, e.mfa.Factors)
+	chain := app.NewChain(defaultOrder, users, e.sessions, e.tokens, v, cache, e.clock, e.settings, e.mfa)
 	u := e.signUp("inactive-later")
 	if _, err := chain.Authenticate(t.Context(), basicCreds("inactive-later", password)); err != nil {
 		t.Fatal(err)

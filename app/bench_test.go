@@ -86,7 +86,7 @@ func BenchmarkChain(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	chain := app.NewChain(defaultOrder, users, sessions, tokens, verifier, cache, clock, settings, nil)
+	chain := app.NewChain(defaultOrder, users, sessions, tokens, verifier, cache, clock, settings, app.SecondFactors{})
 	for _, tc := range []struct {
 		name  string
 		creds domain.RequestCredentials

@@ -22,15 +22,15 @@ type Chain struct {
 	cache    *BasicCache
 	clock    ports.Clock
 	settings Settings
-	factors  ports.FactorStore // nil: no account has a second factor
+	mfa      SecondFactors
 }
 
 // NewChain returns the chain of methods over the given stores.
 func NewChain(methods []domain.AuthMethod, users ports.UserStore, sessions ports.SessionStore,
 	tokens ports.TokenStore, verifier *Verifier, cache *BasicCache, clock ports.Clock, settings Settings,
-	factors ports.FactorStore) *Chain {
+	mfa SecondFactors) *Chain {
 	return &Chain{methods: methods, users: users, owners: NewUserCache(settings, users, clock), sessions: sessions, tokens: tokens,
-		verifier: verifier, cache: cache, clock: clock, settings: settings, factors: factors}
+		verifier: verifier, cache: cache, clock: clock, settings: settings, mfa: mfa}
 }
 
 // Methods returns the enabled methods in chain order.
@@ -202,9 +202,9 @@ func (c *Chain) basic(ctx context.Context, a domain.Authorization, ip string) (d
 // through the two-step login, so it carries the factor. The check runs for remembered
 // credentials too: another instance may have confirmed a factor since they were cached.
 func (c *Chain) basicWithoutFactor(ctx context.Context, user domain.User) (domain.Principal, error) {
-	if _, ok, err := confirmedTOTP(ctx, c.factors, user.ID); err != nil {
+	if f, err := readFactors(ctx, c.mfa, user.ID); err != nil {
 		return domain.Principal{}, err
-	} else if ok {
+	} else if f.any() {
 		return domain.Principal{}, domain.ErrBasicWithFactor
 	}
 	return domain.Principal{User: user, Method: domain.MethodBasic}, nil

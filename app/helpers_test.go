@@ -158,7 +158,7 @@ func newEnvWith(t *testing.T, settings app.Settings) *env {
 var defaultOrder = []domain.AuthMethod{domain.MethodSession, domain.MethodToken, domain.MethodBasic}
 
 func (e *env) chain(methods ...domain.AuthMethod) *app.Chain {
-	return app.NewChain(methods, e.users, e.sessions, e.tokens, e.verifier, e.cache, e.clock, e.settings, e.mfa.Factors)
+	return app.NewChain(methods, e.users, e.sessions, e.tokens, e.verifier, e.cache, e.clock, e.settings, e.mfa)
 }
 
 // auth runs the default chain.

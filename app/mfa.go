@@ -21,6 +21,8 @@ type SecondFactors struct {
 	Recovery ports.CodeStore
 	// Passkeys is the user backend's passkey store; nil turns passkeys off.
 	Passkeys ports.PasskeyStore
+	// Ceremonies run WebAuthn (GATEHOUSE_WEBAUTHN_RP_ID); nil turns passkeys off.
+	Ceremonies ports.PasskeyCeremonies
 	// Keys seal TOTP secrets (GATEHOUSE_SECRET_KEY); with none, enrolment is refused.
 	Keys domain.ServerKeys
 }
@@ -37,9 +39,6 @@ var (
 	errWrongCode = domain.NewValidationError("code", "The code is wrong or was used already.")
 	errBadTicket = domain.NewValidationError("ticket", "The login ticket is invalid, used or expired: log in again.")
 )
-
-// allFactors are the kinds a user with a confirmed TOTP factor can log in with.
-var allFactors = []domain.FactorKind{domain.FactorTOTP, domain.FactorRecoveryCode}
 
 // confirmedTOTP returns user's TOTP factor and whether it is confirmed (guards logins).
 func (a *Accounts) confirmedTOTP(ctx context.Context, user domain.UserID) (domain.TOTPFactor, bool, error) {
@@ -68,11 +67,11 @@ func (a *Accounts) Factors(ctx context.Context, p domain.Principal) ([]domain.Fa
 }
 
 func (a *Accounts) loadFactorKinds(ctx context.Context, user domain.UserID) ([]domain.FactorKind, error) {
-	_, ok, err := a.confirmedTOTP(ctx, user)
-	if err != nil || !ok {
-		return []domain.FactorKind{}, err
+	f, err := readFactors(ctx, a.mfa, user)
+	if err != nil {
+		return nil, err
 	}
-	return allFactors, nil
+	return f.kinds(), nil
 }
 
 // EnrolTOTP starts a TOTP enrolment: a new secret, sealed under the server key and stored as

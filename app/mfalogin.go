@@ -18,8 +18,8 @@ import (
 // straight to the CodeStore, not through newLink: a new ticket must not void another
 // login's, so two devices can log in at once.
 func (a *Accounts) challenge(ctx context.Context, user domain.User, t domain.MFATicket) error {
-	_, ok, err := a.confirmedTOTP(ctx, user.ID)
-	if err != nil || !ok {
+	f, err := readFactors(ctx, a.mfa, user.ID)
+	if err != nil || !f.any() {
 		return err
 	}
 	secret, _, err := newSecret(a.random, domain.MFATicketPrefix)
@@ -34,7 +34,7 @@ func (a *Accounts) challenge(ctx context.Context, user domain.User, t domain.MFA
 		return err
 	}
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFAChallenged, UserID: user.ID, Method: t.Method})
-	return &domain.SecondFactorRequiredError{Ticket: secret, Factors: allFactors}
+	return &domain.SecondFactorRequiredError{Ticket: secret, Factors: f.kinds()}
 }
 
 // VerifySecondFactor finishes a two-step login. The ticket is consumed first, in one atomic

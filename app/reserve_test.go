@@ -116,7 +116,7 @@ func TestParallelGuessesBuyNoMoreThanTheLimit(t *testing.T) {
 				h := &gatedHasher{PasswordHasher: e.port, gate: make(chan struct{})}
 				v := app.NewVerifier(e.users, h, e.limiter, throttle, e.audit, app.LoginTiming{}, nil, nil)
 				a := app.NewAccounts(e.users, e.sessions, e.tokens, h, v, e.clock, e.random, e.settings, e.limiter, throttle, e.audit, e.cache, e.codes, e.mailer, e.mfa)
-				c := app.NewChain(defaultOrder, e.users, e.sessions, e.tokens, v, e.cache, e.clock, e.settings, e.mfa.Factors)
+				c := app.NewChain(defaultOrder, e.users, e.sessions, e.tokens, v, e.cache, e.clock, e.settings, e.mfa)
 
 				judged, limited := burst(t, h, n, func() error { return pt.try(a, c, p, "wrong-Password-1") })
 				if judged > limit || judged+limited != n {

@@ -88,7 +88,7 @@ func TestBasicFailuresCountTowardsTheLimit(t *testing.T) {
 	e := newEnv(t)
 	e.signUp("dave")
 	v, _, _ := throttled(e, app.Throttle{LoginUser: domain.Rate{Events: 1, Per: time.Minute}})
-	chain := app.NewChain(defaultOrder, e.users, e.sessions, e.tokens, v, e.cache, e.clock, e.settings, e.mfa.Factors)
+	chain := app.NewChain(defaultOrder, e.users, e.sessions, e.tokens, v, e.cache, e.clock, e.settings, e.mfa)
 	creds := basicCreds("dave", "wrong-Password-2")
 	creds.ClientIP = "192.0.2.3"
 	if _, err := chain.Authenticate(t.Context(), creds); !errors.Is(err, domain.ErrInvalidCredentials) {

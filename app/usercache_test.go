@@ -34,7 +34,7 @@ func cachedChain(e *env) (*app.Chain, *countingUsers) {
 	users := &countingUsers{UserStore: e.users}
 	settings := e.settings
 	settings.UserCacheTTL = time.Second
-	return app.NewChain(defaultOrder, users, e.sessions, e.tokens, e.verifier, e.cache, e.clock, settings, e.mfa.Factors), users
+	return app.NewChain(defaultOrder, users, e.sessions, e.tokens, e.verifier, e.cache, e.clock, settings, e.mfa), users
 }
 
 func TestUserCacheSparesTheUserReadWithinTheTTL(t *testing.T) {
@@ -152,7 +152,7 @@ func TestUserCacheBoundsAStaleUserByTheTTL(t *testing.T) {
 	users := deactivating{UserStore: e.users, off: map[domain.UserID]bool{}}
 	settings := e.settings
 	settings.UserCacheTTL = time.Second
-	chain := app.NewChain(defaultOrder, users, e.sessions, e.tokens, e.verifier, e.cache, e.clock, settings, e.mfa.Factors)
+	chain := app.NewChain(defaultOrder, users, e.sessions, e.tokens, e.verifier, e.cache, e.clock, settings, e.mfa)
 	if _, err := chain.Authenticate(t.Context(), tokenCreds(tok.Secret)); err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func serveSeededMemory(n int) {
 		log.Fatal(err)
 	}
 	methods := []domain.AuthMethod{domain.MethodSession, domain.MethodToken, domain.MethodBasic}
-	chain := app.NewChain(methods, users, sessions, tokens, verifier, cache, clock, settings, nil)
+	chain := app.NewChain(methods, users, sessions, tokens, verifier, cache, clock, settings, app.SecondFactors{})
 	accounts := app.NewAccounts(users, sessions, tokens, hasher, verifier, clock, system.Random{}, settings, limiter, app.Throttle{}, audit, cache, memstore.NewCodeStore(clock), app.MailOff{}, app.SecondFactors{})
 	api := ginhttp.New(chain, accounts, app.NewReadiness(nil), ginhttp.Config{TokenCookieName: "gatehouse_token"}, logger)
 	srv := &http.Server{Addr: os.Getenv("GATEHOUSE_ADDR"), Handler: api, ReadHeaderTimeout: 5 * time.Second}

@@ -118,10 +118,9 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, func(), error
 		cleanup()
 		return nil, nil, err
 	}
-	factorStore := mainMeasuredStores.Factors
-	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, appSettings, factorStore)
-	authenticator := measuredChain(chain, metrics)
 	appSecondFactors := secondFactors(mainMeasuredStores, cfg)
+	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, appSettings, appSecondFactors)
+	authenticator := measuredChain(chain, metrics)
 	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, auditor, basicCache, codeStore, mailer, appSecondFactors)
 	v2 := mainMeasuredStores.Pingers
 	readiness := app.NewReadiness(v2)
