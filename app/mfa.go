@@ -147,9 +147,7 @@ func (a *Accounts) ConfirmTOTP(ctx context.Context, p domain.Principal, code, ip
 		return nil, err
 	}
 	res.cancel(ctx)
-	// Basic credentials remembered before are a password alone: forget them (see Chain.basic).
-	a.cache.dropUser(p.User.ID)
-	a.factorKinds.drop(p.User.ID)
+	a.factorsChanged(p.User.ID)
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFAEnrolled, UserID: p.User.ID, Method: p.Method})
 	return a.newRecoveryCodes(ctx, p.User.ID)
 }
@@ -179,7 +177,7 @@ func (a *Accounts) newRecoveryCodes(ctx context.Context, user domain.UserID) ([]
 // RegenerateRecoveryCodes replaces the recovery codes once the password is given again
 // (Verifier.Reconfirm: throttled and audited as a login).
 func (a *Accounts) RegenerateRecoveryCodes(ctx context.Context, p domain.Principal, password, ip string) ([]string, error) {
-	if _, ok, err := a.confirmedTOTP(ctx, p.User.ID); err != nil || !ok {
+	if f, err := readFactors(ctx, a.mfa, p.User.ID); err != nil || !f.any() {
 		return nil, cmpErr(err, domain.ErrNoFactor)
 	}
 	if _, err := a.reconfirm(ctx, p, password, ip); err != nil {
@@ -193,28 +191,67 @@ func (a *Accounts) RegenerateRecoveryCodes(ctx context.Context, p domain.Princip
 	return codes, nil
 }
 
-// DisableTOTP removes the factor and its recovery codes once the password and a current code
-// (or a recovery code) are given, and revokes every other session and token of the user, as
-// a password change does: whoever enrolled or used the factor elsewhere is signed out.
+// DisableTOTP removes the factor once the owner is proven (the password and a current code,
+// or a recovery code) and revokes every other session and token of the user, as a password
+// change does: whoever enrolled or used the factor elsewhere is signed out.
 func (a *Accounts) DisableTOTP(ctx context.Context, p domain.Principal, in ports.FactorProof) error {
-	if _, ok, err := a.confirmedTOTP(ctx, p.User.ID); err != nil || !ok {
-		return cmpErr(err, domain.ErrNoFactor)
+	user, f, err := a.proveOwner(ctx, p, in)
+	if err != nil {
+		return err
 	}
+	if !f.confirmedTOTP() {
+		return domain.ErrNoFactor
+	}
+	if err := a.mfa.Factors.DeleteTOTP(ctx, user.ID); err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return err
+	}
+	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFADisabled, UserID: user.ID, Method: p.Method})
+	return a.factorRemoved(ctx, p, user.ID)
+}
+
+// proveOwner is the one check before a change of second factors: p's password again and,
+// when the account has TOTP, a current code or a recovery code, both throttled as a login.
+// It returns the user as stored now and the factors it had.
+func (a *Accounts) proveOwner(ctx context.Context, p domain.Principal, in ports.FactorProof) (domain.User, accountFactors, error) {
 	user, err := a.reconfirm(ctx, p, in.Password, in.IP)
 	if err != nil {
-		return err
+		return domain.User{}, accountFactors{}, err
 	}
-	ok, err := a.checkFactor(ctx, user, p.Method, in.Code, in.RecoveryCode, in.IP)
+	f, err := readFactors(ctx, a.mfa, user.ID)
+	if err != nil || !f.confirmedTOTP() {
+		return user, f, err
+	}
+	ok, err := a.checkFactor(ctx, user, p.Method, secondFactor{code: in.Code, recovery: in.RecoveryCode}, in.IP)
+	if err != nil {
+		return domain.User{}, accountFactors{}, err
+	}
+	if !ok {
+		return domain.User{}, accountFactors{}, errWrongCode
+	}
+	return user, f, nil
+}
+
+// factorsChanged forgets what caches remember of user's factors: Basic credentials
+// remembered before a factor was added were a password alone (see Chain.basic), and /me
+// lists the factors.
+func (a *Accounts) factorsChanged(user domain.UserID) {
+	a.cache.dropUser(user)
+	a.factorKinds.drop(user)
+}
+
+// factorRemoved follows the removal of one of user's factors: with none left the recovery
+// codes go too; every other session and token of p's user is revoked.
+func (a *Accounts) factorRemoved(ctx context.Context, p domain.Principal, user domain.UserID) error {
+	a.factorsChanged(user)
+	f, err := readFactors(ctx, a.mfa, user)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return errWrongCode
+	if !f.any() {
+		if _, err := a.mfa.Recovery.DeleteUserCodes(ctx, user, domain.PurposeRecovery); err != nil {
+			return err
+		}
 	}
-	if err := forgetFactors(ctx, a.mfa, user.ID); err != nil {
-		return err
-	}
-	a.factorKinds.drop(user.ID)
 	var session, token string
 	if p.Session != nil {
 		session = p.Session.ID
@@ -222,11 +259,7 @@ func (a *Accounts) DisableTOTP(ctx context.Context, p domain.Principal, in ports
 	if p.Token != nil {
 		token = p.Token.ID
 	}
-	if err := revokeAllBut(ctx, a.sessions, a.tokens, user.ID, session, token); err != nil {
-		return err
-	}
-	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFADisabled, UserID: user.ID, Method: p.Method})
-	return nil
+	return revokeAllBut(ctx, a.sessions, a.tokens, user, session, token)
 }
 
 // forgetFactors removes every factor of user and its recovery codes: disabling, account

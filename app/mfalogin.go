@@ -26,6 +26,17 @@ func (a *Accounts) challenge(ctx context.Context, user domain.User, t domain.MFA
 	if err != nil {
 		return err
 	}
+	need := &domain.SecondFactorRequiredError{Factors: f.kinds()}
+	if len(f.passkeys) > 0 && a.mfa.passkeysOn() {
+		c, err := a.mfa.Ceremonies.BeginLogin(&user, f.passkeys)
+		if err != nil {
+			return err
+		}
+		if err := a.keepCeremony(ctx, domain.PurposePasskeyMFA, user.ID, c); err != nil {
+			return err
+		}
+		need.PasskeyOptions = c.Options
+	}
 	t.PasswordTag = domain.PasswordTag(user.PasswordHash)
 	now := a.clock.Now()
 	code := domain.OneTimeCode{Purpose: domain.PurposeMFATicket, UserID: user.ID, Hash: domain.HashSecret(secret),
@@ -34,7 +45,8 @@ func (a *Accounts) challenge(ctx context.Context, user domain.User, t domain.MFA
 		return err
 	}
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFAChallenged, UserID: user.ID, Method: t.Method})
-	return &domain.SecondFactorRequiredError{Ticket: secret, Factors: f.kinds()}
+	need.Ticket = secret
+	return need
 }
 
 // VerifySecondFactor finishes a two-step login. The ticket is consumed first, in one atomic
@@ -70,7 +82,7 @@ func (a *Accounts) VerifySecondFactor(ctx context.Context, in ports.SecondFactor
 	if !user.IsActive || subtle.ConstantTimeCompare([]byte(tag), []byte(t.PasswordTag)) != 1 {
 		return ports.LoginResult{}, errBadTicket
 	}
-	ok, err = a.checkFactor(ctx, user, t.Method, in.Code, in.RecoveryCode, in.IP)
+	ok, err = a.checkFactor(ctx, user, t.Method, secondFactor{code: in.Code, recovery: in.RecoveryCode, passkey: in.Passkey}, in.IP)
 	if err != nil {
 		a.putTicket(ctx, code, t) // a throttled or unjudged code costs the ticket nothing
 		return ports.LoginResult{}, err
@@ -102,17 +114,24 @@ func (a *Accounts) putTicket(ctx context.Context, code domain.OneTimeCode, t dom
 	_ = a.codes.CreateCode(context.WithoutCancel(ctx), code)
 }
 
-// checkFactor is the one check of a second-factor code, for logins and sensitive changes:
-// it charges the attempt to user's login limits first (Verifier.reserveCode), then accepts
-// a TOTP code (code) or, when code is empty, a recovery code (recovery), each once. A right
+// secondFactor is what a user gives as second factor: a TOTP code, a recovery code or a
+// passkey assertion; the first given in that order is checked.
+type secondFactor struct {
+	code, recovery string
+	passkey        []byte
+}
+
+// checkFactor is the one check of a second factor, for logins and sensitive changes: it
+// charges the attempt to user's login limits first (Verifier.reserveCode), then accepts a
+// TOTP code or a recovery code, each once, or a passkey assertion of its own ceremony. A right
 // code gives its charge back; a wrong one is audited and keeps it. It reports whether the
 // code was right; errors are the throttle's or a store's.
-func (a *Accounts) checkFactor(ctx context.Context, user domain.User, method domain.AuthMethod, code, recovery, ip string) (bool, error) {
+func (a *Accounts) checkFactor(ctx context.Context, user domain.User, method domain.AuthMethod, given secondFactor, ip string) (bool, error) {
 	res, err := a.verifier.reserveCode(ctx, user, ip, method)
 	if err != nil {
 		return false, err
 	}
-	ok, err := a.matchFactor(ctx, user.ID, method, code, recovery)
+	ok, err := a.matchFactor(ctx, user, method, given)
 	if err != nil {
 		res.cancel(ctx)
 		return false, err
@@ -125,7 +144,11 @@ func (a *Accounts) checkFactor(ctx context.Context, user domain.User, method dom
 	return true, nil
 }
 
-func (a *Accounts) matchFactor(ctx context.Context, user domain.UserID, method domain.AuthMethod, code, recovery string) (bool, error) {
+func (a *Accounts) matchFactor(ctx context.Context, u domain.User, method domain.AuthMethod, given secondFactor) (bool, error) {
+	user, code, recovery := u.ID, given.code, given.recovery
+	if code == "" && recovery == "" && len(given.passkey) > 0 {
+		return a.matchPasskey(ctx, u, method, given.passkey)
+	}
 	if code != "" {
 		f, ok, err := a.confirmedTOTP(ctx, user)
 		if err != nil || !ok {
@@ -160,4 +183,23 @@ func (a *Accounts) matchFactor(ctx context.Context, user domain.UserID, method d
 	}
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFARecoveryUsed, UserID: user, Method: method})
 	return true, nil
+}
+
+// matchPasskey accepts an assertion answering the passkey options of u's own two-step login.
+func (a *Accounts) matchPasskey(ctx context.Context, u domain.User, method domain.AuthMethod, response []byte) (bool, error) {
+	if !a.mfa.passkeysOn() {
+		return false, nil
+	}
+	as, err := a.mfa.Ceremonies.ReadAssertion(response)
+	if err != nil {
+		return false, nil
+	}
+	state, err := a.takeCeremony(ctx, domain.PurposePasskeyMFA, u.ID, as.Challenge)
+	if errors.Is(err, domain.ErrWrongPasskey) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return a.usePasskey(ctx, u, method, state, response)
 }

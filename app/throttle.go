@@ -105,6 +105,12 @@ func (t Throttle) loginLimits(username, ip string, known bool) []limit {
 	return limits
 }
 
+// passkeyLimits are the counters the start of a passkey login from ip is charged to: the
+// network's login limit, as a password attempt from there would be.
+func (t Throttle) passkeyLimits(ip string) []limit {
+	return []limit{{throttleKey("login-ip", t.network(ip)), t.LoginIP}}
+}
+
 // signupLimits are the counters a signup from ip is charged to.
 func (t Throttle) signupLimits(ip string) []limit {
 	return []limit{{throttleKey("signup-ip", t.network(ip)), t.SignupIP}}

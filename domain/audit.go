@@ -99,6 +99,11 @@ const (
 	AuditMFADisabled AuditEvent = "mfa_disabled"
 	// AuditMFAFailed records a wrong second-factor code.
 	AuditMFAFailed AuditEvent = "mfa_failed"
+	// AuditPasskeyAdded and AuditPasskeyRemoved record a passkey registered or removed by
+	// its owner; AuditPasskeyFailed an assertion that did not verify.
+	AuditPasskeyAdded   AuditEvent = "passkey_added"
+	AuditPasskeyRemoved AuditEvent = "passkey_removed"
+	AuditPasskeyFailed  AuditEvent = "passkey_failed"
 	// AuditMFAThrottled records a second-factor code held back by the login throttle.
 	AuditMFAThrottled AuditEvent = "mfa_throttled"
 	// AuditMFARecoveryUsed records a recovery code spent.

@@ -78,6 +78,9 @@ func PasswordTag(hash string) string {
 type SecondFactorRequiredError struct {
 	Ticket  string
 	Factors []FactorKind
+	// PasskeyOptions are the options (JSON, for navigator.credentials.get) of a passkey
+	// as the second step; nil when the account has no passkey.
+	PasskeyOptions []byte
 }
 
 func (e *SecondFactorRequiredError) Error() string { return "a second factor is required" }

@@ -127,6 +127,7 @@ type Accounts interface {
 	ResendVerification(ctx context.Context, p domain.Principal) error
 	EmailChanges
 	SecondFactors
+	Passkeys
 }
 
 // Readiness reports whether every configured backend answers.

@@ -27,9 +27,12 @@ type FactorProof struct {
 // step answered with and a TOTP code or a recovery code; IP, UserAgent and PreviousSession as
 // in Login.
 type SecondFactorLogin struct {
-	Ticket          string
-	Code            string
-	RecoveryCode    string
+	Ticket       string
+	Code         string
+	RecoveryCode string
+	// Passkey is a WebAuthn assertion (the JSON of a PublicKeyCredential) answering the
+	// passkey options of the first step.
+	Passkey         []byte
 	IP              string
 	UserAgent       string
 	PreviousSession string
@@ -111,4 +114,52 @@ type PasskeyCeremonies interface {
 	// passkeys and returns that passkey with its Data updated (the new signature counter).
 	// A counter that did not grow marks a cloned authenticator: domain.ErrWrongPasskey.
 	FinishLogin(user domain.User, passkeys []domain.Passkey, state, response []byte) (domain.Passkey, error)
+}
+
+// PasskeyRegistration is the second half of adding a passkey: its name, the browser's
+// answer to the options BeginPasskeyRegistration gave, and the proof of the account's owner
+// that every change of second factors needs (the password; a code too when the account has
+// TOTP).
+type PasskeyRegistration struct {
+	Name     string
+	Response []byte
+	Proof    FactorProof
+}
+
+// PasskeyLogin is the second half of a login with a passkey alone: the browser's assertion,
+// and what Login or ObtainToken would take besides the password: Method (session or token),
+// TokenName, IP, UserAgent, PreviousSession.
+type PasskeyLogin struct {
+	Response        []byte
+	Method          domain.AuthMethod
+	TokenName       string
+	IP              string
+	UserAgent       string
+	PreviousSession string
+}
+
+// Passkeys are the passkey use cases (issue #16). Errors are domain errors:
+// domain.ErrPasskeysOff when GATEHOUSE_WEBAUTHN_RP_ID is empty, domain.ErrWrongPasskey for an
+// assertion or registration that does not verify (or whose ceremony was used, expired or
+// begun for another account), domain.ErrTooManyPasskeys, domain.ErrPasskeyExists,
+// *domain.ValidationError for a malformed answer ("credential"), a bad name, a wrong password
+// or code, *domain.RateLimitedError, domain.ErrUnavailable.
+type Passkeys interface {
+	// BeginPasskeyRegistration returns the options for navigator.credentials.create.
+	BeginPasskeyRegistration(ctx context.Context, p domain.Principal) ([]byte, error)
+	// FinishPasskeyRegistration stores the new passkey. When it is the account's first
+	// second factor, it also returns a new set of recovery codes, shown this once.
+	FinishPasskeyRegistration(ctx context.Context, p domain.Principal, in PasskeyRegistration) (domain.Passkey, []string, error)
+	// ListPasskeys returns p's user's passkeys, oldest first.
+	ListPasskeys(ctx context.Context, p domain.Principal) ([]domain.Passkey, error)
+	// RemovePasskey removes the passkey named by id (domain.Passkey.ID) once the proof is
+	// checked, and revokes every other session and token of the user; an unknown id is
+	// domain.ErrNotFound.
+	RemovePasskey(ctx context.Context, p domain.Principal, id string, proof FactorProof) error
+	// BeginPasskeyLogin returns the options for navigator.credentials.get of a login with a
+	// passkey alone (no username: the authenticator offers the passkeys it holds). Each call
+	// is charged to the client network's login limit.
+	BeginPasskeyLogin(ctx context.Context, ip string) ([]byte, error)
+	// FinishPasskeyLogin verifies the assertion and logs in as Login or ObtainToken would.
+	FinishPasskeyLogin(ctx context.Context, in PasskeyLogin) (LoginResult, error)
 }

@@ -144,6 +144,28 @@ func (f fields) str(name string, required bool, verr *domain.ValidationError) st
 	return ""
 }
 
+// object returns the JSON object in field name (a WebAuthn credential, say) as JSON text.
+func (f fields) object(name string, required bool, verr *domain.ValidationError) []byte {
+	v, ok := f[name]
+	if !ok {
+		if required {
+			verr.Add(name, "This field is required.")
+		}
+		return nil
+	}
+	obj, isObj := v.(map[string]any)
+	if !isObj {
+		verr.Add(name, "Expected a JSON object.")
+		return nil
+	}
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		verr.Add(name, "Expected a JSON object.")
+		return nil
+	}
+	return raw
+}
+
 // flag returns the optional boolean field name, false when absent.
 func (f fields) flag(name string, verr *domain.ValidationError) bool {
 	v, ok := f[name]

@@ -93,6 +93,15 @@ func (s *Server) judge(c *gin.Context, err error) verdict {
 		return verdict{status: http.StatusUnauthorized, detail: "Session ended: it was used from another client."}
 	case errors.Is(err, domain.ErrInactiveUser):
 		return verdict{status: http.StatusUnauthorized, detail: "User inactive or deleted."}
+	case errors.Is(err, domain.ErrPasskeysOff):
+		return verdict{status: http.StatusNotFound, code: "passkeys_off", detail: "Passkeys are not enabled on this server."}
+	case errors.Is(err, domain.ErrTooManyPasskeys):
+		return verdict{status: http.StatusConflict, code: "too_many_passkeys",
+			detail: fmt.Sprintf("Your account has %d passkeys, as many as it may hold: remove one first.", domain.MaxPasskeys)}
+	case errors.Is(err, domain.ErrPasskeyExists):
+		return verdict{status: http.StatusConflict, code: "passkey_exists", detail: "This passkey is registered already."}
+	case errors.Is(err, domain.ErrWrongPasskey):
+		return verdict{status: http.StatusUnauthorized, detail: "The passkey could not be verified: try again."}
 	case errors.Is(err, domain.ErrWrongSecondFactor):
 		return verdict{status: http.StatusUnauthorized, detail: "Invalid code."}
 	case errors.Is(err, domain.ErrInvalidCredentials):

@@ -2,6 +2,7 @@ package ginhttp
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -23,6 +24,7 @@ func (s *Server) mfaRoutes(v1 *gin.RouterGroup) {
 	v1.DELETE("/mfa/totp", s.authenticated(s.disableTOTP))
 	v1.POST("/mfa/recovery-codes", s.authenticated(s.regenerateRecoveryCodes))
 	v1.POST("/mfa/verify", s.verifySecondFactor)
+	s.passkeyRoutes(v1)
 }
 
 // mfaRequiredView is the answer to a right password for an account with a second factor.
@@ -31,6 +33,8 @@ type mfaRequiredView struct {
 	Ticket      string              `json:"ticket"`
 	Factors     []domain.FactorKind `json:"factors"`
 	ExpiresIn   int                 `json:"expires_in"` // seconds
+	// PasskeyOptions are for navigator.credentials.get, when the account has a passkey.
+	PasskeyOptions json.RawMessage `json:"passkey_options,omitempty"`
 }
 
 // secondFactorRequired answers 202 with the ticket when err asks for a second factor, and
@@ -41,7 +45,7 @@ func secondFactorRequired(c *gin.Context, err error) bool {
 		return false
 	}
 	c.JSON(http.StatusAccepted, mfaRequiredView{MFARequired: true, Ticket: need.Ticket, Factors: need.Factors,
-		ExpiresIn: int(domain.MFATicketTTL.Seconds())})
+		ExpiresIn: int(domain.MFATicketTTL.Seconds()), PasskeyOptions: need.PasskeyOptions})
 	return true
 }
 
@@ -153,7 +157,9 @@ func (s *Server) verifySecondFactor(c *gin.Context) {
 	var verr domain.ValidationError
 	in := ports.SecondFactorLogin{Ticket: f.str("ticket", true, &verr), IP: s.clientIP(c),
 		UserAgent: c.GetHeader("User-Agent"), PreviousSession: s.sessionSecret(c)}
-	in.Code, in.RecoveryCode = codeFields(f, &verr)
+	if in.Passkey = f.object("passkey", false, &verr); in.Passkey == nil {
+		in.Code, in.RecoveryCode = codeFields(f, &verr)
+	}
 	inCookie := f.flag("cookie", &verr)
 	if err := verr.Err(); err != nil {
 		s.fail(c, err)

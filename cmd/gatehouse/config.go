@@ -458,7 +458,8 @@ func (p *parser) origins(env string, secure bool) []string {
 // every ceremony would fail at the browser.
 func (p *parser) webAuthn(c *Config) {
 	c.WebAuthn.RPID = strings.ToLower(strings.TrimSpace(p.byEnv["GATEHOUSE_WEBAUTHN_RP_ID"]))
-	if c.WebAuthn.RPID == "" {
+	if c.WebAuthn.RPID == "off" {
+		c.WebAuthn.RPID = ""
 		return
 	}
 	if !webauthn.ValidRPID(c.WebAuthn.RPID) {

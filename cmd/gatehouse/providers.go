@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/adapters/prommetrics"
 	"github.com/gatehouse/gatehouse/adapters/slogaudit"
+	"github.com/gatehouse/gatehouse/adapters/webauthn"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/ports"
 )
@@ -46,9 +47,19 @@ func measureStores(s stores, cfg Config, m *prommetrics.Metrics) measuredStores 
 }
 
 // secondFactors gives the use cases the users' backend's factor and recovery-code stores,
-// measured, and the server keys that seal TOTP secrets.
-func secondFactors(s measuredStores, cfg Config) app.SecondFactors {
-	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Keys: cfg.HTTP.SecretKeys}
+// measured, the server keys that seal TOTP secrets, and the passkey ceremonies.
+func secondFactors(s measuredStores, cfg Config, ceremonies ports.PasskeyCeremonies) app.SecondFactors {
+	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Keys: cfg.HTTP.SecretKeys, Ceremonies: ceremonies}
+}
+
+// passkeyCeremonies runs WebAuthn for the configured relying party; none when passkeys are
+// off (an interface holding a nil *webauthn.Ceremonies would not be nil).
+func passkeyCeremonies(cfg Config) (ports.PasskeyCeremonies, error) {
+	c, err := webauthn.New(cfg.WebAuthn)
+	if c == nil || err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // adminSecondFactors gives the operator's use cases the same stores, unmeasured.

@@ -84,7 +84,7 @@ var metricsSet = wire.NewSet(
 	prommetrics.New,
 	measureStores,
 	wire.FieldsOf(new(measuredStores), "Users", "Sessions", "Tokens", "Codes", "Factors", "Limiter", "Pingers"),
-	secondFactors,
+	secondFactors, passkeyCeremonies,
 	measuredChain, wire.Bind(new(ports.Authenticator), new(*prommetrics.Authenticator)),
 	countedAuditor, wire.Bind(new(ports.Auditor), new(*prommetrics.Auditor)),
 	httpConfig,

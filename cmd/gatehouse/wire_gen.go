@@ -118,7 +118,12 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, func(), error
 		cleanup()
 		return nil, nil, err
 	}
-	appSecondFactors := secondFactors(mainMeasuredStores, cfg)
+	portsPasskeyCeremonies, err := passkeyCeremonies(cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	appSecondFactors := secondFactors(mainMeasuredStores, cfg, portsPasskeyCeremonies)
 	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, appSettings, appSecondFactors)
 	authenticator := measuredChain(chain, metrics)
 	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, auditor, basicCache, codeStore, mailer, appSecondFactors)
