@@ -408,3 +408,41 @@ func TestFactorsOnMeAreCachedLikeOwners(t *testing.T) {
 		t.Error("a factor confirmed on this instance did not show at once")
 	}
 }
+
+// TestRotatedKeyResealsOnUse: after a key rotation (a new key listed first, the old one
+// after it) a login with a code seals the secret again under the new key, so the old key
+// can be retired once the accounts have logged in.
+func TestRotatedKeyResealsOnUse(t *testing.T) {
+	e := newEnv(t)
+	secret, _ := e.enrol(e.signUp("alice"))
+	alice := e.userNamed("alice")
+	newKey, oldKey := domain.NewServerKeys([domain.ServerKeyBytes]byte{9}), e.mfa.Keys
+	rotated := e.mfa
+	rotated.Keys = domain.NewServerKeys([domain.ServerKeyBytes]byte{9}, [domain.ServerKeyBytes]byte{1, 2, 3})
+	e.accounts = app.NewAccounts(e.users, e.sessions, e.tokens, e.port, e.verifier, e.clock, e.random, e.settings,
+		e.limiter, app.Throttle{}, e.audit, e.cache, e.codes, e.mailer, rotated)
+
+	before, err := e.factors.TOTP(t.Context(), alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newKey.OpenTOTP(alice.ID, before.Sealed); err == nil {
+		t.Fatal("the secret opens with the new key before any login")
+	}
+	if _, err := e.verify(e.ticket("alice", true), e.code(secret, 0), ""); err != nil {
+		t.Fatal(err)
+	}
+	after, err := e.factors.TOTP(t.Context(), alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := newKey.OpenTOTP(alice.ID, after.Sealed); err != nil || got != secret {
+		t.Fatalf("after a login the new key opens %v, %v", got, err)
+	}
+	if _, err := oldKey.OpenTOTP(alice.ID, after.Sealed); err == nil {
+		t.Error("the old key still opens the resealed secret")
+	}
+	if after.LastStep != domain.TOTPStep(e.clock.Now()) {
+		t.Errorf("reseal lost the step: %d", after.LastStep)
+	}
+}

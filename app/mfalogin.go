@@ -169,6 +169,9 @@ func (a *Accounts) matchFactor(ctx context.Context, u domain.User, method domain
 		if errors.Is(err, domain.ErrNotFound) {
 			return false, nil
 		}
+		if won && a.mfa.Keys.NeedsReseal(f.Sealed) {
+			a.reseal(ctx, user, f.Sealed, secret)
+		}
 		return won, err
 	}
 	h, ok := domain.HashRecoveryCode(user, recovery)
@@ -202,4 +205,20 @@ func (a *Accounts) matchPasskey(ctx context.Context, u domain.User, method domai
 		return false, err
 	}
 	return a.usePasskey(ctx, u, method, state, response)
+}
+
+// reseal seals user's TOTP secret again under the current server key, once a code proved it
+// was opened with an older one: after a key rotation the secrets move to the new key as
+// their owners log in. Best effort: a failure leaves the old sealing, which still opens
+// while the old key is listed.
+func (a *Accounts) reseal(ctx context.Context, user domain.UserID, old []byte, secret domain.TOTPSecret) {
+	var nonce [domain.SealNonceBytes]byte
+	if err := a.random.Read(nonce[:]); err != nil {
+		return
+	}
+	sealed, err := a.mfa.Keys.SealTOTP(user, secret, nonce)
+	if err != nil {
+		return
+	}
+	_ = a.mfa.Factors.Reseal(context.WithoutCancel(ctx), user, old, sealed)
 }
