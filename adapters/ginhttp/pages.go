@@ -31,7 +31,7 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // pageTemplates holds one template set per page, each the layout plus the page's "main".
-var pageTemplates = parsePages("login", "signup", "account", "reset", "verify_email", "error", "emailchange")
+var pageTemplates = parsePages("login", "login_mfa", "signup", "account", "reset", "verify_email", "error", "emailchange")
 
 func parsePages(names ...string) map[string]*template.Template {
 	funcs := template.FuncMap{"when": when, "browser": BrowserName}
@@ -46,14 +46,17 @@ func parsePages(names ...string) map[string]*template.Template {
 // page is what a template renders. Form values are echoed back only for fields that are not
 // secrets: a password is never written into a page.
 type page struct {
-	Title         string
-	CSRF          string              // the token every form posts as csrfFormField
-	Notice        string              // a confirmation from the previous step
-	Error         string              // the verdict's detail when a form failed
-	Fields        map[string][]string // per-field messages of the failed form
-	Failed        string              // which form of the page failed (the account page has several)
-	Next          string              // where a login continues, a local path
-	Values        map[string]string   // non-secret values to refill, and a reset link's secret
+	Title  string
+	CSRF   string              // the token every form posts as csrfFormField
+	Notice string              // a confirmation from the previous step
+	Error  string              // the verdict's detail when a form failed
+	Fields map[string][]string // per-field messages of the failed form
+	Failed string              // which form of the page failed (the account page has several)
+	Next   string              // where a login continues, a local path
+	// Ticket is the login ticket of the second step, posted back in a hidden field: never
+	// in a URL.
+	Ticket        string
+	Values        map[string]string // non-secret values to refill, and a reset link's secret
 	PasswordRules []string
 	PasswordReset bool // reset is on: the login page offers it
 	// EmailVerification is on: the account page says whether the address is verified and
@@ -98,6 +101,7 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	g.HEAD("/", home)
 	g.GET("/login", s.loginPage)
 	g.POST("/login", s.pageForm, s.loginSubmit)
+	s.mfaLoginRoutes(g)
 	g.GET("/signup", s.signupPage)
 	g.POST("/signup", s.pageForm, s.signupSubmit)
 	s.resetRoutes(g)
@@ -113,6 +117,7 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	acct.POST("/logout", s.pageSession(s.logoutSubmit))
 	acct.POST("/logout/all", s.pageSession(s.logoutAllSubmit))
 	s.emailChangePageRoutes(g, acct)
+	s.mfaAccountRoutes(acct)
 }
 
 func home(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/account") }
@@ -181,6 +186,8 @@ var notices = map[string]string{
 	"email-verified":    "Your email address is verified.",
 	"verify-sent":       verificationSentDetail,
 	"email-change-sent": emailChangeSentDetail,
+	"login-expired":     "That login expired, was used, or had too many wrong codes. Log in again.",
+	"mfa-off":           "Two-factor authentication is off. Your other sessions and tokens were revoked.",
 }
 
 // when renders a time (or *time.Time, nil meaning never) in UTC to the minute.

@@ -2,6 +2,7 @@ package ginhttp
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,6 +17,7 @@ type accountView struct {
 	Sessions []sessionView
 	Tokens   []TokenView
 	NewToken *issuedTokenView
+	MFA      mfaView
 }
 
 // authenticatePage runs the chain on the session cookie alone, with the CSRF token of the
@@ -62,12 +64,13 @@ func (s *Server) pageSession(h authedHandler) gin.HandlerFunc {
 }
 
 func (s *Server) accountPage(c *gin.Context, pr domain.Principal) {
-	s.showAccount(c, pr, http.StatusOK, page{Notice: notices[c.Query("done")]}, nil)
+	s.showAccount(c, pr, http.StatusOK, page{Notice: notices[c.Query("done")]})
 }
 
-// showAccount renders the account page for pr, with p's messages and the token just
-// created, if any.
-func (s *Server) showAccount(c *gin.Context, pr domain.Principal, status int, p page, created *issuedTokenView) {
+// showAccount renders the account page for pr, with p's messages. p.Account, when set,
+// holds what this response alone shows (a token just created, a TOTP enrolment, recovery
+// codes); the rest of the view is filled in here.
+func (s *Server) showAccount(c *gin.Context, pr domain.Principal, status int, p page) {
 	ctx := c.Request.Context()
 	sessions, err := s.accounts.ListSessions(ctx, pr)
 	if err != nil {
@@ -79,7 +82,17 @@ func (s *Server) showAccount(c *gin.Context, pr domain.Principal, status int, p 
 		s.failPage(c, err)
 		return
 	}
-	view := &accountView{User: viewUser(pr.User), NewToken: created}
+	factors, err := s.accounts.Factors(ctx, pr)
+	if err != nil {
+		s.failPage(c, err)
+		return
+	}
+	view := p.Account
+	if view == nil {
+		view = &accountView{}
+	}
+	view.User = viewUser(pr.User)
+	view.MFA.On = slices.Contains(factors, domain.FactorTOTP)
 	for _, ss := range sessions {
 		view.Sessions = append(view.Sessions, viewSession(ss, pr))
 	}
@@ -97,7 +110,7 @@ func (s *Server) failAccountForm(c *gin.Context, pr domain.Principal, p page, fa
 	v := s.judge(c, err)
 	retryAfter(c, v)
 	p.Error, p.Fields, p.Failed = v.detail, v.fields, failed
-	s.showAccount(c, pr, v.status, p, nil)
+	s.showAccount(c, pr, v.status, p)
 }
 
 // createTokenSubmit issues a named token through the same use case as POST /v1/auth/token.
@@ -122,8 +135,8 @@ func (s *Server) createTokenSubmit(c *gin.Context, pr domain.Principal) {
 		s.failAccountForm(c, pr, p, "token", err)
 		return
 	}
-	s.showAccount(c, pr, http.StatusOK, page{}, &issuedTokenView{Token: t.Secret, ID: t.ID, Name: t.Name,
-		ExpiresAt: optionalTime(t.ExpiresAt)})
+	s.showAccount(c, pr, http.StatusOK, page{Account: &accountView{NewToken: &issuedTokenView{Token: t.Secret,
+		ID: t.ID, Name: t.Name, ExpiresAt: optionalTime(t.ExpiresAt)}}})
 }
 
 func (s *Server) revokeTokenSubmit(c *gin.Context, pr domain.Principal) {
