@@ -30,10 +30,10 @@ func TestAccountTwoFactorSection(t *testing.T) {
 		factors   []domain.FactorKind
 		want, not []string
 	}{
-		{"off", nil, []string{`action="/account/mfa/totp"`, `id="enrol-totp"`},
-			[]string{`action="/account/mfa/totp/disable"`, `action="/account/mfa/recovery-codes"`, `action="/account/mfa/totp/confirm"`}},
-		{"on", withTOTP, []string{`action="/account/mfa/totp/disable"`, `action="/account/mfa/recovery-codes"`,
-			`name="recovery_code"`, `autocomplete="one-time-code"`}, []string{`action="/account/mfa/totp"`, `action="/account/mfa/totp/confirm"`}},
+		{"off", nil, []string{`action="/account/mfa/totp#two-factor"`, `id="enrol-totp"`},
+			[]string{`action="/account/mfa/totp/disable#two-factor"`, `action="/account/mfa/recovery-codes#two-factor"`, `action="/account/mfa/totp/confirm#two-factor"`}},
+		{"on", withTOTP, []string{`action="/account/mfa/totp/disable#two-factor"`, `action="/account/mfa/recovery-codes#two-factor"`,
+			`name="recovery_code"`, `autocomplete="one-time-code"`}, []string{`action="/account/mfa/totp#two-factor"`, `action="/account/mfa/totp/confirm#two-factor"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,7 +79,7 @@ func TestAccountTwoFactorForms(t *testing.T) {
 	}{
 		{"enrol", nil, "/account/mfa/totp", acctForm(), nil, 200, "",
 			[]string{`src="data:image/png;base64,iVBORyBmYWtl"`, `value="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"`,
-				`action="/account/mfa/totp/confirm"`, `autocomplete="one-time-code"`}, nil, "enrol"},
+				`action="/account/mfa/totp/confirm#two-factor"`, `autocomplete="one-time-code"`}, nil, "enrol"},
 		{"enrol without a server key", nil, "/account/mfa/totp", acctForm(), domain.ErrNoServerKey, 503, "",
 			[]string{"the server has no secret key"}, []string{"data:image"}, "enrol"},
 		{"enrol twice", withTOTP, "/account/mfa/totp", acctForm(), domain.ErrFactorExists, 409, "",
@@ -87,10 +87,10 @@ func TestAccountTwoFactorForms(t *testing.T) {
 		{"confirm", withTOTP, "/account/mfa/totp/confirm", acctForm("code", "123456"), nil, 200, "",
 			[]string{`id="recovery-codes"`, "aaaaa-11111\nbbbbb-22222", `data-copy="recovery-codes"`, `id="mfa-status"`}, nil, "confirm"},
 		{"confirm a wrong code", nil, "/account/mfa/totp/confirm", acctForm("code", "000000"), wrongCode, 400, "",
-			[]string{"The code is wrong or was used already.", `action="/account/mfa/totp/confirm"`, "Start again"},
+			[]string{"The code is wrong or was used already.", `action="/account/mfa/totp/confirm#two-factor"`, "Start again"},
 			[]string{"JBSWY3DP", "data:image"}, "confirm"},
 		{"confirm without a code", nil, "/account/mfa/totp/confirm", acctForm(), nil, 400, "",
-			[]string{"This field is required.", `action="/account/mfa/totp/confirm"`}, nil, ""},
+			[]string{"This field is required.", `action="/account/mfa/totp/confirm#two-factor"`}, nil, ""},
 		{"confirm throttled", nil, "/account/mfa/totp/confirm", acctForm("code", "123456"), &domain.RateLimitedError{RetryAfter: time.Minute}, 429, "",
 			[]string{"Expected available in 60 seconds."}, nil, "confirm"},
 		{"new recovery codes", withTOTP, "/account/mfa/recovery-codes", acctForm("password", "correct horse"), nil, 200, "",
@@ -102,7 +102,7 @@ func TestAccountTwoFactorForms(t *testing.T) {
 		{"turn off with a recovery code", withTOTP, "/account/mfa/totp/disable", acctForm("password", "correct horse", "recovery_code", "aaaaa-11111"), nil, 303, "/account?done=mfa-off",
 			nil, nil, "disable"},
 		{"turn off, wrong code", withTOTP, "/account/mfa/totp/disable", acctForm("password", "correct horse", "code", "000000"), wrongCode, 400, "",
-			[]string{"The code is wrong or was used already.", `action="/account/mfa/totp/disable"`}, []string{"correct horse"}, "disable"},
+			[]string{"The code is wrong or was used already.", `action="/account/mfa/totp/disable#two-factor"`}, []string{"correct horse"}, "disable"},
 		{"turn off without a code", withTOTP, "/account/mfa/totp/disable", acctForm("password", "correct horse"), nil, 400, "",
 			[]string{"Give a code from your authenticator app, or a recovery code."}, nil, ""},
 		{"turn off without a factor", nil, "/account/mfa/totp/disable", acctForm("password", "pw", "code", "123456"), domain.ErrNoFactor, 409, "",
