@@ -1,6 +1,7 @@
 package ginhttp
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 
@@ -115,7 +116,8 @@ func (s *Server) failAccountForm(c *gin.Context, pr domain.Principal, p page, fa
 
 // createTokenSubmit issues a named token through the same use case as POST /v1/auth/token.
 // It asks for the password again: a token outlives the session, so whoever only holds an
-// unattended browser should not be able to mint one.
+// unattended browser should not be able to mint one. With a second factor it asks for a
+// code too, and finishes the two steps in one post (tokenSecondStep).
 func (s *Server) createTokenSubmit(c *gin.Context, pr domain.Principal) {
 	var verr domain.ValidationError
 	in := ports.Login{
@@ -131,6 +133,10 @@ func (s *Server) createTokenSubmit(c *gin.Context, pr domain.Principal) {
 		return
 	}
 	t, err := s.accounts.ObtainToken(c.Request.Context(), in)
+	var need *domain.SecondFactorRequiredError
+	if errors.As(err, &need) {
+		t, err = s.tokenSecondStep(c, need.Ticket)
+	}
 	if err != nil {
 		s.failAccountForm(c, pr, p, "token", err)
 		return

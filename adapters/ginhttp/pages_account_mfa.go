@@ -2,6 +2,7 @@ package ginhttp
 
 import (
 	"encoding/base64"
+	"errors"
 	"html/template"
 	"net/http"
 	"strings"
@@ -125,4 +126,24 @@ func (s *Server) disableTOTPSubmit(c *gin.Context, pr domain.Principal) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/account?done=mfa-off")
+}
+
+// tokenSecondStep finishes the two-step login of the token form, whose code came in the
+// same post as the password, through the same use case as POST /v1/auth/mfa/verify. With
+// no code the ticket is left to expire.
+func (s *Server) tokenSecondStep(c *gin.Context, ticket string) (domain.IssuedToken, error) {
+	var verr domain.ValidationError
+	in := ports.SecondFactorLogin{Ticket: ticket, IP: s.clientIP(c), UserAgent: c.GetHeader("User-Agent")}
+	in.Code, in.RecoveryCode = codeFields(form(c), &verr)
+	if err := verr.Err(); err != nil {
+		return domain.IssuedToken{}, err
+	}
+	res, err := s.accounts.VerifySecondFactor(c.Request.Context(), in)
+	if err != nil {
+		return domain.IssuedToken{}, err
+	}
+	if res.Token == nil {
+		return domain.IssuedToken{}, errors.New("the second step of a token login issued no token")
+	}
+	return *res.Token, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
 )
 
 var withTOTP = []domain.FactorKind{domain.FactorTOTP, domain.FactorRecoveryCode}
@@ -180,5 +181,54 @@ func TestAccountTwoFactorCSRF(t *testing.T) {
 				t.Fatalf("status %d (calls %v), want 403 before any use case", rec.Code, calls.names)
 			}
 		})
+	}
+}
+
+// TestCreateTokenWithSecondFactor: with a second factor the account page's token form asks
+// for a code with the password, and finishes both steps in one post.
+func TestCreateTokenWithSecondFactor(t *testing.T) {
+	need := &domain.SecondFactorRequiredError{Ticket: pageTicket, Factors: withTOTP}
+	token := ports.LoginResult{Token: &domain.IssuedToken{Token: domain.Token{ID: "t2", Name: "ci"}, Secret: "gth_second_step"}}
+	tests := []struct {
+		name   string
+		code   string
+		err    error
+		status int
+		text   string
+		called bool
+	}{
+		{"code", "123456", nil, 200, `value="gth_second_step"`, true},
+		{"no code", "", nil, 400, "Give a code from your authenticator app, or a recovery code.", false},
+		{"wrong code", "000000", domain.ErrWrongSecondFactor, 401, "Invalid code.", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, calls := newMFAPageServer(mfaPageAccounts{pageAccounts: pageAccounts{err: need}, factors: withTOTP, err: tt.err, res: token})
+			form := acctForm("name", "ci", "password", "correct horse")
+			if tt.code != "" {
+				form.Set("code", tt.code)
+			}
+			rec := post(s, "/account/tokens", form, nil)
+			body := rec.Body.String()
+			if rec.Code != tt.status || !strings.Contains(body, tt.text) {
+				t.Fatalf("status %d, want %d with %q\n%s", rec.Code, tt.status, tt.text, body)
+			}
+			if called := len(calls.names) > 0; called != tt.called {
+				t.Fatalf("VerifySecondFactor called: %v, want %v", called, tt.called)
+			}
+			if tt.called && (calls.login.Ticket != pageTicket || calls.login.Code != tt.code) {
+				t.Errorf("VerifySecondFactor got %+v", calls.login)
+			}
+			if strings.Contains(body, pageTicket) || strings.Contains(body, "correct horse") {
+				t.Errorf("the page shows the ticket or the password")
+			}
+			if !strings.Contains(body, `id="token-code"`) {
+				t.Errorf("the token form has no code field")
+			}
+		})
+	}
+	live := &http.Cookie{Name: sessionCookie, Value: liveSession}
+	if body := get(newPageServer(nil), "/account", live).Body.String(); strings.Contains(body, `id="token-code"`) {
+		t.Errorf("without a second factor the token form asks for a code")
 	}
 }
