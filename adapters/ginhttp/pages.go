@@ -46,17 +46,15 @@ func parsePages(names ...string) map[string]*template.Template {
 // page is what a template renders. Form values are echoed back only for fields that are not
 // secrets: a password is never written into a page.
 type page struct {
-	Title  string
-	CSRF   string              // the token every form posts as csrfFormField
-	Notice string              // a confirmation from the previous step
-	Error  string              // the verdict's detail when a form failed
-	Fields map[string][]string // per-field messages of the failed form
-	Failed string              // which form of the page failed (the account page has several)
-	Next   string              // where a login continues, a local path
-	// Ticket is the login ticket of the second step, posted back in a hidden field: never
-	// in a URL.
-	Ticket        string
-	Values        map[string]string // non-secret values to refill, and a reset link's secret
+	Title         string
+	CSRF          string              // the token every form posts as csrfFormField
+	Notice        string              // a confirmation from the previous step
+	Error         string              // the verdict's detail when a form failed
+	Fields        map[string][]string // per-field messages of the failed form
+	Failed        string              // which form of the page failed (the account page has several)
+	Next          string              // where a login continues, a local path
+	Ticket        string              // the second step's login ticket, in hidden fields only: never in a URL
+	Values        map[string]string   // non-secret values to refill, and a reset link's secret
 	PasswordRules []string
 	PasswordReset bool // reset is on: the login page offers it
 	// EmailVerification is on: the account page says whether the address is verified and

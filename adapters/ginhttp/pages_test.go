@@ -192,6 +192,7 @@ func TestPageHeaders(t *testing.T) {
 		{"signup", get(newPageServer(nil), "/signup"), 200},
 		{"account", get(newPageServer(nil), "/account", live), 200},
 		{"bad login", post(newPageServer(domain.ErrInvalidCredentials), "/login", loginForm(""), nil), 401},
+		{"second step", post(newPageServer(&domain.SecondFactorRequiredError{Ticket: "gtm_x"}), "/login", loginForm(""), nil), 200},
 		{"csrf refusal", post(newPageServer(nil), "/logout", url.Values{}, nil), 403},
 		// The one page that shows a secret.
 		{"new token", post(newPageServer(nil), "/account/tokens", url.Values{"name": {"ci"}, "password": {"pw"},
