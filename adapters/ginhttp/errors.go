@@ -60,8 +60,9 @@ func (s *Server) judge(c *gin.Context, err error) verdict {
 		// 403, not 401: the credentials were right, and asking for them again cannot help.
 		return verdict{status: http.StatusForbidden, detail: emailUnverifiedDetail, code: "email_unverified"}
 	case errors.As(err, new(*domain.SecondFactorRequiredError)):
-		// The API answers it with a ticket (secondFactorRequired); only the login page,
-		// which has no second step yet, gets here.
+		// The API answers it with a ticket (secondFactorRequired), the login page with its
+		// second step (showSecondStep); only a use case that asks for the password again
+		// without a step to follow gets here.
 		return verdict{status: http.StatusForbidden, code: "mfa_required",
 			detail: "This account has a second factor: log in with /v1/auth/login and /v1/auth/mfa/verify."}
 	case errors.Is(err, domain.ErrBasicWithFactor):

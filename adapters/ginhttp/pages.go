@@ -31,7 +31,7 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // pageTemplates holds one template set per page, each the layout plus the page's "main".
-var pageTemplates = parsePages("login", "signup", "account", "reset", "verify_email", "error", "emailchange")
+var pageTemplates = parsePages("login", "login_mfa", "signup", "account", "reset", "verify_email", "error", "emailchange")
 
 func parsePages(names ...string) map[string]*template.Template {
 	funcs := template.FuncMap{"when": when, "browser": BrowserName}
@@ -53,6 +53,7 @@ type page struct {
 	Fields        map[string][]string // per-field messages of the failed form
 	Failed        string              // which form of the page failed (the account page has several)
 	Next          string              // where a login continues, a local path
+	Ticket        string              // the second step's login ticket, in hidden fields only: never in a URL
 	Values        map[string]string   // non-secret values to refill, and a reset link's secret
 	PasswordRules []string
 	PasswordReset bool // reset is on: the login page offers it
@@ -98,6 +99,7 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	g.HEAD("/", home)
 	g.GET("/login", s.loginPage)
 	g.POST("/login", s.pageForm, s.loginSubmit)
+	s.mfaLoginRoutes(g)
 	g.GET("/signup", s.signupPage)
 	g.POST("/signup", s.pageForm, s.signupSubmit)
 	s.resetRoutes(g)
@@ -113,6 +115,7 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	acct.POST("/logout", s.pageSession(s.logoutSubmit))
 	acct.POST("/logout/all", s.pageSession(s.logoutAllSubmit))
 	s.emailChangePageRoutes(g, acct)
+	s.mfaAccountRoutes(acct)
 }
 
 func home(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/account") }
@@ -181,6 +184,8 @@ var notices = map[string]string{
 	"email-verified":    "Your email address is verified.",
 	"verify-sent":       verificationSentDetail,
 	"email-change-sent": emailChangeSentDetail,
+	"login-expired":     "That login expired, was used, or had too many wrong codes. Log in again.",
+	"mfa-off":           "Two-factor authentication is off. Your other sessions and tokens were revoked.",
 }
 
 // when renders a time (or *time.Time, nil meaning never) in UTC to the minute.

@@ -1,7 +1,9 @@
 package ginhttp
 
 import (
+	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,6 +18,7 @@ type accountView struct {
 	Sessions []sessionView
 	Tokens   []TokenView
 	NewToken *issuedTokenView
+	MFA      mfaView
 }
 
 // authenticatePage runs the chain on the session cookie alone, with the CSRF token of the
@@ -62,12 +65,13 @@ func (s *Server) pageSession(h authedHandler) gin.HandlerFunc {
 }
 
 func (s *Server) accountPage(c *gin.Context, pr domain.Principal) {
-	s.showAccount(c, pr, http.StatusOK, page{Notice: notices[c.Query("done")]}, nil)
+	s.showAccount(c, pr, http.StatusOK, page{Notice: notices[c.Query("done")]})
 }
 
-// showAccount renders the account page for pr, with p's messages and the token just
-// created, if any.
-func (s *Server) showAccount(c *gin.Context, pr domain.Principal, status int, p page, created *issuedTokenView) {
+// showAccount renders the account page for pr, with p's messages. p.Account, when set,
+// holds what this response alone shows (a token just created, a TOTP enrolment, recovery
+// codes); the rest of the view is filled in here.
+func (s *Server) showAccount(c *gin.Context, pr domain.Principal, status int, p page) {
 	ctx := c.Request.Context()
 	sessions, err := s.accounts.ListSessions(ctx, pr)
 	if err != nil {
@@ -79,7 +83,17 @@ func (s *Server) showAccount(c *gin.Context, pr domain.Principal, status int, p 
 		s.failPage(c, err)
 		return
 	}
-	view := &accountView{User: viewUser(pr.User), NewToken: created}
+	factors, err := s.accounts.Factors(ctx, pr)
+	if err != nil {
+		s.failPage(c, err)
+		return
+	}
+	view := p.Account
+	if view == nil {
+		view = &accountView{}
+	}
+	view.User = viewUser(pr.User)
+	view.MFA.On = slices.Contains(factors, domain.FactorTOTP)
 	for _, ss := range sessions {
 		view.Sessions = append(view.Sessions, viewSession(ss, pr))
 	}
@@ -97,12 +111,13 @@ func (s *Server) failAccountForm(c *gin.Context, pr domain.Principal, p page, fa
 	v := s.judge(c, err)
 	retryAfter(c, v)
 	p.Error, p.Fields, p.Failed = v.detail, v.fields, failed
-	s.showAccount(c, pr, v.status, p, nil)
+	s.showAccount(c, pr, v.status, p)
 }
 
 // createTokenSubmit issues a named token through the same use case as POST /v1/auth/token.
 // It asks for the password again: a token outlives the session, so whoever only holds an
-// unattended browser should not be able to mint one.
+// unattended browser should not be able to mint one. With a second factor it asks for a
+// code too, and finishes the two steps in one post (tokenSecondStep).
 func (s *Server) createTokenSubmit(c *gin.Context, pr domain.Principal) {
 	var verr domain.ValidationError
 	in := ports.Login{
@@ -118,12 +133,16 @@ func (s *Server) createTokenSubmit(c *gin.Context, pr domain.Principal) {
 		return
 	}
 	t, err := s.accounts.ObtainToken(c.Request.Context(), in)
+	var need *domain.SecondFactorRequiredError
+	if errors.As(err, &need) {
+		t, err = s.tokenSecondStep(c, need.Ticket)
+	}
 	if err != nil {
 		s.failAccountForm(c, pr, p, "token", err)
 		return
 	}
-	s.showAccount(c, pr, http.StatusOK, page{}, &issuedTokenView{Token: t.Secret, ID: t.ID, Name: t.Name,
-		ExpiresAt: optionalTime(t.ExpiresAt)})
+	s.showAccount(c, pr, http.StatusOK, page{Account: &accountView{NewToken: &issuedTokenView{Token: t.Secret,
+		ID: t.ID, Name: t.Name, ExpiresAt: optionalTime(t.ExpiresAt)}}})
 }
 
 func (s *Server) revokeTokenSubmit(c *gin.Context, pr domain.Principal) {

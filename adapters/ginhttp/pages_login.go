@@ -22,7 +22,8 @@ func (s *Server) loginPage(c *gin.Context) {
 
 // loginSubmit logs in through the same use case as POST /v1/auth/login. A failure shows the
 // form again with the API's words and status: one message for a wrong password and an
-// unknown user, 429 with the wait when throttled.
+// unknown user, 429 with the wait when throttled. An account with a second factor goes on
+// to the second step (showSecondStep).
 func (s *Server) loginSubmit(c *gin.Context) {
 	if err := s.checkFormToken(c); err != nil {
 		s.failPage(c, err)
@@ -39,6 +40,9 @@ func (s *Server) loginSubmit(c *gin.Context) {
 	}
 	in.PreviousSession = s.sessionSecret(c)
 	_, session, err := s.accounts.Login(c.Request.Context(), in)
+	if s.showSecondStep(c, err, next) {
+		return
+	}
 	if err != nil {
 		s.failForm(c, "login", p, "login", err)
 		return

@@ -192,6 +192,7 @@ func TestPageHeaders(t *testing.T) {
 		{"signup", get(newPageServer(nil), "/signup"), 200},
 		{"account", get(newPageServer(nil), "/account", live), 200},
 		{"bad login", post(newPageServer(domain.ErrInvalidCredentials), "/login", loginForm(""), nil), 401},
+		{"second step", post(newPageServer(&domain.SecondFactorRequiredError{Ticket: "gtm_x"}), "/login", loginForm(""), nil), 200},
 		{"csrf refusal", post(newPageServer(nil), "/logout", url.Values{}, nil), 403},
 		// The one page that shows a secret.
 		{"new token", post(newPageServer(nil), "/account/tokens", url.Values{"name": {"ci"}, "password": {"pw"},
@@ -480,7 +481,7 @@ func TestBrowserName(t *testing.T) {
 func TestPagesEscape(t *testing.T) {
 	const evil = `"'><script>alert(1)</script><img src=x onerror=alert(1)>`
 	when := time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)
-	p := page{Title: evil, CSRF: evil, Notice: evil, Error: evil, Failed: "token", Next: "/" + evil,
+	p := page{Title: evil, CSRF: evil, Notice: evil, Error: evil, Failed: "token", Next: "/" + evil, Ticket: evil,
 		Fields: map[string][]string{"username": {evil}, "email": {evil}, "password": {evil}, "name": {evil}, "token": {evil}, "new_password": {evil}},
 		Values: map[string]string{"username": evil, "email": evil, "name": evil, "account": evil, "token": evil}, PasswordRules: []string{evil},
 		Account: &accountView{
@@ -488,6 +489,7 @@ func TestPagesEscape(t *testing.T) {
 			Sessions: []sessionView{{ID: evil, IP: evil, UserAgent: evil + " Firefox/1", Current: true}},
 			Tokens:   []TokenView{{ID: evil, Name: evil, CreatedAt: when}},
 			NewToken: &issuedTokenView{Token: evil, ID: evil, Name: evil},
+			MFA:      mfaView{Enrolment: &totpEnrolmentPage{Secret: evil}, RecoveryCodes: evil},
 		}}
 	for name := range pageTemplates {
 		t.Run(name, func(t *testing.T) {
@@ -496,7 +498,8 @@ func TestPagesEscape(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := b.String()
-			for _, bad := range []string{"<script>", "<img", `"'>`} {
+			// "<img src=x", not "<img": the account page has an image of its own (the QR code).
+			for _, bad := range []string{"<script>", "<img src=x", `"'>`} {
 				if strings.Contains(out, bad) {
 					t.Errorf("%s page holds %q unescaped:\n%s", name, bad, out)
 				}
