@@ -128,6 +128,7 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	acct.POST("/logout/all", s.pageSession(s.logoutAllSubmit))
 	s.emailChangePageRoutes(g, acct)
 	s.mfaAccountRoutes(acct)
+	s.passkeyAccountRoutes(acct)
 }
 
 func home(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/account") }
@@ -199,6 +200,8 @@ var notices = map[string]string{
 	"email-change-sent": emailChangeSentDetail,
 	"login-expired":     "That login expired, was used, or had too many wrong codes. Log in again.",
 	"mfa-off":           "Two-factor authentication is off. Your other sessions and tokens were revoked.",
+	"passkey-added":     "The passkey was added.",
+	"passkey-removed":   "The passkey was removed. Your other sessions and tokens were revoked.",
 }
 
 // when renders a time (or *time.Time, nil meaning never) in UTC to the minute.
