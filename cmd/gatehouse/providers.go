@@ -35,6 +35,7 @@ func measureStores(s stores, cfg Config, m *prommetrics.Metrics) measuredStores 
 		Tokens:   m.TokenStore(s.Tokens, cfg.Stores.Tokens),
 		Codes:    m.CodeStore(s.Codes, cfg.Stores.Sessions),
 		Factors:  m.FactorStore(s.Factors, cfg.Stores.Users),
+		Passkeys: m.PasskeyStore(s.Passkeys, cfg.Stores.Users),
 		// Labelled by the users' backend, as the codes on it are the recovery codes.
 		RecoveryCodes: m.CodeStore(s.RecoveryCodes, cfg.Stores.Users),
 		Pingers:       s.Pingers,
@@ -45,15 +46,17 @@ func measureStores(s stores, cfg Config, m *prommetrics.Metrics) measuredStores 
 	return out
 }
 
-// secondFactors gives the use cases the users' backend's factor and recovery-code stores,
-// measured, and the server keys that seal TOTP secrets.
+// secondFactors gives the use cases the users' backend's factor, passkey and recovery-code
+// stores, measured, and the server keys that seal TOTP secrets.
 func secondFactors(s measuredStores, cfg Config) app.SecondFactors {
-	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Keys: cfg.HTTP.SecretKeys}
+	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Passkeys: s.Passkeys,
+		Keys: cfg.HTTP.SecretKeys}
 }
 
 // adminSecondFactors gives the operator's use cases the same stores, unmeasured.
 func adminSecondFactors(s stores, cfg Config) app.SecondFactors {
-	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Keys: cfg.HTTP.SecretKeys}
+	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Passkeys: s.Passkeys,
+		Keys: cfg.HTTP.SecretKeys}
 }
 
 // measuredChain counts the authenticator chain's verdicts.
