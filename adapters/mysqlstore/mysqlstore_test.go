@@ -134,7 +134,22 @@ func TestOutageIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	users := mysqlstore.NewUserStore(db)
+	factors := mysqlstore.NewFactorStore(db)
 	closeDB()
+	ctx, id := context.Background(), []byte("credential")
+	for name, call := range map[string]func() error{
+		"AddPasskey": func() error {
+			return factors.AddPasskey(ctx, domain.Passkey{UserID: 1, CredentialID: id, Name: "key", CreatedAt: time.Now()})
+		},
+		"Passkeys":          func() error { _, err := factors.Passkeys(ctx, 1); return err },
+		"UsePasskey":        func() error { return factors.UsePasskey(ctx, 1, id, nil, time.Now()) },
+		"DeletePasskey":     func() error { return factors.DeletePasskey(ctx, 1, id) },
+		"DeleteUserFactors": func() error { return factors.DeleteUserFactors(ctx, 1) },
+	} {
+		if err := call(); !errors.Is(err, domain.ErrUnavailable) {
+			t.Errorf("%s err = %v, want ErrUnavailable", name, err)
+		}
+	}
 	_, err = users.UserByUsername(context.Background(), "alice")
 	if !errors.Is(err, domain.ErrUnavailable) {
 		t.Fatalf("err = %v, want ErrUnavailable", err)
