@@ -44,7 +44,7 @@ func TestPasskeysLiveWithFactors(t *testing.T) {
 	}
 	defer closeStores()
 	for name, sf := range map[string]app.SecondFactors{
-		"measured": secondFactors(measureStores(s, cfg, prommetrics.New()), cfg),
+		"measured": secondFactors(measureStores(s, cfg, prommetrics.New()), cfg, nil),
 		"admin":    adminSecondFactors(s, cfg),
 	} {
 		if sf.Passkeys == nil {
