@@ -31,6 +31,7 @@ func newImportCommand(con *console) *cobra.Command {
 		RunE:  func(*cobra.Command, []string) error { return usageError(errors.New("want django")) },
 	}
 	cmd.AddCommand(newImportDjangoCommand(con))
+	con.bindTree(cmd, groupAdmin)
 	return cmd
 }
 

@@ -37,7 +37,7 @@ The migrations are embedded in the binary.`,
 					return err
 				}
 				if cfg.MySQL.DSN == "" {
-					return usageError(errors.New("GATEHOUSE_MYSQL_DSN: required by migrate"))
+					return usageError(fmt.Errorf("%s: required by migrate", envName("mysql-dsn")))
 				}
 				ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Minute)
 				defer cancel()
@@ -56,6 +56,7 @@ command only says what it would run unless --yes confirms it.`
 		}
 		cmd.AddCommand(sub)
 	}
+	con.bindTree(cmd, groupMigrate)
 	return cmd
 }
 
