@@ -30,19 +30,21 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	LogLevel        slog.Level
 	LogFormat       string
-	Methods         []domain.AuthMethod
-	App             app.Settings
-	HTTP            ginhttp.Config
-	Argon2          passhash.Params
-	Hashing         Hashing
-	Throttle        app.Throttle
-	LoginTiming     app.LoginTiming
-	Stores          StoreChoice
-	MySQL           mysqlstore.Config
-	Redis           redisstore.Config
-	SweepInterval   time.Duration
-	Mail            Mail
-	WebAuthn        webauthn.Config
+	// AuditLog writes the audit log, whatever LogLevel says (see newAuditor).
+	AuditLog      bool
+	Methods       []domain.AuthMethod
+	App           app.Settings
+	HTTP          ginhttp.Config
+	Argon2        passhash.Params
+	Hashing       Hashing
+	Throttle      app.Throttle
+	LoginTiming   app.LoginTiming
+	Stores        StoreChoice
+	MySQL         mysqlstore.Config
+	Redis         redisstore.Config
+	SweepInterval time.Duration
+	Mail          Mail
+	WebAuthn      webauthn.Config
 }
 
 // Hashing bounds concurrent password hashing (see passhash.Limiter).
@@ -75,6 +77,7 @@ func defaultConfig() Config {
 		ShutdownTimeout: 15 * time.Second,
 		LogLevel:        slog.LevelInfo,
 		LogFormat:       "json",
+		AuditLog:        true,
 		Methods:         defaultMethods,
 		App:             settings,
 		HTTP:            ginhttp.DefaultConfig(),

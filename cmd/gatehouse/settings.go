@@ -143,6 +143,7 @@ func settings(c *Config) []*setting {
 		d("sweep-interval", groupStores, durationValue(&c.SweepInterval), "how often expired sessions and tokens are deleted"),
 		d("log-level", groupLog, levelValue(&c.LogLevel), "debug, info, warn or error"),
 		d("log-format", groupLog, enumValue(&c.LogFormat, "json", "text"), "json or text"),
+		d("audit-log", groupLog, switchValue(&c.AuditLog), "write the audit log (one line per account event), whatever the log level: on or off"),
 		d("shutdown-timeout", groupListen, durationValue(&c.ShutdownTimeout), "how long in-flight requests may finish after SIGINT or SIGTERM"),
 	}
 }

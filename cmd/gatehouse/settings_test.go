@@ -25,8 +25,8 @@ func TestCommandsListTheirSettingsOnly(t *testing.T) {
 		{[]string{"user", "create"}, []string{"--user-store", "--mysql-dsn", "--redis-url", "--argon2-memory", "--unique-email"}, []string{"--addr", "--cookie-secure", "--smtp-url", "--throttle-login-ip"}},
 		{[]string{"token", "create"}, []string{"--token-store", "--token-ttl"}, []string{"--addr", "--cors-origins"}},
 		{[]string{"import", "django"}, []string{"--user-store", "--token-ttl", "--argon2-memory"}, []string{"--addr", "--smtp-url"}},
-		{[]string{"serve"}, []string{"--addr", "--cookie-secure", "--mysql-dsn", "--smtp-url", "--webauthn-rp-id"}, nil},
-		{[]string{"config", "check"}, []string{"--addr", "--cookie-secure", "--mysql-dsn", "--smtp-url"}, nil},
+		{[]string{"serve"}, []string{"--addr", "--cookie-secure", "--mysql-dsn", "--smtp-url", "--audit-log", "--webauthn-rp-id"}, nil},
+		{[]string{"config", "check"}, []string{"--addr", "--cookie-secure", "--mysql-dsn", "--smtp-url", "--audit-log"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -165,6 +165,7 @@ func TestConfigCheckRefusesWhatServeRefuses(t *testing.T) {
 		"GATEHOUSE_REQUIRE_VERIFIED_EMAIL": "true",
 		"GATEHOUSE_THROTTLE_STORE":         "mysql",
 		"GATEHOUSE_WEBAUTHN_ORIGINS":       "https://elsewhere.example",
+		"GATEHOUSE_AUDIT_LOG":              "sometimes",
 		"GATEHOUSE_SWEEP_INTERVAL":         "0",
 	}
 	for name, value := range bad {

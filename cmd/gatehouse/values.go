@@ -63,6 +63,26 @@ func boolValue(p *bool) *typed {
 	return t
 }
 
+// switchValue is a bool spelled on or off.
+func switchValue(p *bool) *typed {
+	t := newTyped(p, "on|off", func(s string) (bool, error) {
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "on":
+			return true, nil
+		case "off":
+			return false, nil
+		}
+		return false, errors.New("want on or off")
+	}, func(b bool) string {
+		if b {
+			return "on"
+		}
+		return "off"
+	})
+	t.bare = "on"
+	return t
+}
+
 func intValue(p *int) *typed {
 	return newTyped(p, "int", func(s string) (int, error) {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
