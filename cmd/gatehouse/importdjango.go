@@ -83,6 +83,7 @@ row) to stdout; exit code 0 even when rows were skipped.`,
 			if err := checkImportStores(cfg, opts); err != nil {
 				return usageError(err)
 			}
+			useLogger(newLogger(cfg, con.stderr))
 			return failed(importDjango(cmd.Context(), cfg, opts, con.in, con.stdout, con.stderr))
 		},
 	}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
+	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/adapters/slogaudit"
 )
 
@@ -40,3 +42,14 @@ func (h everyLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
 }
 
 func (h everyLevel) WithGroup(name string) slog.Handler { return everyLevel{h.Handler.WithGroup(name)} }
+
+// useLogger routes the log lines of the libraries into log, so that the process writes one
+// structured stream: go-redis's and the MySQL driver's own loggers (their lines are
+// warnings: a dropped connection, a bad packet), and the standard library's log package,
+// which slog.SetDefault redirects. goose writes nothing: migrations run without its verbose
+// mode, and the migrate command prints what it applied.
+func useLogger(log *slog.Logger) {
+	slog.SetDefault(log)
+	redisstore.SetLogger(log)
+	mysqlstore.SetLogger(log)
+}

@@ -39,6 +39,7 @@ The migrations are embedded in the binary.`,
 				if cfg.MySQL.DSN == "" {
 					return usageError(fmt.Errorf("%s: required by migrate", envName("mysql-dsn")))
 				}
+				useLogger(newLogger(cfg, con.stderr))
 				ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Minute)
 				defer cancel()
 				if a.use == "down" && !yes {

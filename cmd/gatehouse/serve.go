@@ -44,7 +44,9 @@ func runServe(cmd *cobra.Command, con *console) error {
 	if err != nil {
 		return err
 	}
-	return failed(serve(cmd.Context(), cfg, newLogger(cfg, con.stdout)))
+	log := newLogger(cfg, con.stdout)
+	useLogger(log)
+	return failed(serve(cmd.Context(), cfg, log))
 }
 
 // listener is one HTTP server on its own address.
