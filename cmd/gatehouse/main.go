@@ -9,6 +9,7 @@
 //	gatehouse config check                      print the effective configuration
 //	gatehouse config gen-key                    print a new GATEHOUSE_SECRET_KEY
 //	gatehouse version | --version
+//	gatehouse completion bash|zsh|fish|powershell
 //
 // Every setting is a GATEHOUSE_* environment variable and a flag of the commands that use
 // it; the flag wins.
@@ -158,11 +159,10 @@ closest to (GATEHOUSE_TEST_* and GATEHOUSE_BENCH_* pass).
 
 Exit codes: 0 success, 1 failure (a store is down), 2 bad command line or configuration,
 3 input refused (a weak password, a taken username), 4 no such user or token.`,
-		Args:              cobra.NoArgs,
-		SilenceErrors:     true,
-		SilenceUsage:      true,
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
-		RunE:              func(cmd *cobra.Command, _ []string) error { return runServe(cmd, con) },
+		Args:          cobra.NoArgs,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return runServe(cmd, con) },
 	}
 	// --version prints what the version command prints.
 	root.Version = versionLine()
@@ -189,6 +189,16 @@ func (con *console) bind(cmd *cobra.Command, groups group) {
 		con.bound = map[*cobra.Command]*commandConfig{}
 	}
 	con.bound[cmd] = bindSettings(cmd.Flags(), groups)
+	completeChoices(cmd, con.bound[cmd])
+}
+
+// completeChoices lets the shell complete the values of settings that take few.
+func completeChoices(cmd *cobra.Command, cc *commandConfig) {
+	for _, s := range cc.settings {
+		if choices := s.value.choices; choices != nil {
+			_ = cmd.RegisterFlagCompletionFunc(s.name, cobra.FixedCompletions(choices, cobra.ShellCompDirectiveNoFileComp))
+		}
+	}
 }
 
 // bindTree gives cmd and every command under it the settings of groups, as flags of cmd
@@ -199,6 +209,7 @@ func (con *console) bindTree(cmd *cobra.Command, groups group) {
 		con.bound = map[*cobra.Command]*commandConfig{}
 	}
 	cc := bindSettings(cmd.PersistentFlags(), groups)
+	completeChoices(cmd, cc)
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {
 		con.bound[c] = cc

@@ -21,6 +21,7 @@ func TestCommandsListTheirSettingsOnly(t *testing.T) {
 	}{
 		{[]string{"version"}, nil, []string{"--addr", "--cookie-secure", "--mysql-dsn", "--log-level"}},
 		{[]string{"config", "gen-key"}, nil, []string{"--addr", "--secret-key", "--log-level"}},
+		{[]string{"completion", "bash"}, nil, []string{"--addr", "--log-level"}},
 		{[]string{"migrate", "status"}, []string{"--mysql-dsn", "--log-level"}, []string{"--addr", "--cookie-secure", "--argon2-memory", "--user-store", "--redis-url"}},
 		{[]string{"user", "create"}, []string{"--user-store", "--mysql-dsn", "--redis-url", "--argon2-memory", "--unique-email"}, []string{"--addr", "--cookie-secure", "--smtp-url", "--throttle-login-ip"}},
 		{[]string{"token", "create"}, []string{"--token-store", "--token-ttl"}, []string{"--addr", "--cors-origins"}},
@@ -245,6 +246,38 @@ func TestREADMEListsEverySetting(t *testing.T) {
 	for _, env := range slices.Sorted(maps.Keys(documented)) {
 		if _, ok := want[env]; !ok {
 			t.Errorf("README: row for %s, which is no setting", env)
+		}
+	}
+}
+
+// TestCompletionOfChoices: the shell completes the values of a setting that takes few, on
+// the command that reads it.
+func TestCompletionOfChoices(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "serve", "--log-format", ""}, []string{"json", "text"}},
+		{[]string{"__complete", "user", "list", "--user-store", ""}, []string{"memory", "mysql", "redis"}},
+		{[]string{"__complete", "config", "check", "--audit-log="}, []string{"on", "off"}},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := runCLI(t, tt.args, nil, nil)
+		lines := strings.Split(stdout, "\n")
+		for _, w := range tt.want {
+			if code != exitOK || !slices.Contains(lines, w) {
+				t.Errorf("%q: exit %d, stdout %q, stderr %q; want %s offered", tt.args, code, stdout, stderr, w)
+			}
+		}
+	}
+}
+
+// TestCompletion: gatehouse completion prints a shell's completion script.
+func TestCompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		code, stdout, stderr := runCLI(t, []string{"completion", shell}, map[string]string{"GATEHOUSE_COOKIESECURE": "x"}, nil)
+		if code != exitOK || !strings.Contains(stdout, "gatehouse") || !strings.Contains(stdout, "__complete") {
+			t.Errorf("completion %s: exit %d, stderr %q, stdout starts %q", shell, code, stderr, stdout[:min(len(stdout), 200)])
 		}
 	}
 }

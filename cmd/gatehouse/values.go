@@ -21,8 +21,10 @@ type typed struct {
 	// bare is what a flag given without a value means ("--cookie-secure"); "" when the flag
 	// needs a value.
 	bare string
-	set  func(string) error
-	get  func() string
+	// choices are the values it takes, for shell completion; nil when they are open.
+	choices []string
+	set     func(string) error
+	get     func() string
 }
 
 func (t *typed) String() string     { return t.get() }
@@ -59,7 +61,7 @@ func boolValue(p *bool) *typed {
 		}
 		return b, nil
 	}, strconv.FormatBool)
-	t.bare = "true"
+	t.bare, t.choices = "true", []string{"true", "false"}
 	return t
 }
 
@@ -79,7 +81,7 @@ func switchValue(p *bool) *typed {
 		}
 		return "off"
 	})
-	t.bare = "on"
+	t.bare, t.choices = "on", []string{"on", "off"}
 	return t
 }
 
@@ -137,7 +139,7 @@ func rateValue(p *domain.Rate) *typed {
 
 // enumValue takes one of choices, in any case.
 func enumValue(p *string, choices ...string) *typed {
-	return newTyped(p, strings.Join(choices, "|"), func(s string) (string, error) {
+	t := newTyped(p, strings.Join(choices, "|"), func(s string) (string, error) {
 		v := strings.ToLower(strings.TrimSpace(s))
 		for _, c := range choices {
 			if v == c {
@@ -146,6 +148,8 @@ func enumValue(p *string, choices ...string) *typed {
 		}
 		return "", fmt.Errorf("want one of %s", strings.Join(choices, ", "))
 	}, identity)
+	t.choices = choices
+	return t
 }
 
 // listValue takes a comma-separated list; blanks around entries and empty entries go.
@@ -247,13 +251,15 @@ func headerValue(p *string) *typed {
 }
 
 func levelValue(p *slog.Level) *typed {
-	return newTyped(p, "debug|info|warn|error", func(s string) (slog.Level, error) {
+	t := newTyped(p, "debug|info|warn|error", func(s string) (slog.Level, error) {
 		var l slog.Level
 		if err := l.UnmarshalText([]byte(strings.TrimSpace(s))); err != nil {
 			return l, errors.New("want debug, info, warn or error")
 		}
 		return l, nil
 	}, func(l slog.Level) string { return strings.ToLower(l.String()) })
+	t.choices = []string{"debug", "info", "warn", "error"}
+	return t
 }
 
 // maxLoginFloor bounds the failed-login floor: a minute is far beyond any hash's time.
