@@ -281,3 +281,53 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+// TestTypedValues: each kind of value parses what its setting takes, refuses the rest, and
+// formats what it holds as it would be written.
+func TestTypedValues(t *testing.T) {
+	tests := []struct {
+		name, in, want string // want "" with ok false: refused
+		ok             bool
+	}{
+		{"token-ttl", "720h0m0s", "720h", true},
+		{"token-ttl", "90m", "1h30m", true},
+		{"token-ttl", "-1s", "", false},
+		{"hash-memory", "1024MiB", "1GiB", true},
+		{"hash-memory", "1536KiB", "1536KiB", true},
+		{"hash-memory", "1024", "", false},
+		{"throttle-login-ip", "OFF", "off", true},
+		{"session-bind", "UA, ip", "ip,ua", true},
+		{"session-bind", "cookie", "", false},
+		{"authenticators", "default", "session,basic", true},
+		{"webauthn-rp-id", "Example.COM", "example.com", true},
+		{"webauthn-rp-id", "off", "off", true},
+		{"webauthn-rp-id", "", "", false},
+		{"webauthn-rp-id", "https://example.com", "", false},
+		{"log-level", "WARN", "warn", true},
+		{"audit-log", "Off", "off", true},
+		{"audit-log", "false", "", false},
+		{"user-store", "Redis", "redis", true},
+		{"argon2-threads", "256", "", false},
+		{"argon2-memory", "4294967295", "4294967295", true},
+		{"client-ip-header", "x-real-ip", "X-Real-Ip", true},
+		{"login-failure-floor", "AUTO", "auto", true},
+		{"login-failure-floor", "300ms", "300ms", true},
+		{"addr", ":0", ":0", true},
+		{"admin-addr", "", "", true},
+		{"addr", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"="+tt.in, func(t *testing.T) {
+			c := defaultConfig()
+			k := newChecker(settings(&c))
+			s := k.byName[tt.name]
+			err := s.Set(tt.in)
+			if (err == nil) != tt.ok {
+				t.Fatalf("Set(%q) = %v, want ok %t", tt.in, err, tt.ok)
+			}
+			if tt.ok && s.String() != tt.want {
+				t.Errorf("Set(%q), then String() = %q, want %q", tt.in, s.String(), tt.want)
+			}
+		})
+	}
+}
