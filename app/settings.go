@@ -59,6 +59,12 @@ const DefaultResetFloor = 100 * time.Millisecond
 // than a reset link, and people open such mails late.
 const DefaultVerifyTTL = 72 * time.Hour
 
+// DefaultUserCacheTTL is how long a server keeps the owner of a session or token in memory
+// unless configured otherwise: a deactivation or deletion elsewhere shows within two seconds,
+// and a burst of requests costs one user read. DefaultSettings leaves the cache off, so the
+// use cases' tests see every write at once.
+const DefaultUserCacheTTL = 2 * time.Second
+
 // DefaultSettings are the defaults documented in the README: 30-day tokens, sessions idle out
 // after 24 hours and end after 14 days, last-used times written at most once a minute,
 // addresses unique.

@@ -3,6 +3,7 @@ package memstore_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -169,7 +170,7 @@ func TestCredentialStoresRefuseLiveDuplicates(t *testing.T) {
 			if err != nil {
 				t.Fatalf("create over an expired holder: %v", err)
 			}
-			if got, err := s.find(hashOf("c1")); err != nil || got != want {
+			if got, err := s.find(hashOf("c1")); err != nil || !reflect.DeepEqual(got, want) {
 				t.Errorf("find = %+v, %v; want %+v", got, err, want)
 			}
 		})
@@ -203,7 +204,7 @@ func TestCredentialStoresKeepNanoseconds(t *testing.T) {
 				if tt.live {
 					wantErr = nil // errors.Is(err, nil) means err == nil
 				}
-				if got, err := s.find(c.hash); !errors.Is(err, wantErr) || tt.live && got != want {
+				if got, err := s.find(c.hash); !errors.Is(err, wantErr) || tt.live && !reflect.DeepEqual(got, want) {
 					t.Errorf("find = %+v, %v; want %+v, %v", got, err, want, wantErr)
 				}
 				if s.list != nil {

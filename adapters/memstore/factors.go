@@ -12,17 +12,19 @@ import (
 
 var _ ports.FactorStore = (*FactorStore)(nil)
 
-// FactorStore keeps second factors in a map under a lock: every compare-and-set of the port is
-// a read and a write under the one lock. Factors are stored and returned as copies, so no
-// caller can change a stored sealed secret in place.
+// FactorStore keeps second factors, TOTP and passkeys (passkeys.go), in maps under a lock:
+// every compare-and-set of the ports is a read and a write under the one lock. Factors are
+// stored and returned as copies, so no caller can change a stored sealed secret or
+// credential in place.
 type FactorStore struct {
-	mu   sync.Mutex
-	totp map[domain.UserID]domain.TOTPFactor
+	mu       sync.Mutex
+	totp     map[domain.UserID]domain.TOTPFactor
+	passkeys map[domain.UserID][]domain.Passkey // each in the port's order
 }
 
 // NewFactorStore returns an empty store.
 func NewFactorStore() *FactorStore {
-	return &FactorStore{totp: map[domain.UserID]domain.TOTPFactor{}}
+	return &FactorStore{totp: map[domain.UserID]domain.TOTPFactor{}, passkeys: map[domain.UserID][]domain.Passkey{}}
 }
 
 func copyFactor(f domain.TOTPFactor) domain.TOTPFactor {
@@ -115,15 +117,16 @@ func (s *FactorStore) DeleteTOTP(_ context.Context, user domain.UserID) error {
 	return nil
 }
 
-// DeleteUserFactors implements ports.FactorStore.
+// DeleteUserFactors implements ports.FactorStore: the user's TOTP factor and passkeys.
 func (s *FactorStore) DeleteUserFactors(_ context.Context, user domain.UserID) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.totp, user)
+	delete(s.passkeys, user)
 	return nil
 }
 
-// AnyFactors implements ports.FactorStore.
+// AnyFactors implements ports.FactorStore. It counts TOTP factors only, as the port says.
 func (s *FactorStore) AnyFactors(context.Context) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -20,30 +20,42 @@ type CodeStore struct {
 func NewCodeStore(db *DB, clock ports.Clock) *CodeStore {
 	return &CodeStore{credentials[codeRow, *codeRow, domain.OneTimeCode]{db: db, clock: clock, t: table{
 		name: "gatehouse_codes", hash: "hash", live: expiresLive,
-		columns: `user_id, purpose, email, created_at, expires_at`,
+		columns: `user_id, purpose, email, data, created_at, expires_at`,
 	}}}
 }
 
+// codeRow is a code's row. Data is NULL for a code without it (migration 8), which scans as
+// nil.
 type codeRow struct {
 	UserID               int64
 	Purpose, Email       string
+	Data                 []byte
 	CreatedAt, ExpiresAt time.Time
 }
 
 func (r *codeRow) fields() []any {
-	return []any{&r.UserID, &r.Purpose, &r.Email, &r.CreatedAt, &r.ExpiresAt}
+	return []any{&r.UserID, &r.Purpose, &r.Email, &r.Data, &r.CreatedAt, &r.ExpiresAt}
 }
 
 func (r *codeRow) value(h domain.SecretHash) domain.OneTimeCode {
 	return domain.OneTimeCode{Purpose: domain.CodePurpose(r.Purpose), UserID: domain.UserID(r.UserID), Hash: h,
-		Email: r.Email, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
+		Email: r.Email, Data: r.Data, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
 }
 
 // CreateCode implements ports.CodeStore. A duplicate hash is refused by the primary key, even
 // when the code holding it has expired and not been swept yet: both are random, so it does
 // not happen.
 func (s *CodeStore) CreateCode(ctx context.Context, c domain.OneTimeCode) error {
-	return s.create(ctx, c.Hash, codeRow{int64(c.UserID), string(c.Purpose), c.Email, c.CreatedAt.UTC(), c.ExpiresAt.UTC()})
+	return s.create(ctx, c.Hash, codeRow{int64(c.UserID), string(c.Purpose), c.Email, codeData(c.Data),
+		c.CreatedAt.UTC(), c.ExpiresAt.UTC()})
+}
+
+// codeData returns what the data column gets for b: NULL for no Data, empty or nil alike.
+func codeData(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }
 
 // ConsumeCode implements ports.CodeStore in two statements: a read of the live code, then

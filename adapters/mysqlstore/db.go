@@ -147,3 +147,34 @@ func (db *DB) write(ctx context.Context, query string, args ...any) (sql.Result,
 		}
 	}
 }
+
+// tx runs do in a transaction and commits it. A transaction InnoDB rolled back to break a deadlock is run again from the start, as in
+// write: do must return the driver's errors untranslated, so that one is recognized, and must
+// have no effect outside the transaction.
+func (db *DB) tx(ctx context.Context, do func(ctx context.Context, tx *sqlx.Tx) error) error {
+	ctx, cancel := db.ctx(ctx)
+	defer cancel()
+	for try := 1; ; try++ {
+		err := db.txOnce(ctx, do)
+		if !deadlocked(err) || try > deadlockRetries {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(1+rand.IntN(2*try)) * time.Millisecond):
+		}
+	}
+}
+
+func (db *DB) txOnce(ctx context.Context, do func(ctx context.Context, tx *sqlx.Tx) error) error {
+	tx, err := db.x.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := do(ctx, tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

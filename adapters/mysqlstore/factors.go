@@ -12,7 +12,8 @@ import (
 
 var _ ports.FactorStore = (*FactorStore)(nil)
 
-// FactorStore implements ports.FactorStore on the gatehouse_totp table (migration 00007).
+// FactorStore implements ports.FactorStore on the gatehouse_totp table (migration 00007), and
+// ports.PasskeyStore on gatehouse_passkeys (passkeys.go).
 // Every compare-and-set of the port is one UPDATE whose WHERE clause is the comparison: InnoDB
 // locks the row while it evaluates and writes it, so concurrent calls take turns, and the
 // count of matched rows (ClientFoundRows) says whether the set happened.
@@ -104,10 +105,16 @@ func (s *FactorStore) DeleteTOTP(ctx context.Context, user domain.UserID) error 
 	return s.db.execOne(ctx, `DELETE FROM gatehouse_totp WHERE user_id = ?`, int64(user))
 }
 
-// DeleteUserFactors implements ports.FactorStore.
+// DeleteUserFactors implements ports.FactorStore: the TOTP factor, the passkeys, and the
+// user's lock row for adding passkeys (passkeys.go). Each DELETE is one statement and all are
+// idempotent, so a failure between them leaves what a second call removes.
 func (s *FactorStore) DeleteUserFactors(ctx context.Context, user domain.UserID) error {
-	_, err := s.db.exec(ctx, `DELETE FROM gatehouse_totp WHERE user_id = ?`, int64(user))
-	return err
+	for _, table := range []string{"gatehouse_totp", "gatehouse_passkeys", "gatehouse_passkey_users"} {
+		if _, err := s.db.exec(ctx, `DELETE FROM `+table+` WHERE user_id = ?`, int64(user)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AnyFactors implements ports.FactorStore.

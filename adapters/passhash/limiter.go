@@ -23,6 +23,11 @@ var _ ports.PasswordHasher = (*Limiter)(nil)
 // of cores.
 const DefaultMemoryBudget = 256 << 10
 
+// DefaultMaxWait is how long a hash waits for a slot unless configured otherwise: long
+// enough to ride out a burst of logins, short enough that a client learns of an overload
+// (503) before it gives up.
+const DefaultMaxWait = 2 * time.Second
+
 // Limiter bounds the password hashing that runs at once, by count and by memory. Each argon2
 // computation holds its memory parameter (19 MiB by default, 100 MiB for an imported Django
 // hash) for tens of milliseconds, and Basic authentication hashes on every request, so

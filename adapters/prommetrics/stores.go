@@ -26,12 +26,14 @@ func (m *Metrics) op(port, backend, name string) op {
 }
 
 // done records a call that started at start. Answers the port defines — not found, and a
-// username, address or user ID taken, a factor that exists — are not failures.
+// username, address or user ID taken, a factor or passkey that exists, a full set of
+// passkeys — are not failures.
 func (o op) done(start time.Time, err error) {
 	o.duration.Observe(time.Since(start).Seconds())
 	if err != nil && !errors.Is(err, domain.ErrNotFound) && !errors.Is(err, domain.ErrUsernameTaken) &&
 		!errors.Is(err, domain.ErrEmailTaken) && !errors.Is(err, domain.ErrUserIDTaken) &&
-		!errors.Is(err, domain.ErrFactorExists) {
+		!errors.Is(err, domain.ErrFactorExists) && !errors.Is(err, domain.ErrPasskeyExists) &&
+		!errors.Is(err, domain.ErrTooManyPasskeys) {
 		o.errors.Inc()
 	}
 }

@@ -48,7 +48,7 @@ func Open(ctx context.Context, cfg Config) (*Client, func(), error) {
 	}
 	c := &Client{rdb: redis.NewUniversalClient(opts), prefix: cfg.Prefix, timeout: cfg.Timeout}
 	if c.timeout <= 0 {
-		c.timeout = 2 * time.Second
+		c.timeout = DefaultTimeout
 	}
 	if err := c.Ping(ctx); err != nil {
 		_ = c.rdb.Close()

@@ -15,8 +15,9 @@ var _ ports.CodeStore = (*CodeStore)(nil)
 // CodeStore implements ports.CodeStore as one more kind of credential, "code" (see
 // credentials for the layout). A code has no public id: its place in the record and in the
 // user's index holds the purpose, so an index member is "<purpose>:<secret hash>" and voiding
-// one purpose reads no record. The record's first string is the email address; its last use
-// stays zero.
+// one purpose reads no record. The record's first string is the email address and its
+// second, when the code has any, its Data; its last use stays zero. A code written before
+// Data existed has one string, so it reads back without Data, as it was.
 type CodeStore struct {
 	k credentials[domain.OneTimeCode]
 }
@@ -26,18 +27,28 @@ func NewCodeStore(c *Client, clock ports.Clock) *CodeStore {
 	return &CodeStore{k: credentials[domain.OneTimeCode]{c: c, clock: clock, kind: "code", value: code}}
 }
 
-// code reads a code's record: its id is the purpose, its one string the email address.
+// code reads a code's record: its id is the purpose, its strings the email address and the
+// Data. Data is copied out of the record, so it shares no memory with the reply; none is
+// nil.
 func code(r record, h domain.SecretHash) domain.OneTimeCode {
-	return domain.OneTimeCode{
+	c := domain.OneTimeCode{
 		Purpose: domain.CodePurpose(r.id), UserID: domain.UserID(r.uid), Hash: h,
 		Email: r.strs[0], CreatedAt: r.created, ExpiresAt: r.exp,
 	}
+	if r.strs[1] != "" {
+		c.Data = []byte(r.strs[1])
+	}
+	return c
 }
 
 // CreateCode implements ports.CodeStore. A second code with a live code's hash replaces it
 // (hashes are random, so it does not happen).
 func (s *CodeStore) CreateCode(ctx context.Context, c domain.OneTimeCode) error {
-	rec := encode(c.ExpiresAt, time.Time{}, int64(c.UserID), c.CreatedAt, string(c.Purpose), c.Email)
+	strs := []string{c.Email}
+	if len(c.Data) > 0 { // a netstring, so any byte is safe
+		strs = append(strs, string(c.Data))
+	}
+	rec := encode(c.ExpiresAt, time.Time{}, int64(c.UserID), c.CreatedAt, string(c.Purpose), strs...)
 	return s.k.create(ctx, int64(c.UserID), string(c.Purpose), c.Hash, c.ExpiresAt, rec)
 }
 

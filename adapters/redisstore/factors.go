@@ -13,7 +13,8 @@ import (
 
 var _ ports.FactorStore = (*FactorStore)(nil)
 
-// FactorStore implements ports.FactorStore. A user's TOTP factor is a hash under the user's
+// FactorStore implements ports.FactorStore, and ports.PasskeyStore (passkeys.go). A user's
+// TOTP factor is a hash under the user's
 // hash tag, {u:<id>}:totp, with the fields sealed, confirmed ("0"/"1"), created, step and used
 // (Unix microseconds, 0 for the zero time). Every compare-and-set of the port is one script on
 // that one key, so it is atomic on a single server and on Cluster alike.
@@ -138,25 +139,26 @@ func (s *FactorStore) cas(ctx context.Context, script *redis.Script, user domain
 
 // DeleteTOTP implements ports.FactorStore.
 func (s *FactorStore) DeleteTOTP(ctx context.Context, user domain.UserID) error {
-	n, err := s.delete(ctx, user)
+	n, err := s.delete(ctx, user, s.totpKey(user))
 	if err == nil && n == 0 {
 		return domain.ErrNotFound
 	}
 	return err
 }
 
-// DeleteUserFactors implements ports.FactorStore.
+// DeleteUserFactors implements ports.FactorStore: the TOTP factor and the passkeys, one DEL
+// of two keys on the user's slot.
 func (s *FactorStore) DeleteUserFactors(ctx context.Context, user domain.UserID) error {
-	_, err := s.delete(ctx, user)
+	_, err := s.delete(ctx, user, s.totpKey(user), s.passkeysKey(user))
 	return err
 }
 
-// delete removes the user's hash, then its entry in the set, and says how many hashes it
+// delete removes the user's keys, then its entry in the set, and says how many keys it
 // removed. The entry goes best effort: one left behind is stale and AnyFactors checks.
-func (s *FactorStore) delete(ctx context.Context, user domain.UserID) (int64, error) {
+func (s *FactorStore) delete(ctx context.Context, user domain.UserID, keys ...string) (int64, error) {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	n, err := s.c.rdb.Del(ctx, s.totpKey(user)).Result()
+	n, err := s.c.rdb.Del(ctx, keys...).Result()
 	if err != nil {
 		return 0, translate(err)
 	}

@@ -56,7 +56,9 @@ func TestOutageIsUnavailable(t *testing.T) {
 	}
 	users := redisstore.NewUserStore(c)
 	tokens := redisstore.NewTokenStore(c, clock{})
+	factors := redisstore.NewFactorStore(c)
 	closeClient()
+	checkPasskeysUnavailable(t, factors)
 	if _, err := users.UserByUsername(context.Background(), "alice"); !errors.Is(err, domain.ErrUnavailable) {
 		t.Errorf("UserByUsername err = %v, want ErrUnavailable", err)
 	}
@@ -90,4 +92,26 @@ func openOnServer(t *testing.T) (c *redisstore.Client, raw *redis.Client, prefix
 	raw = redis.NewClient(opts)
 	t.Cleanup(func() { _ = raw.Close() })
 	return c, raw, prefix
+}
+
+// checkPasskeysUnavailable fails unless every passkey call, and the deletion of a user's
+// factors, reports ErrUnavailable: never ErrNotFound, ErrPasskeyExists or
+// ErrTooManyPasskeys, which would tell the caller something about the account.
+func checkPasskeysUnavailable(t *testing.T, s *redisstore.FactorStore) {
+	t.Helper()
+	ctx := context.Background()
+	id := []byte("credential")
+	for name, call := range map[string]func() error{
+		"AddPasskey": func() error {
+			return s.AddPasskey(ctx, domain.Passkey{UserID: 1, CredentialID: id, Name: "key", CreatedAt: time.Now()})
+		},
+		"Passkeys":          func() error { _, err := s.Passkeys(ctx, 1); return err },
+		"UsePasskey":        func() error { return s.UsePasskey(ctx, 1, id, nil, time.Now()) },
+		"DeletePasskey":     func() error { return s.DeletePasskey(ctx, 1, id) },
+		"DeleteUserFactors": func() error { return s.DeleteUserFactors(ctx, 1) },
+	} {
+		if err := call(); !errors.Is(err, domain.ErrUnavailable) {
+			t.Errorf("%s err = %v, want ErrUnavailable", name, err)
+		}
+	}
 }

@@ -30,6 +30,7 @@ func (con *console) withAdmin(cmd *cobra.Command, ports []string, fn func(*app.A
 		}
 	}
 	log := newLogger(cfg, con.stderr)
+	useLogger(log)
 	st, closeStores, err := openStores(cmd.Context(), cfg, log)
 	if err != nil {
 		return failed(err)

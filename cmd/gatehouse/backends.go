@@ -19,7 +19,8 @@ type backend struct {
 	tokens   ports.TokenStore
 	codes    ports.CodeStore
 	factors  ports.FactorStore
-	limiter  ports.RateLimiter // nil where the backend keeps no counters
+	passkeys ports.PasskeyStore // the factor store, which keeps passkeys too
+	limiter  ports.RateLimiter  // nil where the backend keeps no counters
 	pinger   ports.Pinger
 }
 
@@ -34,6 +35,9 @@ type stores struct {
 	// Factors live with the users (GATEHOUSE_USER_STORE): a second factor is part of the
 	// account, as durable as the password it backs.
 	Factors ports.FactorStore
+	// Passkeys live with the users too, in the same store as Factors, whose
+	// DeleteUserFactors removes them.
+	Passkeys ports.PasskeyStore
 	// RecoveryCodes is the users' backend's code store, for recovery codes: they belong to
 	// the factor, and must not be lost by a restart that keeps it.
 	RecoveryCodes ports.CodeStore
@@ -82,7 +86,9 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 		name string
 		set  func(*backend)
 	}{
-		{cfg.Stores.Users, func(b *backend) { s.Users, s.Factors, s.RecoveryCodes = b.users, b.factors, b.codes }},
+		{cfg.Stores.Users, func(b *backend) {
+			s.Users, s.Factors, s.Passkeys, s.RecoveryCodes = b.users, b.factors, b.passkeys, b.codes
+		}},
 		{cfg.Stores.Sessions, func(b *backend) { s.Sessions, s.Codes = b.sessions, b.codes }},
 		{cfg.Stores.Tokens, func(b *backend) { s.Tokens = b.tokens }},
 		{cfg.Stores.Throttle, func(b *backend) { s.Limiter = b.limiter }},
@@ -104,7 +110,8 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 
 func memoryBackend(u *memstore.UserStore, s *memstore.SessionStore, t *memstore.TokenStore, c *memstore.CodeStore,
 	f *memstore.FactorStore, l *memstore.RateLimiter, _ memoryJanitor) *backend {
-	return &backend{users: u, sessions: s, tokens: t, codes: c, factors: f, limiter: l, pinger: memstore.Pinger{}}
+	return &backend{users: u, sessions: s, tokens: t, codes: c, factors: f, passkeys: f, limiter: l,
+		pinger: memstore.Pinger{}}
 }
 
 // memoryJanitor marks that expired memory credentials are being swept.
@@ -116,7 +123,7 @@ func newMemoryJanitor(cfg Config, s *memstore.SessionStore, t *memstore.TokenSto
 
 func mysqlBackend(db *mysqlstore.DB, u *mysqlstore.UserStore, s *mysqlstore.SessionStore, t *mysqlstore.TokenStore,
 	c *mysqlstore.CodeStore, f *mysqlstore.FactorStore, _ mysqlSweeper) *backend {
-	return &backend{users: u, sessions: s, tokens: t, codes: c, factors: f, pinger: db}
+	return &backend{users: u, sessions: s, tokens: t, codes: c, factors: f, passkeys: f, pinger: db}
 }
 
 // mysqlSweeper marks that expired MySQL rows are being deleted.
@@ -130,5 +137,6 @@ func newMySQLSweeper(cfg Config, log *slog.Logger, s *mysqlstore.SessionStore, t
 // their deadline as users create credentials.
 func redisBackend(c *redisstore.Client, u *redisstore.UserStore, s *redisstore.SessionStore, t *redisstore.TokenStore,
 	codes *redisstore.CodeStore, f *redisstore.FactorStore, l *redisstore.RateLimiter) *backend {
-	return &backend{users: u, sessions: s, tokens: t, codes: codes, factors: f, limiter: l, pinger: c}
+	return &backend{users: u, sessions: s, tokens: t, codes: codes, factors: f, passkeys: f, limiter: l,
+		pinger: c}
 }

@@ -15,11 +15,11 @@ import (
 // configFrom loads the configuration from command-line args and an environment.
 func configFrom(args []string, getenv func(string) string) (Config, error) {
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	addSettingFlags(fs)
+	cc := bindSettings(fs, groupAll)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
-	return loadConfig(fs, getenv)
+	return cc.load(fs, getenv)
 }
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }

@@ -18,7 +18,7 @@ func newConfigCommand(con *console) *cobra.Command {
 		Short: "Inspect the configuration",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(&cobra.Command{
+	check := &cobra.Command{
 		Use:   "check",
 		Short: "Print the effective configuration, secrets masked; exit 2 when it is invalid",
 		Long: `Print every setting's effective value and where it came from (flag, env or default),
@@ -26,31 +26,24 @@ with passwords and DSNs masked, then check the whole configuration as serve woul
 exit code is 2 when the configuration is invalid. No store is contacted.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := con.config(cmd)
 			tw := tabwriter.NewWriter(con.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SETTING\tVALUE\tFROM")
-			for _, r := range resolve(cmd.Flags(), con.getenv) {
-				v := r.value
-				if r.secret && v != "" {
-					v = "********"
-				}
-				if r.env == "GATEHOUSE_SMTP_URL" && r.value != "" {
-					v = maskURL(r.value)
-				}
-				if r.env == "GATEHOUSE_REDIS_ADDRS" {
-					v = maskAddrs(v)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", r.env, v, r.source)
+			for _, s := range con.bound[cmd].settings {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", s.env(), shown(s), s.source)
 			}
 			if err := tw.Flush(); err != nil {
 				return failed(err)
 			}
-			if _, err := con.config(cmd); err != nil {
+			if err != nil {
 				return err
 			}
 			fmt.Fprintln(con.stdout, "configuration is valid")
 			return nil
 		},
-	})
+	}
+	con.bind(check, groupAll)
+	cmd.AddCommand(check)
 	cmd.AddCommand(&cobra.Command{
 		Use:   "gen-key",
 		Short: "Print a new random GATEHOUSE_SECRET_KEY",
@@ -68,6 +61,27 @@ it signed has expired; then drop it.`,
 		},
 	})
 	return cmd
+}
+
+// shown is a setting's value as config check prints it: the text it was given, or its
+// default; a secret masked, the password of the SMTP URL masked, and entries of the Redis
+// address list that could hide one.
+func shown(s *setting) string {
+	v := s.raw
+	if s.source == "default" {
+		v = s.String()
+	}
+	switch {
+	case v == "":
+		return v
+	case s.name == "smtp-url":
+		return maskURL(v)
+	case s.secret:
+		return "********"
+	case s.name == "redis-addrs":
+		return maskAddrs(v)
+	}
+	return v
 }
 
 // maskAddrs masks the entries of an address list that are not host:port, where a password

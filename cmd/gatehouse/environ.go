@@ -36,8 +36,8 @@ func getenvOf(environ []string) func(string) string {
 // default: GATEHOUSE_COOKIESECURE=false would leave cookies Secure.
 func unknownVariables(environ []string) error {
 	var known []string
-	for _, s := range settings() {
-		known = append(known, s.env)
+	for _, s := range settings(&Config{}) {
+		known = append(known, s.env())
 	}
 	var lines []string
 	for _, kv := range environ {

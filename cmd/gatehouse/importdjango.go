@@ -31,6 +31,7 @@ func newImportCommand(con *console) *cobra.Command {
 		RunE:  func(*cobra.Command, []string) error { return usageError(errors.New("want django")) },
 	}
 	cmd.AddCommand(newImportDjangoCommand(con))
+	con.bindTree(cmd, groupAdmin)
 	return cmd
 }
 
@@ -82,6 +83,7 @@ row) to stdout; exit code 0 even when rows were skipped.`,
 			if err := checkImportStores(cfg, opts); err != nil {
 				return usageError(err)
 			}
+			useLogger(newLogger(cfg, con.stderr))
 			return failed(importDjango(cmd.Context(), cfg, opts, con.in, con.stdout, con.stderr))
 		},
 	}

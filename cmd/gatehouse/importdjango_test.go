@@ -32,7 +32,7 @@ func TestImportDjangoUsageErrors(t *testing.T) {
 		{"bad DSN", []string{"django", "--from-dsn", "user:s3cret@nonsense(("}, "not a valid DSN"},
 		{"bad dry-run", []string{"django", "--dumpdata", dumpFixture, "--dry-run=maybe"}, "dry-run"},
 		{"stray argument", []string{"django", "--dumpdata", dumpFixture, "extra"}, "unknown command"},
-		{"bad setting", []string{"django", "--dumpdata", dumpFixture, "--dry-run", "--token-ttl", "soon"}, "GATEHOUSE_TOKEN_TTL"},
+		{"bad setting", []string{"django", "--dumpdata", dumpFixture, "--dry-run", "--token-ttl", "soon"}, `invalid argument "soon" for "--token-ttl"`},
 		{"memory user store", []string{"django", "--dumpdata", dumpFixture}, "GATEHOUSE_USER_STORE=memory"},
 	}
 	for _, tt := range tests {

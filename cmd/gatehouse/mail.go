@@ -29,41 +29,33 @@ func (m Mail) Enabled() bool { return m.SMTP.URL != "" }
 // has stopped taking requests.
 const mailDrainTimeout = 5 * time.Second
 
-// mail parses the mail settings: the SMTP URL (never echoed: it holds a password), and,
+// checkMail checks the mail settings: the SMTP URL (never echoed: it holds a password), and,
 // once it is set, the sender and the public URL, which are then required.
-func (p *parser) mail(c *Config) {
-	m := Mail{
-		SMTP:      mailsmtp.Config{URL: p.byEnv["GATEHOUSE_SMTP_URL"], From: p.byEnv["GATEHOUSE_MAIL_FROM"]},
-		PublicURL: p.byEnv["GATEHOUSE_PUBLIC_URL"],
-		Templates: p.byEnv["GATEHOUSE_MAIL_TEMPLATES"],
-		Queue:     app.DefaultMailQueue(),
-	}
-	m.SMTP.Timeout = m.Queue.AttemptTimeout
-	c.Mail = m
+func checkMail(k *checker, m Mail) {
 	if m.PublicURL != "" && !publicOrigin(m.PublicURL) {
-		p.fail("GATEHOUSE_PUBLIC_URL", "want the origin mails link to, such as https://auth.example.com (http:// only for a loopback address)")
+		k.fail("public-url", "want the origin mails link to, such as https://auth.example.com (http:// only for a loopback address)")
 	}
 	if !m.Enabled() {
 		return
 	}
 	if _, err := mailsmtp.ParseURL(m.SMTP.URL); err != nil {
-		p.fail("GATEHOUSE_SMTP_URL", "%v", err)
+		k.fail("smtp-url", "%v", err)
 	}
 	if m.SMTP.From == "" {
-		p.fail("GATEHOUSE_MAIL_FROM", "required when GATEHOUSE_SMTP_URL is set, e.g. \"Gatehouse <no-reply@example.com>\"")
+		k.fail("mail-from", "required when %s is set, e.g. \"Gatehouse <no-reply@example.com>\"", envName("smtp-url"))
 	}
 	if m.PublicURL == "" {
-		p.fail("GATEHOUSE_PUBLIC_URL", "required when GATEHOUSE_SMTP_URL is set: the origin links in mails point to")
+		k.fail("public-url", "required when %s is set: the origin links in mails point to", envName("smtp-url"))
 	}
-	if p.err != nil {
+	if k.err != nil {
 		return
 	}
 	if _, err := mailsmtp.New(m.SMTP); err != nil {
-		p.fail("GATEHOUSE_MAIL_FROM", "%v", err)
+		k.fail("mail-from", "%v", err)
 	}
 	// Parsed and rendered now, so config check and start-up refuse a broken override.
 	if _, err := mailtmpl.New(m.Templates, m.PublicURL); err != nil {
-		p.fail("GATEHOUSE_MAIL_TEMPLATES", "%v", err)
+		k.fail("mail-templates", "%v", err)
 	}
 }
 

@@ -9,8 +9,10 @@
 //	gatehouse config check                      print the effective configuration
 //	gatehouse config gen-key                    print a new GATEHOUSE_SECRET_KEY
 //	gatehouse version | --version
+//	gatehouse completion bash|zsh|fish|powershell
 //
-// Every setting is a flag and a GATEHOUSE_* environment variable; the flag wins.
+// Every setting is a GATEHOUSE_* environment variable and a flag of the commands that use
+// it; the flag wins.
 package main
 
 import (
@@ -55,6 +57,8 @@ type console struct {
 	// environ is the whole environment, as os.Environ returns it: config refuses the
 	// GATEHOUSE_* variables in it that are no settings.
 	environ []string
+	// bound holds the settings of each command that reads any (see bind).
+	bound map[*cobra.Command]*commandConfig
 }
 
 // execute runs the command line args in the environment environ ("NAME=value" entries, as
@@ -147,23 +151,23 @@ func newRootCommand(con *console) *cobra.Command {
 		Long: `Gatehouse serves sign-up, login and API authentication over HTTP, and administers
 its stores from the command line. Without a command it serves.
 
-Every setting is a flag and a GATEHOUSE_* environment variable; a flag overrides its
-variable, which overrides the default. 'gatehouse config check' prints the result. A
-GATEHOUSE_* variable that is no setting stops every command that reads settings, with
-the name of the setting it is closest to (GATEHOUSE_TEST_* and GATEHOUSE_BENCH_* pass).
+Every setting is a GATEHOUSE_* environment variable, and a flag of each command that
+uses it (see the command's --help); a flag overrides its variable, which overrides the
+default. 'gatehouse config check' prints the result. A GATEHOUSE_* variable that is no
+setting stops every command that reads settings, with the name of the setting it is
+closest to (GATEHOUSE_TEST_* and GATEHOUSE_BENCH_* pass).
 
 Exit codes: 0 success, 1 failure (a store is down), 2 bad command line or configuration,
 3 input refused (a weak password, a taken username), 4 no such user or token.`,
-		Args:              cobra.NoArgs,
-		SilenceErrors:     true,
-		SilenceUsage:      true,
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
-		RunE:              func(cmd *cobra.Command, _ []string) error { return runServe(cmd, con) },
+		Args:          cobra.NoArgs,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return runServe(cmd, con) },
 	}
 	// --version prints what the version command prints.
 	root.Version = versionLine()
 	root.SetVersionTemplate("{{.Version}}\n")
-	addSettingFlags(root.PersistentFlags())
+	con.bind(root, groupAll)
 	root.AddCommand(
 		newServeCommand(con),
 		newMigrateCommand(con),
@@ -177,15 +181,59 @@ Exit codes: 0 success, 1 failure (a store is down), 2 bad command line or config
 	return root
 }
 
-// config loads the configuration of the running command. Every command that reads settings
-// comes here, so each refuses unknown GATEHOUSE_* variables: serve and config check, and
-// also the store commands (user, token, sessions, migrate, import), which a misspelled
-// store variable would point at the wrong store.
+// bind gives cmd the settings of groups as flags, and remembers them for config. Every
+// command that reads settings binds the groups it uses, and only those: its --help lists
+// them, and a bad value of another command's setting does not stop it.
+func (con *console) bind(cmd *cobra.Command, groups group) {
+	if con.bound == nil {
+		con.bound = map[*cobra.Command]*commandConfig{}
+	}
+	con.bound[cmd] = bindSettings(cmd.Flags(), groups)
+	completeChoices(cmd, con.bound[cmd])
+}
+
+// completeChoices lets the shell complete the values of settings that take few.
+func completeChoices(cmd *cobra.Command, cc *commandConfig) {
+	for _, s := range cc.settings {
+		if choices := s.value.choices; choices != nil {
+			_ = cmd.RegisterFlagCompletionFunc(s.name, cobra.FixedCompletions(choices, cobra.ShellCompDirectiveNoFileComp))
+		}
+	}
+}
+
+// bindTree gives cmd and every command under it the settings of groups, as flags of cmd
+// that its subcommands inherit: "gatehouse migrate --mysql-dsn DSN status" reads as
+// "gatehouse migrate status --mysql-dsn DSN".
+func (con *console) bindTree(cmd *cobra.Command, groups group) {
+	if con.bound == nil {
+		con.bound = map[*cobra.Command]*commandConfig{}
+	}
+	cc := bindSettings(cmd.PersistentFlags(), groups)
+	completeChoices(cmd, cc)
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		con.bound[c] = cc
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(cmd)
+}
+
+// config loads the configuration of the running command: the settings it bound. Every
+// command that reads settings comes here, so each refuses unknown GATEHOUSE_* variables:
+// serve and config check, and also the store commands (user, token, sessions, migrate,
+// import), which a misspelled store variable would point at the wrong store.
 func (con *console) config(cmd *cobra.Command) (Config, error) {
+	cc := con.bound[cmd]
+	if cc == nil {
+		return Config{}, fmt.Errorf("%s binds no settings", cmd.CommandPath())
+	}
+	// Loaded first, so that config check shows every value's source whatever the verdict.
+	cfg, err := cc.load(cmd.Flags(), con.getenv)
 	if err := unknownVariables(con.environ); err != nil {
 		return Config{}, usageError(err)
 	}
-	cfg, err := loadConfig(cmd.Flags(), con.getenv)
 	if err != nil {
 		return Config{}, usageError(err)
 	}

@@ -37,8 +37,9 @@ The migrations are embedded in the binary.`,
 					return err
 				}
 				if cfg.MySQL.DSN == "" {
-					return usageError(errors.New("GATEHOUSE_MYSQL_DSN: required by migrate"))
+					return usageError(fmt.Errorf("%s: required by migrate", envName("mysql-dsn")))
 				}
+				useLogger(newLogger(cfg, con.stderr))
 				ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Minute)
 				defer cancel()
 				if a.use == "down" && !yes {
@@ -56,6 +57,7 @@ command only says what it would run unless --yes confirms it.`
 		}
 		cmd.AddCommand(sub)
 	}
+	con.bindTree(cmd, groupMigrate)
 	return cmd
 }
 

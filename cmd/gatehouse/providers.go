@@ -36,6 +36,7 @@ func measureStores(s stores, cfg Config, m *prommetrics.Metrics) measuredStores 
 		Tokens:   m.TokenStore(s.Tokens, cfg.Stores.Tokens),
 		Codes:    m.CodeStore(s.Codes, cfg.Stores.Sessions),
 		Factors:  m.FactorStore(s.Factors, cfg.Stores.Users),
+		Passkeys: m.PasskeyStore(s.Passkeys, cfg.Stores.Users),
 		// Labelled by the users' backend, as the codes on it are the recovery codes.
 		RecoveryCodes: m.CodeStore(s.RecoveryCodes, cfg.Stores.Users),
 		Pingers:       s.Pingers,
@@ -46,10 +47,11 @@ func measureStores(s stores, cfg Config, m *prommetrics.Metrics) measuredStores 
 	return out
 }
 
-// secondFactors gives the use cases the users' backend's factor and recovery-code stores,
-// measured, the server keys that seal TOTP secrets, and the passkey ceremonies.
+// secondFactors gives the use cases the users' backend's factor, passkey and recovery-code
+// stores, measured, the server keys that seal TOTP secrets, and the passkey ceremonies.
 func secondFactors(s measuredStores, cfg Config, ceremonies ports.PasskeyCeremonies) app.SecondFactors {
-	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Keys: cfg.HTTP.SecretKeys, Ceremonies: ceremonies}
+	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Passkeys: s.Passkeys,
+		Keys: cfg.HTTP.SecretKeys, Ceremonies: ceremonies}
 }
 
 // passkeyCeremonies runs WebAuthn for the configured relying party; none when passkeys are
@@ -64,7 +66,8 @@ func passkeyCeremonies(cfg Config) (ports.PasskeyCeremonies, error) {
 
 // adminSecondFactors gives the operator's use cases the same stores, unmeasured.
 func adminSecondFactors(s stores, cfg Config) app.SecondFactors {
-	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Keys: cfg.HTTP.SecretKeys}
+	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Passkeys: s.Passkeys,
+		Keys: cfg.HTTP.SecretKeys}
 }
 
 // measuredChain counts the authenticator chain's verdicts.

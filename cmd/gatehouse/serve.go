@@ -27,7 +27,7 @@ const (
 )
 
 func newServeCommand(con *console) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the HTTP API (the default command)",
 		Long: `Serve the HTTP API on GATEHOUSE_ADDR until SIGINT or SIGTERM, then let in-flight
@@ -35,6 +35,8 @@ requests finish within GATEHOUSE_SHUTDOWN_TIMEOUT. Logs go to standard output.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, con) },
 	}
+	con.bind(cmd, groupAll)
+	return cmd
 }
 
 func runServe(cmd *cobra.Command, con *console) error {
@@ -42,7 +44,9 @@ func runServe(cmd *cobra.Command, con *console) error {
 	if err != nil {
 		return err
 	}
-	return failed(serve(cmd.Context(), cfg, newLogger(cfg, con.stdout)))
+	log := newLogger(cfg, con.stdout)
+	useLogger(log)
+	return failed(serve(cmd.Context(), cfg, log))
 }
 
 // listener is one HTTP server on its own address.

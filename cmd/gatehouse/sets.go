@@ -55,7 +55,7 @@ var hashingSet = wire.NewSet(
 	wire.Value(system.Random{}), wire.Bind(new(ports.Random), new(system.Random)),
 	passhash.New, newHasher, wire.Bind(new(ports.PasswordHasher), new(*passhash.Limiter)),
 	wire.Bind(new(ports.HashCalibrator), new(*passhash.Limiter)),
-	slogaudit.New,
+	newAuditor,
 )
 
 // coreSet provides the use cases and the HTTP API over the chosen stores, measured.

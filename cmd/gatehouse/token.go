@@ -84,6 +84,7 @@ shown this once: only its hash is stored. The token lives GATEHOUSE_TOKEN_TTL.`,
 	revoke.Flags().StringVar(&user, "user", "", "the token's owner (required)")
 	_ = revoke.MarkFlagRequired("user")
 	cmd.AddCommand(create, list, revoke)
+	con.bindTree(cmd, groupAdmin)
 	return cmd
 }
 
@@ -139,6 +140,7 @@ func newSessionsCommand(con *console) *cobra.Command {
 	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of sessions")
 	_ = list.MarkFlagRequired("user")
 	cmd.AddCommand(list, revoke)
+	con.bindTree(cmd, groupAdmin)
 	return cmd
 }
 

@@ -21,6 +21,7 @@ func newUserCommand(con *console) *cobra.Command {
 	cmd.AddCommand(newUserCreateCommand(con), newUserListCommand(con), newUserSetPasswordCommand(con),
 		newUserActiveCommand(con, "deactivate", false), newUserActiveCommand(con, "activate", true),
 		newUserVerifyEmailCommand(con), newUserDeleteCommand(con), newUserSetEmailCommand(con), newUserMFACommand(con))
+	con.bindTree(cmd, groupAdmin)
 	return cmd
 }
 

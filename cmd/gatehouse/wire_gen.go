@@ -14,7 +14,6 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/adapters/prommetrics"
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
-	"github.com/gatehouse/gatehouse/adapters/slogaudit"
 	"github.com/gatehouse/gatehouse/adapters/system"
 	"github.com/gatehouse/gatehouse/app"
 	"log/slog"
@@ -100,7 +99,7 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, func(), error
 	limiter := newHasher(argon2id, hashing, metrics, log)
 	rateLimiter := mainMeasuredStores.Limiter
 	throttle := cfg.Throttle
-	logger := slogaudit.New(log)
+	logger := newAuditor(cfg, log)
 	auditor := countedAuditor(logger, metrics)
 	loginTiming := cfg.LoginTiming
 	codeStore := mainMeasuredStores.Codes
@@ -158,7 +157,7 @@ func newAdmin(cfg Config, log *slog.Logger, s stores) (*app.Admin, error) {
 	clock := _wireClockValue
 	random := _wireRandomValue
 	appSettings := cfg.App
-	logger := slogaudit.New(log)
+	logger := newAuditor(cfg, log)
 	appSecondFactors := adminSecondFactors(s, cfg)
 	admin := app.NewAdmin(userStore, sessionStore, tokenStore, codeStore, limiter, clock, random, appSettings, logger, appSecondFactors)
 	return admin, nil

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -22,6 +23,7 @@ func RunCodeStore(t *testing.T, f Factory) {
 		t.Skipf("%s has no CodeStore (Factory.Codes is nil)", f.Name)
 	}
 	runCredentialCases(t, f, codeKind(f))
+	t.Run("Data is stored as a copy", func(t *testing.T) { codeDataCopied(t, f) })
 	t.Run("consumed once", func(t *testing.T) { codeConsumedOnce(t, f) })
 	t.Run("another purpose neither finds nor consumes it", func(t *testing.T) { codeWrongPurpose(t, f) })
 	t.Run("purpose compares exactly: capitals and spaces count", func(t *testing.T) { codePurposeExact(t, f) })
@@ -39,6 +41,17 @@ func codeKind(f Factory) credentialKind[domain.OneTimeCode, ports.CodeStore] {
 		open: func(t *testing.T, clock *Clock) ports.CodeStore { return f.Codes(t, clock) },
 		make: func(user domain.UserID, h domain.SecretHash, created time.Time, ttl time.Duration) domain.OneTimeCode {
 			return newCode(domain.PurposePasswordReset, user, h, created, ttl)
+		},
+		// Data is opaque bytes: a store must keep each byte, NUL and 0xff too, up to the
+		// limit, and a code without Data must work as before. Empty Data may come back nil
+		// or empty (callers test its length), as a column or field left out reads back nil.
+		variants: []variant[domain.OneTimeCode]{
+			{"Data with every byte value", func(c *domain.OneTimeCode) { c.Data = everyByte(2) }},
+			{"Data of MaxCodeDataBytes", func(c *domain.OneTimeCode) {
+				c.Data = bytes.Repeat([]byte{0xff, 0, '\n', ':'}, domain.MaxCodeDataBytes/4)
+			}},
+			{"no Data", func(c *domain.OneTimeCode) { c.Data = nil }},
+			{"empty Data", func(c *domain.OneTimeCode) { c.Data = []byte{} }},
 		},
 		hash:  func(c domain.OneTimeCode) domain.SecretHash { return c.Hash },
 		user:  func(c domain.OneTimeCode) domain.UserID { return c.UserID },
@@ -59,6 +72,7 @@ func newCode(p domain.CodePurpose, user domain.UserID, h domain.SecretHash, crea
 	return domain.OneTimeCode{
 		Purpose: p, UserID: user, Hash: h,
 		Email:     fmt.Sprintf("Zoë.%d+%s@example.org", user, p), // not ASCII, upper case kept
+		Data:      fmt.Appendf([]byte{0, 0xff}, "state of %s %d\x00", p, seq.Add(1)),
 		CreatedAt: created, ExpiresAt: created.Add(ttl),
 	}
 }
@@ -69,9 +83,47 @@ func diffCode(got, want domain.OneTimeCode) diff {
 	d.user(got.UserID, want.UserID)
 	d.hash(got.Hash, want.Hash)
 	d.str("Email", got.Email, want.Email)
+	if !bytes.Equal(got.Data, want.Data) { // nil and empty are both no Data
+		d = append(d, fmt.Sprintf("Data = %x (%d bytes), want %x (%d bytes)",
+			abbrev(got.Data), len(got.Data), abbrev(want.Data), len(want.Data)))
+	}
 	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
 	d.time("ExpiresAt", got.ExpiresAt, want.ExpiresAt)
 	return d
+}
+
+// everyByte returns the byte values 0 to 255, n times over.
+func everyByte(n int) []byte {
+	b := make([]byte, 0, 256*n)
+	for range n {
+		for i := range 256 {
+			b = append(b, byte(i))
+		}
+	}
+	return b
+}
+
+// abbrev returns at most the first 32 bytes of b, for messages.
+func abbrev(b []byte) []byte { return b[:min(len(b), 32)] }
+
+// codeDataCopied: the store keeps its own copy of Data and hands out copies, so a caller
+// reusing its buffer changes neither the stored code nor what another caller read.
+func codeDataCopied(t *testing.T, f Factory) {
+	s, clock := codeStore(t, f)
+	c := newCode(domain.PurposePasskeyLogin, newUserID(), newSecretHash(), clock.Now(), time.Hour)
+	want := c
+	want.Data = bytes.Clone(c.Data)
+	mustCreateCodes(t, s, c)
+	for i := range c.Data {
+		c.Data[i] ^= 0x55
+	}
+	got, err := s.ConsumeCode(t.Context(), want.Purpose, want.Hash)
+	if err != nil {
+		t.Fatalf("ConsumeCode = %v", err)
+	}
+	if d := diffCode(got, want); d != nil {
+		t.Errorf("after the caller changed its Data: %s", d)
+	}
 }
 
 func codeStore(t *testing.T, f Factory) (ports.CodeStore, *Clock) {

@@ -21,6 +21,9 @@ type Factory struct {
 	// Factors returns a factor store; the first FactorStore case needs one in which no
 	// earlier case put a factor (a fresh backend for the run, as the adapters' tests make).
 	Factors func(t *testing.T) ports.FactorStore
+	// Passkeys returns a passkey store and the factor store of the same backend, whose
+	// DeleteUserFactors removes passkeys too (one value may be both).
+	Passkeys func(t *testing.T) (ports.PasskeyStore, ports.FactorStore)
 	// RateLimiter returns a limiter that judges time by clock; keys are the cases' own, so
 	// it may share its backend with every other case.
 	RateLimiter func(t *testing.T, clock ports.Clock) ports.RateLimiter
@@ -49,6 +52,7 @@ func Run(t *testing.T, f Factory) {
 		t.Run("TokenStore", func(t *testing.T) { RunTokenStore(t, f) })
 		t.Run("CodeStore", func(t *testing.T) { RunCodeStore(t, f) })
 		t.Run("FactorStore", func(t *testing.T) { RunFactorStore(t, f) })
+		t.Run("PasskeyStore", func(t *testing.T) { RunPasskeyStore(t, f) })
 		t.Run("RateLimiter", func(t *testing.T) { RunRateLimiter(t, f) })
 	})
 }

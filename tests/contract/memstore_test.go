@@ -18,6 +18,10 @@ func memory() contract.Factory {
 		Tokens:   func(_ *testing.T, clock ports.Clock) ports.TokenStore { return memstore.NewTokenStore(clock) },
 		Codes:    func(_ *testing.T, clock ports.Clock) ports.CodeStore { return memstore.NewCodeStore(clock) },
 		Factors:  func(*testing.T) ports.FactorStore { return memstore.NewFactorStore() },
+		Passkeys: func(*testing.T) (ports.PasskeyStore, ports.FactorStore) {
+			s := memstore.NewFactorStore()
+			return s, s
+		},
 		RateLimiter: func(_ *testing.T, clock ports.Clock) ports.RateLimiter {
 			return memstore.NewRateLimiter(clock)
 		},

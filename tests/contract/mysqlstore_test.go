@@ -25,12 +25,16 @@ func TestMySQL(t *testing.T) {
 	}
 	t.Cleanup(closeDB)
 	contract.Run(t, contract.Factory{
-		Name:        "mysql",
-		Users:       func(*testing.T) ports.UserStore { return mysqlstore.NewUserStore(db) },
-		Sessions:    func(_ *testing.T, c ports.Clock) ports.SessionStore { return mysqlstore.NewSessionStore(db, c) },
-		Tokens:      func(_ *testing.T, c ports.Clock) ports.TokenStore { return mysqlstore.NewTokenStore(db, c) },
-		Codes:       func(_ *testing.T, c ports.Clock) ports.CodeStore { return mysqlstore.NewCodeStore(db, c) },
-		Factors:     func(*testing.T) ports.FactorStore { return mysqlstore.NewFactorStore(db) },
+		Name:     "mysql",
+		Users:    func(*testing.T) ports.UserStore { return mysqlstore.NewUserStore(db) },
+		Sessions: func(_ *testing.T, c ports.Clock) ports.SessionStore { return mysqlstore.NewSessionStore(db, c) },
+		Tokens:   func(_ *testing.T, c ports.Clock) ports.TokenStore { return mysqlstore.NewTokenStore(db, c) },
+		Codes:    func(_ *testing.T, c ports.Clock) ports.CodeStore { return mysqlstore.NewCodeStore(db, c) },
+		Factors:  func(*testing.T) ports.FactorStore { return mysqlstore.NewFactorStore(db) },
+		Passkeys: func(*testing.T) (ports.PasskeyStore, ports.FactorStore) {
+			s := mysqlstore.NewFactorStore(db)
+			return s, s
+		},
 		ExactExpiry: true,
 	})
 }

@@ -26,6 +26,10 @@ func TestMeasuredMemstore(t *testing.T) {
 			return m.CodeStore(mem.Codes(t, clock), "memory")
 		},
 		Factors: func(t *testing.T) ports.FactorStore { return m.FactorStore(mem.Factors(t), "memory") },
+		Passkeys: func(t *testing.T) (ports.PasskeyStore, ports.FactorStore) {
+			passkeys, factors := mem.Passkeys(t)
+			return m.PasskeyStore(passkeys, "memory"), m.FactorStore(factors, "memory")
+		},
 		RateLimiter: func(t *testing.T, clock ports.Clock) ports.RateLimiter {
 			return m.RateLimiter(mem.RateLimiter(t, clock), "memory")
 		},

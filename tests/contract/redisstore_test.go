@@ -24,12 +24,16 @@ func redisFactory(t *testing.T, name string, cfg redisstore.Config) contract.Fac
 	}
 	t.Cleanup(closeClient)
 	return contract.Factory{
-		Name:        name,
-		Users:       func(*testing.T) ports.UserStore { return redisstore.NewUserStore(c) },
-		Sessions:    func(_ *testing.T, clock ports.Clock) ports.SessionStore { return redisstore.NewSessionStore(c, clock) },
-		Tokens:      func(_ *testing.T, clock ports.Clock) ports.TokenStore { return redisstore.NewTokenStore(c, clock) },
-		Codes:       func(_ *testing.T, clock ports.Clock) ports.CodeStore { return redisstore.NewCodeStore(c, clock) },
-		Factors:     func(*testing.T) ports.FactorStore { return redisstore.NewFactorStore(c) },
+		Name:     name,
+		Users:    func(*testing.T) ports.UserStore { return redisstore.NewUserStore(c) },
+		Sessions: func(_ *testing.T, clock ports.Clock) ports.SessionStore { return redisstore.NewSessionStore(c, clock) },
+		Tokens:   func(_ *testing.T, clock ports.Clock) ports.TokenStore { return redisstore.NewTokenStore(c, clock) },
+		Codes:    func(_ *testing.T, clock ports.Clock) ports.CodeStore { return redisstore.NewCodeStore(c, clock) },
+		Factors:  func(*testing.T) ports.FactorStore { return redisstore.NewFactorStore(c) },
+		Passkeys: func(*testing.T) (ports.PasskeyStore, ports.FactorStore) {
+			s := redisstore.NewFactorStore(c)
+			return s, s
+		},
 		RateLimiter: func(_ *testing.T, clock ports.Clock) ports.RateLimiter { return redisstore.NewRateLimiter(c, clock) },
 		ExactExpiry: true,
 	}
