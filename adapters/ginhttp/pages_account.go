@@ -95,6 +95,7 @@ func (s *Server) showAccount(c *gin.Context, pr domain.Principal, status int, p 
 	}
 	view.User = viewUser(pr.User)
 	view.MFA.On = slices.Contains(factors, domain.FactorTOTP)
+	view.MFA.Passkey = slices.Contains(factors, domain.FactorPasskey)
 	for _, ss := range sessions {
 		view.Sessions = append(view.Sessions, viewSession(ss, pr))
 	}

@@ -21,7 +21,10 @@ import (
 // mfaView is the account page's two-factor section: whether TOTP is on, and what one
 // response shows once.
 type mfaView struct {
-	On        bool
+	On bool
+	// Passkey is set when the account has a passkey, a second factor too: without TOTP the
+	// section says so and still offers new recovery codes.
+	Passkey   bool
 	Enrolment *totpEnrolmentPage
 	// RecoveryCodes are new codes, one a line, set only in the response that made them.
 	RecoveryCodes string
