@@ -40,7 +40,7 @@ func (a *Accounts) challenge(ctx context.Context, user domain.User, t domain.MFA
 	t.PasswordTag = domain.PasswordTag(user.PasswordHash)
 	now := a.clock.Now()
 	code := domain.OneTimeCode{Purpose: domain.PurposeMFATicket, UserID: user.ID, Hash: domain.HashSecret(secret),
-		Email: t.Encode(), CreatedAt: now, ExpiresAt: now.Add(domain.MFATicketTTL)}
+		Data: []byte(t.Encode()), CreatedAt: now, ExpiresAt: now.Add(domain.MFATicketTTL)}
 	if err := a.codes.CreateCode(ctx, code); err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (a *Accounts) VerifySecondFactor(ctx context.Context, in ports.SecondFactor
 	if err != nil {
 		return ports.LoginResult{}, err
 	}
-	t, ok := domain.ParseMFATicket(code.Email)
+	t, ok := domain.ParseMFATicket(domain.TicketState(code))
 	if !ok {
 		return ports.LoginResult{}, errBadTicket
 	}
@@ -110,7 +110,7 @@ func (a *Accounts) VerifySecondFactor(ctx context.Context, in ports.SecondFactor
 // putTicket stores a consumed ticket again with t's state, keeping its deadline. It is best
 // effort: a ticket lost to a store error means logging in again.
 func (a *Accounts) putTicket(ctx context.Context, code domain.OneTimeCode, t domain.MFATicket) {
-	code.Email = t.Encode()
+	code.Email, code.Data = "", []byte(t.Encode())
 	_ = a.codes.CreateCode(context.WithoutCancel(ctx), code)
 }
 

@@ -34,8 +34,8 @@ const MFATicketAttempts = 5
 // wrong codes tried so far, and a tag of the password hash the first step verified (see
 // PasswordTag), so a password changed meanwhile voids the ticket.
 //
-// It travels in the Email field of the ticket's OneTimeCode: codes have no other free field,
-// and a ticket is mailed nowhere.
+// It travels in the Data of the ticket's OneTimeCode. (Tickets made before codes had Data
+// carried it in their Email field; TicketState reads either for the five minutes they live.)
 type MFATicket struct {
 	Method      AuthMethod
 	TokenName   string
@@ -46,8 +46,7 @@ type MFATicket struct {
 // mfaTicketVersion starts an encoded MFATicket.
 const mfaTicketVersion = "mfa1"
 
-// Encode writes t as ParseMFATicket reads it: at most 4+8+3+16+MaxTokenNameLength runes,
-// within the 254 characters a code's Email field holds.
+// Encode writes t as ParseMFATicket reads it: at most 4+8+3+16+MaxTokenNameLength runes.
 func (t MFATicket) Encode() string {
 	return strings.Join([]string{mfaTicketVersion, string(t.Method), strconv.Itoa(t.Attempts), t.PasswordTag, t.TokenName}, " ")
 }
@@ -64,6 +63,14 @@ func ParseMFATicket(s string) (MFATicket, bool) {
 		return MFATicket{}, false
 	}
 	return MFATicket{Method: m, Attempts: n, PasswordTag: parts[3], TokenName: parts[4]}, true
+}
+
+// TicketState returns the encoded MFATicket a ticket's code carries.
+func TicketState(c OneTimeCode) string {
+	if len(c.Data) > 0 {
+		return string(c.Data)
+	}
+	return c.Email
 }
 
 // PasswordTag is a short digest of a stored password hash: equal tags mean, but for a chance

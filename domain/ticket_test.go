@@ -54,3 +54,19 @@ func TestTOTPQRCodePNG(t *testing.T) {
 		t.Error("a bad URI drew a code")
 	}
 }
+
+func TestTicketState(t *testing.T) {
+	enc := domain.MFATicket{Method: domain.MethodToken, TokenName: "phone", PasswordTag: "0011223344556677"}.Encode()
+	for _, tc := range []struct {
+		name string
+		code domain.OneTimeCode
+	}{
+		{"in Data", domain.OneTimeCode{Data: []byte(enc)}},
+		{"in Email, as tickets made before codes had Data", domain.OneTimeCode{Email: enc}},
+	} {
+		got, ok := domain.ParseMFATicket(domain.TicketState(tc.code))
+		if !ok || got.TokenName != "phone" || got.Method != domain.MethodToken {
+			t.Errorf("%s: %+v, %t", tc.name, got, ok)
+		}
+	}
+}
