@@ -165,17 +165,38 @@ func TestPasskeyWalk(t *testing.T) {
 	submit(t, ctx, "#logout")
 
 	// The password, then the passkey as the second step: no code form, the account has no
-	// TOTP.
-	open(t, ctx, s.base+"/login")
-	if u, status := submit(t, ctx, "form[action='/login'] button", "username", "keyholder", "password", password); status != 200 || u != s.base+"/login" {
-		t.Fatalf("password step: ended on %s with %d, want the second step", u, status)
+	// TOTP. A passkey answer that does not verify (a bad signature) is told in the page.
+	passwordStep := func() {
+		t.Helper()
+		open(t, ctx, s.base+"/login")
+		if u, status := submit(t, ctx, "form[action='/login'] button", "username", "keyholder", "password", password); status != 200 || u != s.base+"/login" {
+			t.Fatalf("password step: ended on %s with %d, want the second step", u, status)
+		}
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("use-passkey"))); err != nil {
+			t.Fatalf("the second step does not offer the passkey: %v", err)
+		}
 	}
+	passwordStep()
 	if eval[bool](t, ctx, `document.getElementById("code-form") !== null`) {
 		t.Errorf("the second step offers a TOTP code to an account without TOTP")
 	}
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("use-passkey"))); err != nil {
-		t.Fatalf("the second step does not offer the passkey: %v", err)
+	bogus := true
+	if _, err := chromedp.Call(ctx, webauthn.SetResponseOverrideBits, webauthn.SetResponseOverrideBitsParams{AuthenticatorID: auth, IsBogusSignature: &bogus}); err != nil {
+		t.Fatal(err)
 	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("use-passkey")), chromedp.WaitVisible(chromedp.ID("passkey-error"))); err != nil {
+		t.Fatalf("a bad signature: %v", err)
+	}
+	if msg := text(t, ctx, "#passkey-error"); !strings.HasPrefix(msg, "Your passkey could not be verified.") {
+		t.Errorf("a bad signature: the page says %q", msg)
+	}
+	if !eval[bool](t, ctx, `document.getElementById("use-passkey").disabled`) {
+		t.Errorf("the passkey button still offers the spent challenge")
+	}
+	if _, err := chromedp.Call(ctx, webauthn.SetResponseOverrideBits, webauthn.SetResponseOverrideBitsParams{AuthenticatorID: auth}); err != nil {
+		t.Fatal(err)
+	}
+	passwordStep()
 	if u := scriptNavigates(t, ctx, "#use-passkey"); u != s.base+"/account" {
 		t.Fatalf("second step with the passkey: landed on %s", u)
 	}

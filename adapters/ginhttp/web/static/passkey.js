@@ -189,7 +189,9 @@
   }
 
   // wireStep: the passkey as second factor. A ticket the server no longer takes sends the
-  // browser back to log in, as the step's forms do.
+  // browser back to log in, as the step's forms do. The page's options hold one challenge,
+  // which the server spends on the first answer it gets: after a refusal the button stays
+  // off, while a cancelled prompt (no answer sent) can be tried again.
   function wireStep(place) {
     var form = place.querySelector("form");
     var button = form.querySelector("button");
@@ -209,6 +211,12 @@
           if (next) q.set("next", next);
           location.assign("/login?" + q.toString());
           return;
+        }
+        if (e.status) {
+          button.disabled = true;
+          // The API words every refused second factor as a wrong code.
+          if (e.status === 401) e.message = "Your passkey could not be verified.";
+          e.message += " To use your passkey again, start again with your password.";
         }
         showError(alert, e);
       });
