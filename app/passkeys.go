@@ -14,9 +14,12 @@ import (
 // consuming the code makes every challenge single-use however many answers race.
 
 // BeginPasskeyRegistration implements ports.Passkeys.
-func (a *Accounts) BeginPasskeyRegistration(ctx context.Context, p domain.Principal) ([]byte, error) {
+func (a *Accounts) BeginPasskeyRegistration(ctx context.Context, p domain.Principal, ip string) ([]byte, error) {
 	if !a.mfa.passkeysOn() {
 		return nil, domain.ErrPasskeysOff
+	}
+	if _, err := reserve(ctx, a.limiter, a.throttle.passkeyLimits(ip)); err != nil {
+		return nil, err
 	}
 	existing, err := a.mfa.Passkeys.Passkeys(ctx, p.User.ID)
 	if err != nil {
