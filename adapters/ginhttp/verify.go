@@ -20,6 +20,9 @@ const (
 	userIDHeader     = "X-Gatehouse-User-Id"
 	usernameHeader   = "X-Gatehouse-Username"
 	authMethodHeader = "X-Gatehouse-Auth-Method"
+	// authLevelHeader is the credential's domain.AuthLevel, "1" or "2": an upstream that
+	// demands a second factor for a route refuses a request whose level is below 2.
+	authLevelHeader = "X-Gatehouse-Auth-Level"
 )
 
 // oneChallengeFieldKey makes a 401 carry its challenges in one WWW-Authenticate field,
@@ -38,8 +41,8 @@ const oneChallengeFieldKey = "gatehouse.oneChallengeField"
 // of letting a forged cross-site POST through as if it were a GET. Callers of verify itself
 // that are not proxies can send X-Original-Method: GET, or use GET /v1/auth/me.
 //
-// The response carries nothing of the credential but the method's name: no session or token
-// id, which the upstream has no use for. Cookies that clear a stale session are set on the
+// The response carries nothing of the credential but the method's name and its level: no
+// session or token id, which the upstream has no use for. Cookies that clear a stale session are set on the
 // response, 200 or 401, for the proxy to pass on.
 func (s *Server) verify(c *gin.Context) {
 	method, err := originalMethod(c.Request.Header)
@@ -56,6 +59,7 @@ func (s *Server) verify(c *gin.Context) {
 	h.Set(userIDHeader, strconv.FormatInt(int64(p.User.ID), 10))
 	h.Set(usernameHeader, headerSafe(p.User.Username))
 	h.Set(authMethodHeader, string(p.Method))
+	h.Set(authLevelHeader, strconv.Itoa(int(p.Level()))) // no allocation below 100
 	c.Status(http.StatusOK)
 }
 
