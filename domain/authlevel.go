@@ -1,5 +1,7 @@
 package domain
 
+import "errors"
+
 // AuthLevel is how strongly a credential's holder proved who they are when it was issued: a
 // session or token keeps the level of the login that made it, so an upstream behind the
 // verify endpoint can demand a second factor for its own routes (issue #16). Levels are
@@ -12,6 +14,11 @@ const (
 	// LevelSecondFactor is a password followed by a second factor (a TOTP or recovery code).
 	LevelSecondFactor AuthLevel = 2
 )
+
+// ErrAuthLevelTooLow refuses a credential whose level is below the one a route demands (the
+// verify endpoint's level parameter). It is not a failed authentication: the credential is
+// valid, and only a login with more factors can give one that passes.
+var ErrAuthLevelTooLow = errors.New("the credential's authentication level is below the one required")
 
 // Effective is l, or LevelPassword for the zero level: a credential stored before levels
 // existed, or made by a path that names none (an import), was issued on one factor at most.

@@ -95,3 +95,60 @@ func TestAuthLevelInLists(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyDemandsALevel: GET /v1/auth/verify?level=N refuses a valid credential below N
+// with 403 and its code, and a level parameter it cannot read with 400.
+func TestVerifyDemandsALevel(t *testing.T) {
+	password := domain.Principal{Method: domain.MethodToken, Token: &domain.Token{ID: "t", Level: domain.LevelPassword}}
+	twoStep := domain.Principal{Method: domain.MethodToken, Token: &domain.Token{ID: "t", Level: domain.LevelSecondFactor}}
+	legacy := domain.Principal{Method: domain.MethodToken, Token: &domain.Token{ID: "t"}}
+	basic := domain.Principal{Method: domain.MethodBasic}
+	tests := []struct {
+		name   string
+		query  string
+		p      domain.Principal
+		status int
+		code   string
+	}{
+		{"no demand, level 1", "", password, 200, ""},
+		{"level 1 demanded of level 1", "?level=1", password, 200, ""},
+		{"level 2 demanded of level 2", "?level=2", twoStep, 200, ""},
+		{"level 1 demanded of level 2", "?level=1", twoStep, 200, ""},
+		{"level 2 demanded of level 1", "?level=2", password, 403, "auth_level_too_low"},
+		{"level 2 demanded of a token stored before levels", "?level=2", legacy, 403, "auth_level_too_low"},
+		{"level 2 demanded of Basic", "?level=2", basic, 403, "auth_level_too_low"},
+		{"level 3", "?level=3", twoStep, 400, ""},
+		{"level 0", "?level=0", twoStep, 400, ""},
+		{"empty level", "?level=", twoStep, 400, ""},
+		{"not a number", "?level=two", twoStep, 400, ""},
+		{"given twice", "?level=2&level=1", twoStep, 400, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.p.User = domain.User{ID: 7, Username: "alice"}
+			srv := New(tokenAuth{p: tt.p}, fakeAccounts{}, fakeReady{}, Config{SessionCookieMaxAge: time.Hour},
+				slog.New(slog.NewTextHandler(io.Discard, nil)))
+			req := httptest.NewRequest("GET", "/v1/auth/verify"+tt.query, nil)
+			req.Header.Set("X-Original-Method", "GET")
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			if rec.Code != tt.status {
+				t.Fatalf("status = %d, want %d; body %s", rec.Code, tt.status, rec.Body)
+			}
+			if tt.status != 200 {
+				if p := decodeProblem(t, rec); p.Code != tt.code {
+					t.Errorf("problem code = %q, want %q", p.Code, tt.code)
+				}
+				if v := rec.Header().Get(userIDHeader); v != "" {
+					t.Errorf("a refusal carries %s %q", userIDHeader, v)
+				}
+			}
+		})
+	}
+	t.Run("no credentials is still 401", func(t *testing.T) {
+		rec := do(newTestServer(fakeAuth{methods: allMethods, err: domain.ErrNotAuthenticated}, nil), "GET", "/v1/auth/verify?level=2")
+		if rec.Code != 401 {
+			t.Errorf("status = %d, want 401", rec.Code)
+		}
+	})
+}

@@ -10,8 +10,8 @@ import (
 )
 
 // TestAuthLevel: a session or token from the two-step login is level 2 at /me, at the verify
-// endpoint and in the lists; one from the password alone is level 1, before and after the
-// account gets a second factor.
+// endpoint (which refuses the others when asked for level 2) and in the lists; one from the
+// password alone is level 1, before and after the account gets a second factor.
 func TestAuthLevel(t *testing.T) {
 	t.Parallel()
 	var k [domain.ServerKeyBytes]byte
@@ -51,6 +51,13 @@ func TestAuthLevel(t *testing.T) {
 			r := s.do(t, "GET", "/v1/auth/verify", tc.cred, header("X-Original-Method", "GET")).expect(t, http.StatusOK)
 			if got, want := r.header.Values("X-Gatehouse-Auth-Level"), map[float64]string{1: "1", 2: "2"}[tc.level]; len(got) != 1 || got[0] != want {
 				t.Errorf("X-Gatehouse-Auth-Level = %q, want %q", got, want)
+			}
+			// A proxy that demands a second factor asks with level=2.
+			r = s.do(t, "GET", "/v1/auth/verify?level=2", tc.cred, header("X-Original-Method", "GET"))
+			if tc.level == 2 {
+				r.expect(t, http.StatusOK)
+			} else if p := r.expect(t, http.StatusForbidden).problem(t); p.Code != "auth_level_too_low" {
+				t.Errorf("verify?level=2 refused with code %q, want auth_level_too_low", p.Code)
 			}
 		})
 	}
