@@ -96,6 +96,8 @@ func TestPasskeys(t *testing.T) {
 	s.secret(second)
 	if got := s.me(t, withToken(second)); got["username"] != a.username {
 		t.Fatalf("the passkey's token is %v's", got["username"])
+	} else if got["auth_level"] != 1.0 {
+		t.Errorf("a passkey alone gives auth_level %v, want 1 (one factor)", got["auth_level"])
 	}
 	s.do(t, "POST", "/v1/auth/passkey/token", jsonBody(map[string]any{"credential": assertion})).expect(t, http.StatusUnauthorized)
 	r := s.do(t, "POST", "/v1/auth/passkey/login", jsonBody(map[string]any{"credential": s.passkeyAssertion(t, auth)})).
@@ -120,7 +122,9 @@ func TestPasskeys(t *testing.T) {
 		expect(t, http.StatusOK).object(t)
 	third, _ := m["token"].(string)
 	s.secret(third)
-	s.me(t, withToken(third))
+	if l := s.me(t, withToken(third))["auth_level"]; l != 2.0 {
+		t.Errorf("a password and a passkey give auth_level %v, want 2", l)
+	}
 	if p := s.do(t, "GET", "/v1/auth/me", withBasic(a.username, a.password)).expect(t, http.StatusForbidden).problem(t); p.Code != "basic_with_factor" {
 		t.Fatalf("Basic answered %+v", p)
 	}
