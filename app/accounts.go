@@ -134,13 +134,17 @@ func (a *Accounts) ObtainToken(ctx context.Context, in ports.Login) (domain.Issu
 	if err := a.challenge(ctx, user, domain.MFATicket{Method: domain.MethodToken, TokenName: name}); err != nil {
 		return domain.IssuedToken{}, err
 	}
-	return a.finishToken(ctx, user, name)
+	return a.finishToken(ctx, user, name, domain.LevelPassword)
 }
 
 // finishToken issues a token named name to user, whose password (and second factor, if it
-// has one) was verified.
-func (a *Accounts) finishToken(ctx context.Context, user domain.User, name string) (domain.IssuedToken, error) {
-	it, err := issueToken(ctx, a.tokens, a.random, a.clock, a.settings.TokenTTL, user.ID, name)
+// has one) was verified, at level: what that login proved, which the token keeps for its
+// life. Every token is issued by a login that names its own level; none is minted from an
+// existing session or token, so none inherits a level. Should such a route come, the
+// principal's level is the one to give: a credential cannot prove more than the one it
+// came from, and a token minted by a two-step session was backed by both factors.
+func (a *Accounts) finishToken(ctx context.Context, user domain.User, name string, level domain.AuthLevel) (domain.IssuedToken, error) {
+	it, err := issueToken(ctx, a.tokens, a.random, a.clock, a.settings.TokenTTL, user.ID, name, level)
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}
@@ -155,15 +159,15 @@ func (a *Accounts) finishToken(ctx context.Context, user domain.User, name strin
 	return it, nil
 }
 
-// issueToken stores a new token named name for user, with a fresh id and secret.
+// issueToken stores a new token named name for user at level, with a fresh id and secret.
 func issueToken(ctx context.Context, tokens ports.TokenStore, random ports.Random, clock ports.Clock,
-	ttl time.Duration, user domain.UserID, name string) (domain.IssuedToken, error) {
+	ttl time.Duration, user domain.UserID, name string, level domain.AuthLevel) (domain.IssuedToken, error) {
 	secret, id, err := newSecret(random, domain.TokenPrefix)
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}
 	now := clock.Now()
-	t := domain.Token{ID: id, UserID: user, Name: name, SecretHash: domain.HashSecret(secret), CreatedAt: now}
+	t := domain.Token{ID: id, UserID: user, Name: name, SecretHash: domain.HashSecret(secret), CreatedAt: now, Level: level}
 	if ttl > 0 {
 		t.ExpiresAt = now.Add(ttl)
 	}
@@ -184,7 +188,7 @@ func (a *Accounts) Login(ctx context.Context, in ports.Login) (domain.User, doma
 	if err := a.challenge(ctx, user, domain.MFATicket{Method: domain.MethodSession}); err != nil {
 		return domain.User{}, domain.IssuedSession{}, err
 	}
-	is, err := a.finishSession(ctx, user, in)
+	is, err := a.finishSession(ctx, user, in, domain.LevelPassword)
 	if err != nil {
 		return domain.User{}, domain.IssuedSession{}, err
 	}
@@ -192,9 +196,9 @@ func (a *Accounts) Login(ctx context.Context, in ports.Login) (domain.User, doma
 }
 
 // finishSession starts a session for user, whose password (and second factor, if it has
-// one) was verified, ending the browser's previous one.
-func (a *Accounts) finishSession(ctx context.Context, user domain.User, in ports.Login) (domain.IssuedSession, error) {
-	is, err := a.startSession(ctx, user.ID, in.IP, in.UserAgent)
+// one) was verified, at level, what that login proved; it ends the browser's previous one.
+func (a *Accounts) finishSession(ctx context.Context, user domain.User, in ports.Login, level domain.AuthLevel) (domain.IssuedSession, error) {
+	is, err := a.startSession(ctx, user.ID, in.IP, in.UserAgent, level)
 	if err != nil {
 		return domain.IssuedSession{}, err
 	}
@@ -208,8 +212,8 @@ func (a *Accounts) finishSession(ctx context.Context, user domain.User, in ports
 	return is, nil
 }
 
-// startSession stores a new session for user with a fresh id and secret.
-func (a *Accounts) startSession(ctx context.Context, user domain.UserID, ip, userAgent string) (domain.IssuedSession, error) {
+// startSession stores a new session for user at level with a fresh id and secret.
+func (a *Accounts) startSession(ctx context.Context, user domain.UserID, ip, userAgent string, level domain.AuthLevel) (domain.IssuedSession, error) {
 	secret, id, err := newSecret(a.random, domain.SessionPrefix)
 	if err != nil {
 		return domain.IssuedSession{}, err
@@ -224,6 +228,7 @@ func (a *Accounts) startSession(ctx context.Context, user domain.UserID, ip, use
 		ExpiresAt:  a.settings.Session.ExpiresAt(now, now),
 		IP:         ip,
 		UserAgent:  domain.TruncateUserAgent(userAgent),
+		Level:      level,
 	}
 	if err := a.sessions.CreateSession(ctx, s); err != nil {
 		return domain.IssuedSession{}, err

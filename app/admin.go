@@ -130,7 +130,8 @@ func (a *Admin) CreateToken(ctx context.Context, username, name string) (domain.
 	if !u.IsActive {
 		return domain.IssuedToken{}, domain.ErrInactiveUser
 	}
-	it, err := issueToken(ctx, a.tokens, a.random, a.clock, a.settings.TokenTTL, u.ID, name)
+	// An operator's token proves no factor of the user's: it gets the lowest level.
+	it, err := issueToken(ctx, a.tokens, a.random, a.clock, a.settings.TokenTTL, u.ID, name, domain.LevelPassword)
 	if err != nil {
 		return domain.IssuedToken{}, err
 	}

@@ -38,6 +38,8 @@ const (
 var (
 	errWrongCode = domain.NewValidationError("code", "The code is wrong or was used already.")
 	errBadTicket = domain.NewValidationError("ticket", "The login ticket is invalid, used or expired: log in again.")
+	// errFactorNeeded asks for the second factor a change of factors needs.
+	errFactorNeeded = domain.NewValidationError("code", "Give a code from your authenticator app, a recovery code, or your passkey.")
 )
 
 // confirmedTOTP returns user's TOTP factor and whether it is confirmed (guards logins).
@@ -110,28 +112,36 @@ func (a *Accounts) EnrolTOTP(ctx context.Context, p domain.Principal) (ports.TOT
 	return ports.TOTPEnrolment{Secret: secret.Base32(), URI: uri, QRCodePNG: qr}, nil
 }
 
-// ConfirmTOTP activates an enrolment with a current code (throttled as a login) and returns
-// ten new recovery codes, voiding any older set. The confirmation is a compare-and-set on
-// the sealed secret the code was checked against, so a code of an enrolment restarted
-// meanwhile confirms nothing.
-func (a *Accounts) ConfirmTOTP(ctx context.Context, p domain.Principal, code, ip string) ([]string, error) {
+// ConfirmTOTP activates an enrolment with a current code (throttled as a login). The first
+// factor of an account comes with ten new recovery codes; an account that has a passkey
+// already must prove its owner first (proveOwner) — or a stolen session could add the
+// thief's authenticator — and keeps its codes. The confirmation is a compare-and-set on the
+// sealed secret the code was checked against, so a code of an enrolment restarted meanwhile
+// confirms nothing.
+func (a *Accounts) ConfirmTOTP(ctx context.Context, p domain.Principal, code string, proof ports.FactorProof) ([]string, error) {
 	if a.mfa.Factors == nil || a.mfa.Keys.Empty() {
 		return nil, domain.ErrNoServerKey
 	}
-	f, err := a.mfa.Factors.TOTP(ctx, p.User.ID)
+	before, err := readFactors(ctx, a.mfa, p.User.ID)
 	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		return nil, domain.ErrNoFactor
 	case err != nil:
 		return nil, err
-	case f.Confirmed:
+	case before.totp.UserID == 0:
+		return nil, domain.ErrNoFactor
+	case before.confirmedTOTP():
 		return nil, domain.ErrFactorExists
 	}
+	if before.any() {
+		if _, _, err := a.proveOwner(ctx, p, proof); err != nil {
+			return nil, err
+		}
+	}
+	f := before.totp
 	secret, err := a.mfa.Keys.OpenTOTP(p.User.ID, f.Sealed)
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.verifier.reserveCode(ctx, p.User, ip, p.Method)
+	res, err := a.verifier.reserveCode(ctx, p.User, proof.IP, p.Method)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +159,9 @@ func (a *Accounts) ConfirmTOTP(ctx context.Context, p domain.Principal, code, ip
 	res.cancel(ctx)
 	a.factorsChanged(p.User.ID)
 	a.audit.Audit(ctx, domain.Audit{Event: domain.AuditMFAEnrolled, UserID: p.User.ID, Method: p.Method})
+	if before.any() {
+		return nil, nil
+	}
 	return a.newRecoveryCodes(ctx, p.User.ID)
 }
 
@@ -174,13 +187,13 @@ func (a *Accounts) newRecoveryCodes(ctx context.Context, user domain.UserID) ([]
 	return shown, nil
 }
 
-// RegenerateRecoveryCodes replaces the recovery codes once the password is given again
-// (Verifier.Reconfirm: throttled and audited as a login).
-func (a *Accounts) RegenerateRecoveryCodes(ctx context.Context, p domain.Principal, password, ip string) ([]string, error) {
+// RegenerateRecoveryCodes replaces the recovery codes once the owner is proven: a new set
+// must not be had with the password alone, or it would stand in for the factor it backs.
+func (a *Accounts) RegenerateRecoveryCodes(ctx context.Context, p domain.Principal, proof ports.FactorProof) ([]string, error) {
 	if f, err := readFactors(ctx, a.mfa, p.User.ID); err != nil || !f.any() {
 		return nil, cmpErr(err, domain.ErrNoFactor)
 	}
-	if _, err := a.reconfirm(ctx, p, password, ip); err != nil {
+	if _, _, err := a.proveOwner(ctx, p, proof); err != nil {
 		return nil, err
 	}
 	codes, err := a.newRecoveryCodes(ctx, p.User.ID)
@@ -210,18 +223,24 @@ func (a *Accounts) DisableTOTP(ctx context.Context, p domain.Principal, in ports
 }
 
 // proveOwner is the one check before a change of second factors: p's password again and,
-// when the account has TOTP, a current code or a recovery code, both throttled as a login.
-// It returns the user as stored now and the factors it had.
+// when the account has any factor, one of them — a current TOTP code, a recovery code, or an
+// assertion by one of its passkeys — all throttled as a login. A stolen session, even with
+// the password, cannot add, remove or replace a factor. It returns the user as stored now and
+// the factors it had.
 func (a *Accounts) proveOwner(ctx context.Context, p domain.Principal, in ports.FactorProof) (domain.User, accountFactors, error) {
 	user, err := a.reconfirm(ctx, p, in.Password, in.IP)
 	if err != nil {
 		return domain.User{}, accountFactors{}, err
 	}
 	f, err := readFactors(ctx, a.mfa, user.ID)
-	if err != nil || !f.confirmedTOTP() {
+	if err != nil || !f.any() {
 		return user, f, err
 	}
-	ok, err := a.checkFactor(ctx, user, p.Method, secondFactor{code: in.Code, recovery: in.RecoveryCode}, in.IP)
+	given := secondFactor{code: in.Code, recovery: in.RecoveryCode, passkey: in.Passkey}
+	if given.code == "" && given.recovery == "" && len(given.passkey) == 0 {
+		return domain.User{}, accountFactors{}, errFactorNeeded
+	}
+	ok, err := a.checkFactor(ctx, user, p.Method, given, in.IP)
 	if err != nil {
 		return domain.User{}, accountFactors{}, err
 	}
@@ -229,6 +248,26 @@ func (a *Accounts) proveOwner(ctx context.Context, p domain.Principal, in ports.
 		return domain.User{}, accountFactors{}, errWrongCode
 	}
 	return user, f, nil
+}
+
+// BeginFactorProof implements ports.SecondFactors: a passkey ceremony whose assertion
+// proves p's user in a FactorProof, as at the second step of a login.
+func (a *Accounts) BeginFactorProof(ctx context.Context, p domain.Principal) ([]byte, error) {
+	if !a.mfa.passkeysOn() {
+		return nil, domain.ErrPasskeysOff
+	}
+	passkeys, err := a.mfa.Passkeys.Passkeys(ctx, p.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(passkeys) == 0 {
+		return nil, domain.ErrNoFactor
+	}
+	c, err := a.mfa.Ceremonies.BeginLogin(&p.User, passkeys)
+	if err != nil {
+		return nil, err
+	}
+	return c.Options, a.keepCeremony(ctx, domain.PurposePasskeyMFA, p.User.ID, c)
 }
 
 // factorsChanged forgets what caches remember of user's factors: Basic credentials

@@ -27,7 +27,7 @@ func (e *env) enrol(u domain.User) (domain.TOTPSecret, []string) {
 		e.t.Fatalf("secret %q: %v", en.Secret, err)
 	}
 	secret := domain.NewTOTPSecret([domain.TOTPSecretBytes]byte(raw))
-	codes, err := e.accounts.ConfirmTOTP(e.t.Context(), p, e.code(secret, 0), "192.0.2.1")
+	codes, err := e.accounts.ConfirmTOTP(e.t.Context(), p, e.code(secret, 0), ports.FactorProof{IP: "192.0.2.1"})
 	if err != nil {
 		e.t.Fatalf("ConfirmTOTP: %v", err)
 	}
@@ -189,7 +189,11 @@ func TestRecoveryCodeWorksOnce(t *testing.T) {
 	}
 	// Regenerating voids the old set. (fakeRandom makes sets that differ in their second
 	// code only, so that is the one compared.)
-	fresh, err := e.accounts.RegenerateRecoveryCodes(t.Context(), principalOf(e.userNamed("alice")), password, "192.0.2.1")
+	alice := principalOf(e.userNamed("alice"))
+	if _, err := e.accounts.RegenerateRecoveryCodes(t.Context(), alice, ports.FactorProof{Password: password, IP: "192.0.2.1"}); err == nil {
+		t.Fatal("new recovery codes for the password alone")
+	}
+	fresh, err := e.accounts.RegenerateRecoveryCodes(t.Context(), alice, ports.FactorProof{Password: password, RecoveryCode: codes[4], IP: "192.0.2.1"})
 	if err != nil || len(fresh) != domain.RecoveryCodeCount {
 		t.Fatalf("regenerate: %v", err)
 	}

@@ -49,7 +49,9 @@ func (a *Accounts) challenge(ctx context.Context, user domain.User, t domain.MFA
 	return need
 }
 
-// VerifySecondFactor finishes a two-step login. The ticket is consumed first, in one atomic
+// VerifySecondFactor finishes a two-step login with a session or token at
+// domain.LevelSecondFactor, whichever second factor was given (a TOTP code, a passkey, or a
+// recovery code, which stands in for them). The ticket is consumed first, in one atomic
 // step, so of any number of concurrent attempts with one ticket at most one goes on; a
 // wrong code puts it back with one attempt more, until domain.MFATicketAttempts were made.
 // The code itself is charged to the login throttle before it is checked (checkFactor), and a
@@ -94,13 +96,14 @@ func (a *Accounts) VerifySecondFactor(ctx context.Context, in ports.SecondFactor
 		return ports.LoginResult{}, domain.ErrWrongSecondFactor
 	}
 	if t.Method == domain.MethodToken {
-		it, err := a.finishToken(ctx, user, t.TokenName)
+		it, err := a.finishToken(ctx, user, t.TokenName, domain.LevelSecondFactor)
 		if err != nil {
 			return ports.LoginResult{}, err
 		}
 		return ports.LoginResult{User: user, Token: &it}, nil
 	}
-	is, err := a.finishSession(ctx, user, ports.Login{IP: in.IP, UserAgent: in.UserAgent, PreviousSession: in.PreviousSession})
+	is, err := a.finishSession(ctx, user, ports.Login{IP: in.IP, UserAgent: in.UserAgent, PreviousSession: in.PreviousSession},
+		domain.LevelSecondFactor)
 	if err != nil {
 		return ports.LoginResult{}, err
 	}

@@ -14,9 +14,12 @@ import (
 // consuming the code makes every challenge single-use however many answers race.
 
 // BeginPasskeyRegistration implements ports.Passkeys.
-func (a *Accounts) BeginPasskeyRegistration(ctx context.Context, p domain.Principal) ([]byte, error) {
+func (a *Accounts) BeginPasskeyRegistration(ctx context.Context, p domain.Principal, ip string) ([]byte, error) {
 	if !a.mfa.passkeysOn() {
 		return nil, domain.ErrPasskeysOff
+	}
+	if _, err := reserve(ctx, a.limiter, a.throttle.passkeyLimits(ip)); err != nil {
+		return nil, err
 	}
 	existing, err := a.mfa.Passkeys.Passkeys(ctx, p.User.ID)
 	if err != nil {
@@ -147,14 +150,17 @@ func (a *Accounts) FinishPasskeyLogin(ctx context.Context, in ports.PasskeyLogin
 	if err := a.email.admit(ctx, user, in.Method); err != nil {
 		return ports.LoginResult{}, err
 	}
+	// A passkey alone is one factor, as a password is: domain.LevelPassword. As the second
+	// step of a password login (VerifySecondFactor) it makes level 2.
 	if in.Method == domain.MethodToken {
-		it, err := a.finishToken(ctx, user, name)
+		it, err := a.finishToken(ctx, user, name, domain.LevelPassword)
 		if err != nil {
 			return ports.LoginResult{}, err
 		}
 		return ports.LoginResult{User: user, Token: &it}, nil
 	}
-	is, err := a.finishSession(ctx, user, ports.Login{IP: in.IP, UserAgent: in.UserAgent, PreviousSession: in.PreviousSession})
+	is, err := a.finishSession(ctx, user, ports.Login{IP: in.IP, UserAgent: in.UserAgent, PreviousSession: in.PreviousSession},
+		domain.LevelPassword)
 	if err != nil {
 		return ports.LoginResult{}, err
 	}

@@ -48,7 +48,9 @@ func (a *Accounts) ChangePassword(ctx context.Context, p domain.Principal, in po
 	if p.Session == nil {
 		return nil, nil
 	}
-	is, err := a.startSession(ctx, user.ID, p.Session.IP, p.Session.UserAgent)
+	// The replacement keeps the session's level: the browser that proved a second factor at
+	// login is the one that just proved the password again.
+	is, err := a.startSession(ctx, user.ID, p.Session.IP, p.Session.UserAgent, p.Session.Level.Effective())
 	if err != nil {
 		return nil, err
 	}

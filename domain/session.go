@@ -16,6 +16,7 @@ type Session struct {
 	ExpiresAt  time.Time // the earlier of the idle and the absolute deadline
 	IP         string
 	UserAgent  string
+	Level      AuthLevel // of the login that started it
 }
 
 // Expired reports whether the session is over at now. A session is over at its deadline

@@ -17,6 +17,7 @@ type Token struct {
 	CreatedAt  time.Time
 	LastUsedAt time.Time // zero until first use
 	ExpiresAt  time.Time // zero when the token never expires
+	Level      AuthLevel // of the login that issued it
 }
 
 // Expired reports whether the token is over at now; a zero ExpiresAt never is.

@@ -14,12 +14,15 @@ type TOTPEnrolment struct {
 	QRCodePNG []byte
 }
 
-// FactorProof is a second factor given at a sensitive change: the password again, and a
-// current TOTP code or one recovery code (Code wins when both are given).
+// FactorProof proves the account's owner before a change of second factors: the password
+// again and, when the account has a factor, one of a current TOTP code, a recovery code or a
+// passkey assertion (answering options from BeginFactorProof); the first given in that order
+// is checked.
 type FactorProof struct {
 	Password     string
 	Code         string
 	RecoveryCode string
+	Passkey      []byte
 	IP           string // the client's address, for the login throttle
 }
 
@@ -59,11 +62,15 @@ type SecondFactors interface {
 	// EnrolTOTP starts (or restarts) a TOTP enrolment: an unconfirmed factor is stored and its
 	// secret shown. domain.ErrFactorExists when a confirmed one exists.
 	EnrolTOTP(ctx context.Context, p domain.Principal) (TOTPEnrolment, error)
-	// ConfirmTOTP activates the enrolment with a current code and returns a new set of
-	// recovery codes, shown this once.
-	ConfirmTOTP(ctx context.Context, p domain.Principal, code, ip string) ([]string, error)
-	// RegenerateRecoveryCodes checks the password and replaces the recovery codes.
-	RegenerateRecoveryCodes(ctx context.Context, p domain.Principal, password, ip string) ([]string, error)
+	// ConfirmTOTP activates the enrolment with a current code. For an account with no
+	// factor yet it returns a new set of recovery codes, shown this once; an account with a
+	// passkey must prove its owner (proof) and keeps its codes (nil).
+	ConfirmTOTP(ctx context.Context, p domain.Principal, code string, proof FactorProof) ([]string, error)
+	// RegenerateRecoveryCodes proves the owner and replaces the recovery codes.
+	RegenerateRecoveryCodes(ctx context.Context, p domain.Principal, proof FactorProof) ([]string, error)
+	// BeginFactorProof returns options for navigator.credentials.get by which p's user
+	// proves a change of factors with a passkey (FactorProof.Passkey).
+	BeginFactorProof(ctx context.Context, p domain.Principal) ([]byte, error)
 	// DisableTOTP checks the password and a code, removes the factor and its recovery codes,
 	// and revokes every other session and token of the user.
 	DisableTOTP(ctx context.Context, p domain.Principal, in FactorProof) error
@@ -118,8 +125,7 @@ type PasskeyCeremonies interface {
 
 // PasskeyRegistration is the second half of adding a passkey: its name, the browser's
 // answer to the options BeginPasskeyRegistration gave, and the proof of the account's owner
-// that every change of second factors needs (the password; a code too when the account has
-// TOTP).
+// that every change of second factors needs.
 type PasskeyRegistration struct {
 	Name     string
 	Response []byte
@@ -145,8 +151,9 @@ type PasskeyLogin struct {
 // *domain.ValidationError for a malformed answer ("credential"), a bad name, a wrong password
 // or code, *domain.RateLimitedError, domain.ErrUnavailable.
 type Passkeys interface {
-	// BeginPasskeyRegistration returns the options for navigator.credentials.create.
-	BeginPasskeyRegistration(ctx context.Context, p domain.Principal) ([]byte, error)
+	// BeginPasskeyRegistration returns the options for navigator.credentials.create; each
+	// call is charged to the client network's login limit (ip).
+	BeginPasskeyRegistration(ctx context.Context, p domain.Principal, ip string) ([]byte, error)
 	// FinishPasskeyRegistration stores the new passkey. When it is the account's first
 	// second factor, it also returns a new set of recovery codes, shown this once.
 	FinishPasskeyRegistration(ctx context.Context, p domain.Principal, in PasskeyRegistration) (domain.Passkey, []string, error)

@@ -70,6 +70,12 @@ func (s *Server) judge(c *gin.Context, err error) verdict {
 		// by Basic cannot help; a token can.
 		return verdict{status: http.StatusForbidden, code: "basic_with_factor",
 			detail: "This account has a second factor, which Basic authentication cannot carry: obtain a token at /v1/auth/token and use it instead."}
+	case errors.Is(err, domain.ErrAuthLevelTooLow):
+		// 403, not 401: the credential is valid, and sending it again cannot help. RFC 9470
+		// answers a step-up with 401, but a proxy sends every 401 to the login page, which
+		// cannot give a user without a second factor a stronger session.
+		return verdict{status: http.StatusForbidden, code: "auth_level_too_low",
+			detail: "This resource needs a login with a second factor: log in again with your password and a code."}
 	case errors.Is(err, domain.ErrNoServerKey):
 		// A configuration the operator must change: 503 without Retry-After, as retrying
 		// cannot help until then.

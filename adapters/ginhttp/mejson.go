@@ -51,7 +51,9 @@ func appendMe(b []byte, v meView) []byte {
 		b = append(b, `,"token_id":`...)
 		b = appendJSONString(b, v.Auth.TokenID)
 	}
-	b = append(b, `},"factors":`...)
+	b = append(b, `},"auth_level":`...)
+	b = strconv.AppendUint(b, uint64(v.AuthLevel), 10)
+	b = append(b, `,"factors":`...)
 	if v.Factors == nil {
 		return append(b, "null}"...)
 	}

@@ -16,10 +16,10 @@ func TestAppendMeMatchesEncodingJSON(t *testing.T) {
 		name string
 		v    meView
 	}{
-		{"token", meView{userView{1, "alice", "alice@example.com", true, joined}, authView{Method: domain.MethodToken, TokenID: "0123456789abcdef0123456789abcdef"}, []domain.FactorKind{"totp", "recovery_code"}}},
-		{"session", meView{userView{42, "bob", "", false, joined.Truncate(time.Second)}, authView{Method: domain.MethodSession, SessionID: "fedcba9876543210fedcba9876543210"}, []domain.FactorKind{}}},
-		{"basic", meView{userView{1 << 50, "Ａｌｉｃｅ", "ü@example.com", true, time.Date(1999, 12, 31, 23, 59, 59, 1, time.UTC)}, authView{Method: domain.MethodBasic}, nil}},
-		{"hostile", meView{userView{7, "a\"b\\c<d>e&f\x00\x1f\x7f\n\r\t\b\f", "\u2028\u2029\xff\xfe\xc3", false, joined}, authView{Method: "x\"y"}, []domain.FactorKind{"<&>"}}},
+		{"token", meView{userView{1, "alice", "alice@example.com", true, joined}, authView{Method: domain.MethodToken, TokenID: "0123456789abcdef0123456789abcdef"}, domain.LevelSecondFactor, []domain.FactorKind{"totp", "recovery_code"}}},
+		{"session", meView{userView{42, "bob", "", false, joined.Truncate(time.Second)}, authView{Method: domain.MethodSession, SessionID: "fedcba9876543210fedcba9876543210"}, domain.LevelPassword, []domain.FactorKind{}}},
+		{"basic", meView{userView{1 << 50, "Ａｌｉｃｅ", "ü@example.com", true, time.Date(1999, 12, 31, 23, 59, 59, 1, time.UTC)}, authView{Method: domain.MethodBasic}, domain.LevelPassword, nil}},
+		{"hostile", meView{userView{7, "a\"b\\c<d>e&f\x00\x1f\x7f\n\r\t\b\f", "\u2028\u2029\xff\xfe\xc3", false, joined}, authView{Method: "x\"y"}, 255, []domain.FactorKind{"<&>"}}},
 		{"empty", meView{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

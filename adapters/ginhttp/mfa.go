@@ -66,8 +66,9 @@ func (s *Server) enrolTOTP(c *gin.Context, p domain.Principal) {
 		QRCode: "data:image/png;base64," + base64.StdEncoding.EncodeToString(en.QRCodePNG)})
 }
 
+// recoveryCodesView shows new recovery codes; none when a confirmed factor kept the old ones.
 type recoveryCodesView struct {
-	RecoveryCodes []string `json:"recovery_codes"`
+	RecoveryCodes []string `json:"recovery_codes,omitempty"`
 }
 
 func (s *Server) confirmTOTP(c *gin.Context, p domain.Principal) {
@@ -78,11 +79,12 @@ func (s *Server) confirmTOTP(c *gin.Context, p domain.Principal) {
 	}
 	var verr domain.ValidationError
 	code := f.str("code", true, &verr)
+	proof := s.factorProof(c, f, false, &verr)
 	if err := verr.Err(); err != nil {
 		s.fail(c, err)
 		return
 	}
-	codes, err := s.accounts.ConfirmTOTP(c.Request.Context(), p, code, s.clientIP(c))
+	codes, err := s.accounts.ConfirmTOTP(c.Request.Context(), p, code, proof)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -98,12 +100,12 @@ func (s *Server) regenerateRecoveryCodes(c *gin.Context, p domain.Principal) {
 		return
 	}
 	var verr domain.ValidationError
-	password := f.str("password", true, &verr)
+	proof := s.factorProof(c, f, true, &verr)
 	if err := verr.Err(); err != nil {
 		s.fail(c, err)
 		return
 	}
-	codes, err := s.accounts.RegenerateRecoveryCodes(c.Request.Context(), p, password, s.clientIP(c))
+	codes, err := s.accounts.RegenerateRecoveryCodes(c.Request.Context(), p, proof)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -129,8 +131,7 @@ func (s *Server) disableTOTP(c *gin.Context, p domain.Principal) {
 		return
 	}
 	var verr domain.ValidationError
-	in := ports.FactorProof{Password: f.str("password", true, &verr), IP: s.clientIP(c)}
-	in.Code, in.RecoveryCode = codeFields(f, &verr)
+	in := s.factorProof(c, f, true, &verr)
 	if err := verr.Err(); err != nil {
 		s.fail(c, err)
 		return

@@ -79,12 +79,14 @@ func (s *Server) enrolTOTPSubmit(c *gin.Context, pr domain.Principal) {
 // enrolment waits, and the app that holds the secret gives the next code.
 func (s *Server) confirmTOTPSubmit(c *gin.Context, pr domain.Principal) {
 	var verr domain.ValidationError
-	code := form(c).str("code", true, &verr)
+	f := form(c)
+	code := f.str("code", true, &verr)
+	proof := s.factorProof(c, f, false, &verr)
 	if err := verr.Err(); err != nil {
 		s.failAccountForm(c, pr, page{}, failedConfirm, err)
 		return
 	}
-	codes, err := s.accounts.ConfirmTOTP(c.Request.Context(), pr, code, s.clientIP(c))
+	codes, err := s.accounts.ConfirmTOTP(c.Request.Context(), pr, code, proof)
 	if err != nil {
 		s.failAccountForm(c, pr, page{}, failedConfirm, err)
 		return
@@ -92,15 +94,16 @@ func (s *Server) confirmTOTPSubmit(c *gin.Context, pr domain.Principal) {
 	s.showRecoveryCodes(c, pr, codes)
 }
 
-// recoveryCodesSubmit replaces the recovery codes, once the password is given again.
+// recoveryCodesSubmit replaces the recovery codes, once the password and a code (or an old
+// recovery code) are given.
 func (s *Server) recoveryCodesSubmit(c *gin.Context, pr domain.Principal) {
 	var verr domain.ValidationError
-	password := form(c).str("password", true, &verr)
+	proof := s.factorProof(c, form(c), true, &verr)
 	if err := verr.Err(); err != nil {
 		s.failAccountForm(c, pr, page{}, failedRecoveries, err)
 		return
 	}
-	codes, err := s.accounts.RegenerateRecoveryCodes(c.Request.Context(), pr, password, s.clientIP(c))
+	codes, err := s.accounts.RegenerateRecoveryCodes(c.Request.Context(), pr, proof)
 	if err != nil {
 		s.failAccountForm(c, pr, page{}, failedRecoveries, err)
 		return
@@ -116,10 +119,8 @@ func (s *Server) showRecoveryCodes(c *gin.Context, pr domain.Principal, codes []
 // disableTOTPSubmit turns TOTP off with the password and a code or a recovery code. The use
 // case revokes every other session and token; this browser stays logged in.
 func (s *Server) disableTOTPSubmit(c *gin.Context, pr domain.Principal) {
-	f := form(c)
 	var verr domain.ValidationError
-	in := ports.FactorProof{Password: f.str("password", true, &verr), IP: s.clientIP(c)}
-	in.Code, in.RecoveryCode = codeFields(f, &verr)
+	in := s.factorProof(c, form(c), true, &verr)
 	if err := verr.Err(); err != nil {
 		s.failAccountForm(c, pr, page{}, failedDisable, err)
 		return

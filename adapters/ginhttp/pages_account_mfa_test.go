@@ -112,8 +112,9 @@ func TestAccountTwoFactorForms(t *testing.T) {
 			nil, nil, "disable"},
 		{"turn off, wrong code", withTOTP, "/account/mfa/totp/disable", acctForm("password", "correct horse", "code", "000000"), wrongCode, 400, "",
 			[]string{"The code is wrong or was used already.", `action="/account/mfa/totp/disable#two-factor"`}, []string{"correct horse"}, "disable"},
-		{"turn off without a code", withTOTP, "/account/mfa/totp/disable", acctForm("password", "correct horse"), nil, 400, "",
-			[]string{"Give a code from your authenticator app, or a recovery code."}, nil, ""},
+		{"turn off without a code", withTOTP, "/account/mfa/totp/disable", acctForm("password", "correct horse"),
+			domain.NewValidationError("code", "Give a code from your authenticator app, a recovery code, or your passkey."), 400, "",
+			[]string{"Give a code from your authenticator app, a recovery code, or your passkey."}, nil, "disable"},
 		{"turn off without a factor", nil, "/account/mfa/totp/disable", acctForm("password", "pw", "code", "123456"), domain.ErrNoFactor, 409, "",
 			[]string{"Your account has no authenticator."}, nil, "disable"},
 	}

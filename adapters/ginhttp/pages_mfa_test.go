@@ -46,12 +46,12 @@ func (a mfaPageAccounts) EnrolTOTP(context.Context, domain.Principal) (ports.TOT
 		QRCodePNG: []byte("\x89PNG fake")}, a.err
 }
 
-func (a mfaPageAccounts) ConfirmTOTP(_ context.Context, _ domain.Principal, code, _ string) ([]string, error) {
+func (a mfaPageAccounts) ConfirmTOTP(_ context.Context, _ domain.Principal, code string, _ ports.FactorProof) ([]string, error) {
 	a.calls.names, a.calls.code = append(a.calls.names, "confirm"), code
 	return []string{"aaaaa-11111", "bbbbb-22222"}, a.err
 }
 
-func (a mfaPageAccounts) RegenerateRecoveryCodes(context.Context, domain.Principal, string, string) ([]string, error) {
+func (a mfaPageAccounts) RegenerateRecoveryCodes(context.Context, domain.Principal, ports.FactorProof) ([]string, error) {
 	a.calls.names = append(a.calls.names, "regenerate")
 	return []string{"ccccc-33333"}, a.err
 }

@@ -70,7 +70,7 @@ func (s *Server) removePasskeySubmit(c *gin.Context, pr domain.Principal) {
 	id := c.Param("id")
 	p := page{Values: map[string]string{"passkey": id}}
 	var verr domain.ValidationError
-	proof := s.factorProof(c, form(c), &verr)
+	proof := s.factorProof(c, form(c), true, &verr)
 	if err := verr.Err(); err != nil {
 		s.failAccountForm(c, pr, p, failedPasskeyRemove, err)
 		return

@@ -20,6 +20,7 @@ func (s *Server) passkeyRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/passkeys", s.authenticated(s.finishPasskeyRegistration))
 	v1.DELETE("/passkeys/:id", s.authenticated(s.removePasskey))
 	v1.POST("/passkey/options", s.beginPasskeyLogin)
+	v1.POST("/mfa/passkey/options", s.authenticated(s.beginFactorProof))
 	v1.POST("/passkey/login", s.passkeyLogin(domain.MethodSession))
 	v1.POST("/passkey/token", s.passkeyLogin(domain.MethodToken))
 }
@@ -56,7 +57,7 @@ func (s *Server) listPasskeys(c *gin.Context, p domain.Principal) {
 }
 
 func (s *Server) beginPasskeyRegistration(c *gin.Context, p domain.Principal) {
-	options, err := s.accounts.BeginPasskeyRegistration(c.Request.Context(), p)
+	options, err := s.accounts.BeginPasskeyRegistration(c.Request.Context(), p, s.clientIP(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -79,7 +80,7 @@ func (s *Server) finishPasskeyRegistration(c *gin.Context, p domain.Principal) {
 	}
 	var verr domain.ValidationError
 	in := ports.PasskeyRegistration{Name: f.str("name", true, &verr), Response: f.object("credential", true, &verr),
-		Proof: s.factorProof(c, f, &verr)}
+		Proof: s.factorProof(c, f, true, &verr)}
 	if err := verr.Err(); err != nil {
 		s.fail(c, err)
 		return
@@ -100,7 +101,7 @@ func (s *Server) removePasskey(c *gin.Context, p domain.Principal) {
 		return
 	}
 	var verr domain.ValidationError
-	proof := s.factorProof(c, f, &verr)
+	proof := s.factorProof(c, f, true, &verr)
 	if err := verr.Err(); err != nil {
 		s.fail(c, err)
 		return
@@ -112,11 +113,22 @@ func (s *Server) removePasskey(c *gin.Context, p domain.Principal) {
 	c.Status(http.StatusNoContent)
 }
 
-// factorProof reads the proof a change of second factors takes: the password, and a code
-// or recovery code, which the use case demands only of an account with TOTP.
-func (s *Server) factorProof(c *gin.Context, f fields, verr *domain.ValidationError) ports.FactorProof {
-	return ports.FactorProof{Password: f.str("password", true, verr), Code: f.str("code", false, verr),
-		RecoveryCode: f.str("recovery_code", false, verr), IP: s.clientIP(c)}
+// factorProof reads the proof a change of second factors takes: the password (required
+// when passwordRequired), and a code, a recovery code or a passkey assertion, which the use
+// case demands of an account that has a factor.
+func (s *Server) factorProof(c *gin.Context, f fields, passwordRequired bool, verr *domain.ValidationError) ports.FactorProof {
+	return ports.FactorProof{Password: f.str("password", passwordRequired, verr), Code: f.str("code", false, verr),
+		RecoveryCode: f.str("recovery_code", false, verr), Passkey: f.object("passkey", false, verr), IP: s.clientIP(c)}
+}
+
+// beginFactorProof starts a passkey ceremony whose assertion proves a change of factors.
+func (s *Server) beginFactorProof(c *gin.Context, p domain.Principal) {
+	options, err := s.accounts.BeginFactorProof(c.Request.Context(), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	answerOptions(c, options)
 }
 
 func (s *Server) beginPasskeyLogin(c *gin.Context) {

@@ -2,9 +2,12 @@ package ginhttp
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/domain"
 )
 
 // The headers of forward authentication. A reverse proxy (nginx auth_request, Traefik
@@ -20,6 +23,9 @@ const (
 	userIDHeader     = "X-Gatehouse-User-Id"
 	usernameHeader   = "X-Gatehouse-Username"
 	authMethodHeader = "X-Gatehouse-Auth-Method"
+	// authLevelHeader is the credential's domain.AuthLevel, "1" or "2": an upstream that
+	// demands a second factor for a route refuses a request whose level is below 2.
+	authLevelHeader = "X-Gatehouse-Auth-Level"
 )
 
 // oneChallengeFieldKey makes a 401 carry its challenges in one WWW-Authenticate field,
@@ -38,11 +44,21 @@ const oneChallengeFieldKey = "gatehouse.oneChallengeField"
 // of letting a forged cross-site POST through as if it were a GET. Callers of verify itself
 // that are not proxies can send X-Original-Method: GET, or use GET /v1/auth/me.
 //
-// The response carries nothing of the credential but the method's name: no session or token
-// id, which the upstream has no use for. Cookies that clear a stale session are set on the
+// A proxy that protects a route with a second factor asks GET /v1/auth/verify?level=2: a
+// credential below that level is refused with 403 (domain.ErrAuthLevelTooLow). The demand is
+// in the address the proxy is configured with, which no client can change; nginx could not
+// make it itself, since its if runs before auth_request has set any variable.
+//
+// The response carries nothing of the credential but the method's name and its level: no
+// session or token id, which the upstream has no use for. Cookies that clear a stale session are set on the
 // response, 200 or 401, for the proxy to pass on.
 func (s *Server) verify(c *gin.Context) {
 	method, err := originalMethod(c.Request.Header)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	required, err := requiredLevel(c.Request.URL.Query())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -52,11 +68,35 @@ func (s *Server) verify(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if p.Level() < required {
+		s.fail(c, domain.ErrAuthLevelTooLow)
+		return
+	}
 	h := c.Writer.Header()
 	h.Set(userIDHeader, strconv.FormatInt(int64(p.User.ID), 10))
 	h.Set(usernameHeader, headerSafe(p.User.Username))
 	h.Set(authMethodHeader, string(p.Method))
+	h.Set(authLevelHeader, strconv.Itoa(int(p.Level()))) // no allocation below 100
 	c.Status(http.StatusOK)
+}
+
+// requiredLevel returns the level a proxy demands in the level parameter, "1" or "2", or 0
+// when it demands none. Anything else, or the parameter given twice, is a 400: a proxy
+// configured with a typo must fail visibly rather than let every credential through.
+func requiredLevel(q url.Values) (domain.AuthLevel, error) {
+	vs, ok := q["level"]
+	if !ok {
+		return 0, nil
+	}
+	if len(vs) == 1 {
+		switch vs[0] {
+		case "1":
+			return domain.LevelPassword, nil
+		case "2":
+			return domain.LevelSecondFactor, nil
+		}
+	}
+	return 0, &badRequestError{status: http.StatusBadRequest, detail: "Invalid level parameter: give it once, 1 or 2."}
 }
 
 // originalMethod returns the method of the request a proxy asks about, from

@@ -40,12 +40,14 @@ type authView struct {
 type meView struct {
 	userView
 	Auth authView `json:"auth"`
+	// AuthLevel is the level of the login behind the request's credential (Principal.Level).
+	AuthLevel domain.AuthLevel `json:"auth_level"`
 	// Factors are the kinds of second factor the user logs in with; empty for none.
 	Factors []domain.FactorKind `json:"factors"`
 }
 
 func viewMe(p domain.Principal, factors []domain.FactorKind) meView {
-	v := meView{userView: viewUser(p.User), Auth: authView{Method: p.Method}, Factors: factors}
+	v := meView{userView: viewUser(p.User), Auth: authView{Method: p.Method}, AuthLevel: p.Level(), Factors: factors}
 	if p.Session != nil {
 		v.Auth.SessionID = p.Session.ID
 	}
@@ -71,12 +73,14 @@ type TokenView struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	ExpiresAt  *time.Time `json:"expires_at"`
+	// AuthLevel is the level of the login that issued the token.
+	AuthLevel domain.AuthLevel `json:"auth_level"`
 }
 
 // ViewToken is t as TokenView shows it.
 func ViewToken(t domain.Token) TokenView {
 	return TokenView{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC(),
-		LastUsedAt: optionalTime(t.LastUsedAt), ExpiresAt: optionalTime(t.ExpiresAt)}
+		LastUsedAt: optionalTime(t.LastUsedAt), ExpiresAt: optionalTime(t.ExpiresAt), AuthLevel: t.Level.Effective()}
 }
 
 type sessionView struct {
@@ -86,12 +90,14 @@ type sessionView struct {
 	ExpiresAt  time.Time `json:"expires_at"`
 	IP         string    `json:"ip"`
 	UserAgent  string    `json:"user_agent"`
-	Current    bool      `json:"current"`
+	// AuthLevel is the level of the login that started the session.
+	AuthLevel domain.AuthLevel `json:"auth_level"`
+	Current   bool             `json:"current"`
 }
 
 func viewSession(s domain.Session, p domain.Principal) sessionView {
 	return sessionView{ID: s.ID, CreatedAt: s.CreatedAt.UTC(), LastSeenAt: s.LastSeenAt.UTC(),
-		ExpiresAt: s.ExpiresAt.UTC(), IP: s.IP, UserAgent: s.UserAgent,
+		ExpiresAt: s.ExpiresAt.UTC(), IP: s.IP, UserAgent: s.UserAgent, AuthLevel: s.Level.Effective(),
 		Current: p.Session != nil && p.Session.ID == s.ID}
 }
 

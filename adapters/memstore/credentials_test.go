@@ -68,7 +68,8 @@ func openSessions(clock ports.Clock) kindStore {
 	return kindStore{
 		create: func(c cred) (any, error) {
 			sess := domain.Session{ID: c.id, UserID: c.user, SecretHash: c.hash, CreatedAt: c.created,
-				LastSeenAt: c.created, ExpiresAt: deadline(c), IP: "192.0.2.1", UserAgent: "test/1.0"}
+				LastSeenAt: c.created, ExpiresAt: deadline(c), IP: "192.0.2.1", UserAgent: "test/1.0",
+				Level: domain.LevelSecondFactor}
 			return sess, s.CreateSession(ctx, sess)
 		},
 		find: func(h domain.SecretHash) (any, error) { return s.SessionByHash(ctx, h) },
@@ -106,7 +107,7 @@ func openTokens(clock ports.Clock) kindStore {
 	return kindStore{
 		create: func(c cred) (any, error) {
 			tok := domain.Token{ID: c.id, UserID: c.user, Name: "laptop", SecretHash: c.hash, CreatedAt: c.created,
-				ExpiresAt: deadline(c)}
+				ExpiresAt: deadline(c), Level: domain.LevelSecondFactor}
 			return tok, s.CreateToken(ctx, tok)
 		},
 		find: func(h domain.SecretHash) (any, error) { return s.TokenByHash(ctx, h) },

@@ -33,7 +33,8 @@ func (r *sessionRecord) fill(s domain.Session, strs *interner) error {
 	if err != nil {
 		return err
 	}
-	r.entry = entry{hash: s.SecretHash, id: id, user: s.UserID, created: pack(s.CreatedAt), expires: pack(s.ExpiresAt)}
+	r.entry = entry{hash: s.SecretHash, id: id, level: s.Level.Effective(), user: s.UserID,
+		created: pack(s.CreatedAt), expires: pack(s.ExpiresAt)}
 	r.lastSeen, r.ip, r.userAgent = pack(s.LastSeenAt), strs.add(s.IP), strs.add(s.UserAgent)
 	return nil
 }
@@ -53,6 +54,7 @@ func (r *sessionRecord) value(strs *interner) domain.Session {
 		ExpiresAt:  r.expires.time(),
 		IP:         strs.str(r.ip),
 		UserAgent:  strs.str(r.userAgent),
+		Level:      r.level,
 	}
 }
 

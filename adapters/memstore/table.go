@@ -64,8 +64,11 @@ func (s *shortID) String() string { return string(s.b[:s.n]) }
 // entry is what every credential kind has: the keys it is found by and the times it is
 // sorted and expired by.
 type entry struct {
-	hash    domain.SecretHash
-	id      shortID
+	hash domain.SecretHash
+	id   shortID
+	// level is a session's or token's (a code has none); it sits in the padding after id,
+	// so it costs a record no byte.
+	level   domain.AuthLevel
 	user    domain.UserID
 	created stamp
 	expires stamp

@@ -32,7 +32,8 @@ func (r *tokenRecord) fill(t domain.Token, strs *interner) error {
 	if err != nil {
 		return err
 	}
-	r.entry = entry{hash: t.SecretHash, id: id, user: t.UserID, created: pack(t.CreatedAt), expires: pack(t.ExpiresAt)}
+	r.entry = entry{hash: t.SecretHash, id: id, level: t.Level.Effective(), user: t.UserID,
+		created: pack(t.CreatedAt), expires: pack(t.ExpiresAt)}
 	r.lastUsed, r.name = pack(t.LastUsedAt), strs.add(t.Name)
 	return nil
 }
@@ -48,6 +49,7 @@ func (r *tokenRecord) value(strs *interner) domain.Token {
 		CreatedAt:  r.created.time(),
 		LastUsedAt: r.lastUsed.time(),
 		ExpiresAt:  r.expires.time(),
+		Level:      r.level,
 	}
 }
 

@@ -257,6 +257,24 @@ func TestMigrationKeepsCodesWithoutData(t *testing.T) {
 	}
 }
 
+// TestMigrationGivesEarlierCredentialsLevelOne: a session or token stored before migration 10
+// was issued on one factor at most and reads as domain.LevelPassword after it.
+func TestMigrationGivesEarlierCredentialsLevelOne(t *testing.T) {
+	sh, th := domain.HashSecret("session before migration 10"), domain.HashSecret("token before migration 10")
+	db := migrateOver(t, 10,
+		fmt.Sprintf(`INSERT INTO gatehouse_sessions (secret_hash, id, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+			VALUES (X'%s', 's1', 1, '2030-01-01', '2030-01-01', '2030-01-02', '192.0.2.1', 'curl')`, sh.Hex()),
+		fmt.Sprintf(`INSERT INTO gatehouse_tokens (secret_hash, id, user_id, name, created_at)
+			VALUES (X'%s', 't1', 1, 'laptop', '2030-01-01')`, th.Hex()))
+	clock := &fixedClock{t: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)}
+	if s, err := mysqlstore.NewSessionStore(db, clock).SessionByHash(context.Background(), sh); err != nil || s.Level != domain.LevelPassword {
+		t.Errorf("SessionByHash = %+v, %v; want level %d", s, err, domain.LevelPassword)
+	}
+	if tok, err := mysqlstore.NewTokenStore(db, clock).TokenByHash(context.Background(), th); err != nil || tok.Level != domain.LevelPassword {
+		t.Errorf("TokenByHash = %+v, %v; want level %d", tok, err, domain.LevelPassword)
+	}
+}
+
 // migrateOver returns a fresh database on which rows (SQL statements) were written at the
 // schema before migration version, and which was then migrated up to the newest version,
 // which the stores read.

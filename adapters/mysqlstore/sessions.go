@@ -18,7 +18,7 @@ type SessionStore struct {
 func NewSessionStore(db *DB, clock ports.Clock) *SessionStore {
 	return &SessionStore{credentials[sessionRow, *sessionRow, domain.Session]{db: db, clock: clock, t: table{
 		name: "gatehouse_sessions", hash: "secret_hash", live: expiresLive,
-		columns: `id, user_id, created_at, last_seen_at, expires_at, ip, user_agent`,
+		columns: `id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, auth_level`,
 	}}}
 }
 
@@ -27,21 +27,23 @@ type sessionRow struct {
 	UserID                           int64
 	CreatedAt, LastSeenAt, ExpiresAt time.Time
 	IP, UserAgent                    string
+	Level                            uint8
 }
 
 func (r *sessionRow) fields() []any {
-	return []any{&r.ID, &r.UserID, &r.CreatedAt, &r.LastSeenAt, &r.ExpiresAt, &r.IP, &r.UserAgent}
+	return []any{&r.ID, &r.UserID, &r.CreatedAt, &r.LastSeenAt, &r.ExpiresAt, &r.IP, &r.UserAgent, &r.Level}
 }
 
 func (r *sessionRow) value(h domain.SecretHash) domain.Session {
 	return domain.Session{ID: r.ID, UserID: domain.UserID(r.UserID), SecretHash: h, CreatedAt: r.CreatedAt.UTC(),
-		LastSeenAt: r.LastSeenAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), IP: r.IP, UserAgent: r.UserAgent}
+		LastSeenAt: r.LastSeenAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(), IP: r.IP, UserAgent: r.UserAgent,
+		Level: domain.AuthLevel(r.Level)}
 }
 
 // CreateSession implements ports.SessionStore.
 func (s *SessionStore) CreateSession(ctx context.Context, ss domain.Session) error {
 	return s.create(ctx, ss.SecretHash, sessionRow{ss.ID, int64(ss.UserID),
-		ss.CreatedAt.UTC(), ss.LastSeenAt.UTC(), ss.ExpiresAt.UTC(), ss.IP, ss.UserAgent})
+		ss.CreatedAt.UTC(), ss.LastSeenAt.UTC(), ss.ExpiresAt.UTC(), ss.IP, ss.UserAgent, uint8(ss.Level.Effective())})
 }
 
 // SessionByHash implements ports.SessionStore with one primary-key read.

@@ -19,7 +19,7 @@ type TokenStore struct {
 func NewTokenStore(db *DB, clock ports.Clock) *TokenStore {
 	return &TokenStore{credentials[tokenRow, *tokenRow, domain.Token]{db: db, clock: clock, t: table{
 		name: "gatehouse_tokens", hash: "secret_hash", live: `(expires_at IS NULL OR expires_at > ?)`,
-		columns: `id, user_id, name, created_at, last_used_at, expires_at`,
+		columns: `id, user_id, name, created_at, last_used_at, expires_at, auth_level`,
 	}}}
 }
 
@@ -29,14 +29,16 @@ type tokenRow struct {
 	Name                  string
 	CreatedAt             time.Time
 	LastUsedAt, ExpiresAt sql.NullTime
+	Level                 uint8
 }
 
 func (r *tokenRow) fields() []any {
-	return []any{&r.ID, &r.UserID, &r.Name, &r.CreatedAt, &r.LastUsedAt, &r.ExpiresAt}
+	return []any{&r.ID, &r.UserID, &r.Name, &r.CreatedAt, &r.LastUsedAt, &r.ExpiresAt, &r.Level}
 }
 
 func (r *tokenRow) value(h domain.SecretHash) domain.Token {
-	t := domain.Token{ID: r.ID, UserID: domain.UserID(r.UserID), Name: r.Name, SecretHash: h, CreatedAt: r.CreatedAt.UTC()}
+	t := domain.Token{ID: r.ID, UserID: domain.UserID(r.UserID), Name: r.Name, SecretHash: h, CreatedAt: r.CreatedAt.UTC(),
+		Level: domain.AuthLevel(r.Level)}
 	if r.LastUsedAt.Valid {
 		t.LastUsedAt = r.LastUsedAt.Time.UTC()
 	}
@@ -52,7 +54,7 @@ func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t.UTC(), Val
 // CreateToken implements ports.TokenStore.
 func (s *TokenStore) CreateToken(ctx context.Context, t domain.Token) error {
 	return s.create(ctx, t.SecretHash, tokenRow{t.ID, int64(t.UserID), t.Name,
-		t.CreatedAt.UTC(), nullTime(t.LastUsedAt), nullTime(t.ExpiresAt)})
+		t.CreatedAt.UTC(), nullTime(t.LastUsedAt), nullTime(t.ExpiresAt), uint8(t.Level.Effective())})
 }
 
 // TokenByHash implements ports.TokenStore with one primary-key read.

@@ -48,7 +48,7 @@ func (s *CodeStore) CreateCode(ctx context.Context, c domain.OneTimeCode) error 
 	if len(c.Data) > 0 { // a netstring, so any byte is safe
 		strs = append(strs, string(c.Data))
 	}
-	rec := encode(c.ExpiresAt, time.Time{}, int64(c.UserID), c.CreatedAt, string(c.Purpose), strs...)
+	rec := encode(c.ExpiresAt, time.Time{}, int64(c.UserID), c.CreatedAt, string(c.Purpose), 0, strs...)
 	return s.k.create(ctx, int64(c.UserID), string(c.Purpose), c.Hash, c.ExpiresAt, rec)
 }
 

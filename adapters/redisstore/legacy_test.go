@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,7 +51,7 @@ func TestLegacyHashTokens(t *testing.T) {
 	now := clock{}.Now()
 	want := domain.Token{ID: "0123456789abcdef0123456789abcdef", UserID: 5, Name: "old laptop",
 		SecretHash: domain.HashSecret("legacy-1"), CreatedAt: now.Add(-time.Hour), LastUsedAt: now.Add(-time.Minute),
-		ExpiresAt: now.Add(time.Hour)}
+		ExpiresAt: now.Add(time.Hour), Level: domain.LevelPassword}
 	writeLegacy(t, rdb, prefix, "token", 5, want.ID, want.SecretHash, want.ExpiresAt,
 		"name", want.Name, "created", micros(want.CreatedAt), "used", micros(want.LastUsedAt))
 	other := domain.HashSecret("legacy-2")
@@ -101,7 +102,7 @@ func TestLegacyHashSessions(t *testing.T) {
 	now := clock{}.Now()
 	want := domain.Session{ID: "22222222222222222222222222222222", UserID: 8, SecretHash: domain.HashSecret("legacy-s1"),
 		CreatedAt: now.Add(-time.Hour), LastSeenAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Hour),
-		IP: "2001:db8::1", UserAgent: "Mozilla/5.0"}
+		IP: "2001:db8::1", UserAgent: "Mozilla/5.0", Level: domain.LevelPassword}
 	writeLegacy(t, rdb, prefix, "session", 8, want.ID, want.SecretHash, want.ExpiresAt,
 		"created", micros(want.CreatedAt), "seen", micros(want.LastSeenAt), "ip", want.IP, "ua", want.UserAgent)
 	writeLegacy(t, rdb, prefix, "session", 8, "33333333333333333333333333333333", domain.HashSecret("legacy-s2"),
@@ -128,5 +129,63 @@ func TestLegacyHashSessions(t *testing.T) {
 	}
 	if _, err := sessions.SessionByHash(ctx, want.SecretHash); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("after revoke all: err = %v, want ErrNotFound", err)
+	}
+}
+
+// writeUnleveled stores a credential as the string layout did before authentication levels:
+// no sixth field. record is what follows the header.
+func writeUnleveled(t *testing.T, rdb *redis.Client, prefix, kind string, uid int64, id string, h domain.SecretHash,
+	exp, last time.Time, fields ...string) {
+	t.Helper()
+	ctx := context.Background()
+	pad := func(t time.Time) string { s := micros(t); return strings.Repeat("0", 18-len(s)) + s }
+	r := pad(exp) + " " + pad(last) + " "
+	for _, f := range fields {
+		r += strconv.Itoa(len(f)) + ":" + f
+	}
+	if err := rdb.Set(ctx, prefix+kind+":"+h.Hex(), r, time.Until(exp)+time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	index := prefix + "{u:" + strconv.FormatInt(uid, 10) + "}:" + kind + "s"
+	rdb.ZAdd(ctx, index, redis.Z{Score: float64(exp.UnixMicro()), Member: id + ":" + h.Hex()})
+}
+
+// TestUnleveledRecordsReadAsPassword: a record the previous version wrote has no level; it
+// was issued on one factor at most, so it reads, lists and stays after a touch at
+// LevelPassword.
+func TestUnleveledRecordsReadAsPassword(t *testing.T) {
+	tokens, sessions, rdb, prefix := legacyStores(t)
+	ctx := context.Background()
+	now := clock{}.Now()
+	tok := domain.Token{ID: "44444444444444444444444444444444", UserID: 11, Name: "old laptop",
+		SecretHash: domain.HashSecret("unleveled-t"), CreatedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour),
+		Level: domain.LevelPassword}
+	writeUnleveled(t, rdb, prefix, "token", 11, tok.ID, tok.SecretHash, tok.ExpiresAt, time.Time{},
+		"11", micros(tok.CreatedAt), tok.ID, tok.Name)
+	ss := domain.Session{ID: "55555555555555555555555555555555", UserID: 11, SecretHash: domain.HashSecret("unleveled-s"),
+		CreatedAt: now.Add(-time.Hour), LastSeenAt: now.Add(-time.Minute), ExpiresAt: now.Add(time.Hour),
+		IP: "192.0.2.1", UserAgent: "curl", Level: domain.LevelPassword}
+	writeUnleveled(t, rdb, prefix, "session", 11, ss.ID, ss.SecretHash, ss.ExpiresAt, ss.LastSeenAt,
+		"11", micros(ss.CreatedAt), ss.ID, ss.IP, ss.UserAgent)
+
+	if got, err := tokens.TokenByHash(ctx, tok.SecretHash); err != nil || got != tok {
+		t.Errorf("TokenByHash = %+v, %v; want %+v", got, err, tok)
+	}
+	if got, err := sessions.SessionByHash(ctx, ss.SecretHash); err != nil || got != ss {
+		t.Errorf("SessionByHash = %+v, %v; want %+v", got, err, ss)
+	}
+	tok.LastUsedAt = now
+	if err := tokens.TouchToken(ctx, tok.SecretHash, tok.LastUsedAt); err != nil {
+		t.Fatalf("TouchToken: %v", err)
+	}
+	if list, err := tokens.TokensByUser(ctx, 11); err != nil || len(list) != 1 || list[0] != tok {
+		t.Errorf("after touch TokensByUser = %+v, %v; want [%+v]", list, err, tok)
+	}
+	ss.LastSeenAt, ss.ExpiresAt = now, now.Add(2*time.Hour)
+	if err := sessions.TouchSession(ctx, ss.SecretHash, ss.LastSeenAt, ss.ExpiresAt); err != nil {
+		t.Fatalf("TouchSession: %v", err)
+	}
+	if list, err := sessions.SessionsByUser(ctx, 11); err != nil || len(list) != 1 || list[0] != ss {
+		t.Errorf("after touch SessionsByUser = %+v, %v; want [%+v]", list, err, ss)
 	}
 }

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -17,8 +18,16 @@ import (
 // microseconds since the epoch, zero-padded to 18 digits (any four-digit year), 0 for none:
 // fixed places, so the scripts that touch a record rewrite them by position. The fields
 // follow as netstrings (<length>:<bytes>): the user id, the creation time, the public id,
-// then the kind's strings (a token's name; a session's IP and user agent), so no byte of a
-// name can break the format.
+// then the kind's strings (a token's name; a session's IP and user agent; a code's address
+// and, when it has any, its data), so no byte of a name can break the format.
+//
+// A session or token then has a sixth field, its authentication level (issue #16), after both
+// string fields (a token's second is empty), so it sits at the same place for every kind; a
+// code has none. It trails rather than joins the header because the scripts rewrite the
+// header by position and an older version's decode reads five fields and ignores the rest:
+// records written before levels (five fields or fewer) read as level 0, "not stored", which
+// the stores report as domain.LevelPassword, and a node of the previous version can still
+// read the records of this one during a rolling upgrade.
 const (
 	stampDigits = 18                // the scripts (recordUpdate, recordDelete, upgradeLua) use these widths
 	headerLen   = 2*stampDigits + 2 // the two stamps and their separators
@@ -30,6 +39,7 @@ type record struct {
 	uid                int64
 	id                 string
 	strs               [2]string
+	level              uint8  // 0 when the record has none
 	hash               string // the secret hash's hex, known when listing
 }
 
@@ -39,20 +49,31 @@ func stamp(t time.Time) string {
 	return strings.Repeat("0", max(stampDigits-len(s), 0)) + s
 }
 
-// encode makes the record of a credential.
-func encode(exp, last time.Time, uid int64, created time.Time, id string, strs ...string) string {
+// encode makes the record of a credential. A non-zero level is written as the sixth field,
+// after strs padded to two; a code, which has no level, passes 0.
+func encode(exp, last time.Time, uid int64, created time.Time, id string, level uint8, strs ...string) string {
 	b := make([]byte, 0, headerLen+64)
 	b = append(b, stamp(exp)...)
 	b = append(b, ' ')
 	b = append(b, stamp(last)...)
 	b = append(b, ' ')
-	for _, f := range append([]string{strconv.FormatInt(uid, 10), micros(created), id}, strs...) {
+	fields := append([]string{strconv.FormatInt(uid, 10), micros(created), id}, strs...)
+	if level != 0 {
+		for len(fields) < levelField {
+			fields = append(fields, "")
+		}
+		fields = append(fields, strconv.Itoa(int(level)))
+	}
+	for _, f := range fields {
 		b = strconv.AppendInt(b, int64(len(f)), 10)
 		b = append(b, ':')
 		b = append(b, f...)
 	}
 	return string(b)
 }
+
+// levelField is the index of the level among a record's fields.
+const levelField = 5
 
 var errCorrupt = errors.New("redis: malformed credential record")
 
@@ -69,7 +90,7 @@ func decode(r string) (record, error) {
 	}
 	rec.exp, rec.last = fromMicros(exp), fromMicros(last)
 	rest := r[headerLen:]
-	var fields [5]string
+	var fields [levelField + 1]string
 	n := 0
 	for rest != "" && n < len(fields) {
 		size, tail, ok := strings.Cut(rest, ":")
@@ -90,6 +111,13 @@ func decode(r string) (record, error) {
 	}
 	rec.uid, rec.created, rec.id = uid, fromMicros(created), fields[2]
 	rec.strs = [2]string{fields[3], fields[4]}
+	if n > levelField {
+		level, ok := number(fields[levelField])
+		if !ok || level == 0 || level > math.MaxUint8 {
+			return rec, errCorrupt
+		}
+		rec.level = uint8(level)
+	}
 	return rec, nil
 }
 

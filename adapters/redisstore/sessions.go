@@ -17,17 +17,19 @@ func NewSessionStore(c *Client, clock ports.Clock) *SessionStore {
 }
 
 // session reads a session's record: its last use is the last activity, its strings the IP
-// and the user agent.
+// and the user agent; a record written before levels has level 0, which is LevelPassword.
 func session(r record, h domain.SecretHash) domain.Session {
 	return domain.Session{
 		ID: r.id, UserID: domain.UserID(r.uid), SecretHash: h,
 		CreatedAt: r.created, LastSeenAt: r.last, ExpiresAt: r.exp, IP: r.strs[0], UserAgent: r.strs[1],
+		Level: domain.AuthLevel(r.level).Effective(),
 	}
 }
 
 // CreateSession implements ports.SessionStore.
 func (s *SessionStore) CreateSession(ctx context.Context, ss domain.Session) error {
-	rec := encode(ss.ExpiresAt, ss.LastSeenAt, int64(ss.UserID), ss.CreatedAt, ss.ID, ss.IP, ss.UserAgent)
+	rec := encode(ss.ExpiresAt, ss.LastSeenAt, int64(ss.UserID), ss.CreatedAt, ss.ID,
+		uint8(ss.Level.Effective()), ss.IP, ss.UserAgent)
 	return s.k.create(ctx, int64(ss.UserID), ss.ID, ss.SecretHash, ss.ExpiresAt, rec)
 }
 

@@ -16,17 +16,18 @@ func NewTokenStore(c *Client, clock ports.Clock) *TokenStore {
 	return &TokenStore{k: credentials[domain.Token]{c: c, clock: clock, kind: "token", value: token}}
 }
 
-// token reads a token's record: its last use is the record's, its one string the name.
+// token reads a token's record: its last use is the record's, its first string the name; a
+// record written before levels has level 0, which is LevelPassword.
 func token(r record, h domain.SecretHash) domain.Token {
 	return domain.Token{
 		ID: r.id, UserID: domain.UserID(r.uid), Name: r.strs[0], SecretHash: h,
-		CreatedAt: r.created, LastUsedAt: r.last, ExpiresAt: r.exp,
+		CreatedAt: r.created, LastUsedAt: r.last, ExpiresAt: r.exp, Level: domain.AuthLevel(r.level).Effective(),
 	}
 }
 
 // CreateToken implements ports.TokenStore.
 func (s *TokenStore) CreateToken(ctx context.Context, t domain.Token) error {
-	rec := encode(t.ExpiresAt, t.LastUsedAt, int64(t.UserID), t.CreatedAt, t.ID, t.Name)
+	rec := encode(t.ExpiresAt, t.LastUsedAt, int64(t.UserID), t.CreatedAt, t.ID, uint8(t.Level.Effective()), t.Name)
 	return s.k.create(ctx, int64(t.UserID), t.ID, t.SecretHash, t.ExpiresAt, rec)
 }
 

@@ -86,10 +86,12 @@ type sessionJSON struct {
 	ExpiresAt  time.Time `json:"expires_at"`
 	IP         string    `json:"ip"`
 	UserAgent  string    `json:"user_agent"`
+	AuthLevel  uint8     `json:"auth_level"`
 	Browser    string    `json:"browser"`
 }
 
 func viewSession(s domain.Session) sessionJSON {
 	return sessionJSON{ID: s.ID, CreatedAt: s.CreatedAt.UTC(), LastSeenAt: s.LastSeenAt.UTC(),
-		ExpiresAt: s.ExpiresAt.UTC(), IP: s.IP, UserAgent: s.UserAgent, Browser: ginhttp.BrowserName(s.UserAgent)}
+		ExpiresAt: s.ExpiresAt.UTC(), IP: s.IP, UserAgent: s.UserAgent, AuthLevel: uint8(s.Level.Effective()),
+		Browser: ginhttp.BrowserName(s.UserAgent)}
 }

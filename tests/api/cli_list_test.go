@@ -49,8 +49,8 @@ func TestCLIListsSessionsAndJSON(t *testing.T) {
 	var gotIDs []string
 	for _, ss := range got {
 		gotIDs = append(gotIDs, ss["id"].(string))
-		if ss["ip"] != "127.0.0.1" || ss["last_seen_at"] == nil || ss["browser"] == nil {
-			t.Errorf("session %v lacks its IP, last use or browser", ss)
+		if ss["ip"] != "127.0.0.1" || ss["last_seen_at"] == nil || ss["browser"] == nil || ss["auth_level"] != 1.0 {
+			t.Errorf("session %v lacks its IP, last use, browser or level 1", ss)
 		}
 	}
 	slices.Sort(ids)
@@ -59,7 +59,7 @@ func TestCLIListsSessionsAndJSON(t *testing.T) {
 		t.Errorf("sessions list --json ids %v, want %v", gotIDs, ids)
 	}
 
-	if got = decode("token", "list", "--user", name, "--json"); len(got) != 1 || got[0]["id"] != tok.id {
+	if got = decode("token", "list", "--user", name, "--json"); len(got) != 1 || got[0]["id"] != tok.id || got[0]["auth_level"] != 1.0 {
 		t.Errorf("token list --json = %v, want the one token %s", got, tok.id)
 	}
 	found := false

@@ -28,8 +28,11 @@ func TestMe(t *testing.T) {
 	} {
 		t.Run("shows the user and how "+tc.method+" authenticated", func(t *testing.T) {
 			m := s.me(t, tc.cred)
-			if got, want := keys(m), "auth,date_joined,email,email_verified,factors,id,username"; got != want {
+			if got, want := keys(m), "auth,auth_level,date_joined,email,email_verified,factors,id,username"; got != want {
 				t.Errorf("keys = %s, want %s", got, want)
+			}
+			if m["auth_level"] != 1.0 {
+				t.Errorf("auth_level = %v, want 1 (a password login)", m["auth_level"])
 			}
 			if f, ok := m["factors"].([]any); !ok || len(f) != 0 {
 				t.Errorf("factors = %v, want []", m["factors"])

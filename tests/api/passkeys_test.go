@@ -43,6 +43,17 @@ func (s *server) passkeyAssertion(t *testing.T, auth *webauthntest.Authenticator
 	return assertion
 }
 
+// factorProof answers the options of a factor proof with auth.
+func (s *server) factorProof(t *testing.T, auth *webauthntest.Authenticator, tok string) json.RawMessage {
+	t.Helper()
+	options := s.do(t, "POST", "/v1/auth/mfa/passkey/options", withToken(tok)).expect(t, http.StatusOK).body
+	assertion, err := auth.Get(options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return assertion
+}
+
 func TestPasskeys(t *testing.T) {
 	t.Parallel()
 	s, auth := startPasskeyServer(t)
@@ -67,9 +78,10 @@ func TestPasskeys(t *testing.T) {
 	}
 	// The same answer again: its ceremony is used up.
 	s.do(t, "POST", "/v1/auth/passkeys", withToken(first.secret), jsonBody(map[string]any{
-		"name": "again", "password": a.password, "credential": json.RawMessage(cred)})).expect(t, http.StatusUnauthorized)
+		"name": "again", "password": a.password, "passkey": s.factorProof(t, auth, first.secret),
+		"credential": json.RawMessage(cred)})).expect(t, http.StatusUnauthorized)
 	list := s.do(t, "GET", "/v1/auth/passkeys", withToken(first.secret)).expect(t, http.StatusOK).array(t)
-	if len(list) != 1 || list[0]["id"] != added["id"] || list[0]["last_used_at"] != nil {
+	if len(list) != 1 || list[0]["id"] != added["id"] || list[0]["last_used_at"] == nil { // used by the proof
 		t.Fatalf("passkeys = %v", list)
 	}
 	if f, _ := s.me(t, withToken(first.secret))["factors"].([]any); !slices.Equal(f, []any{"webauthn", "recovery_code"}) {
@@ -84,6 +96,8 @@ func TestPasskeys(t *testing.T) {
 	s.secret(second)
 	if got := s.me(t, withToken(second)); got["username"] != a.username {
 		t.Fatalf("the passkey's token is %v's", got["username"])
+	} else if got["auth_level"] != 1.0 {
+		t.Errorf("a passkey alone gives auth_level %v, want 1 (one factor)", got["auth_level"])
 	}
 	s.do(t, "POST", "/v1/auth/passkey/token", jsonBody(map[string]any{"credential": assertion})).expect(t, http.StatusUnauthorized)
 	r := s.do(t, "POST", "/v1/auth/passkey/login", jsonBody(map[string]any{"credential": s.passkeyAssertion(t, auth)})).
@@ -108,17 +122,36 @@ func TestPasskeys(t *testing.T) {
 		expect(t, http.StatusOK).object(t)
 	third, _ := m["token"].(string)
 	s.secret(third)
-	s.me(t, withToken(third))
+	if l := s.me(t, withToken(third))["auth_level"]; l != 2.0 {
+		t.Errorf("a password and a passkey give auth_level %v, want 2", l)
+	}
 	if p := s.do(t, "GET", "/v1/auth/me", withBasic(a.username, a.password)).expect(t, http.StatusForbidden).problem(t); p.Code != "basic_with_factor" {
 		t.Fatalf("Basic answered %+v", p)
 	}
 
-	// Removing it needs the password, and signs out everything else.
+	// A stolen session, even with the password, cannot change the factors: each change needs
+	// the passkey (or a recovery code) as well.
 	id, _ := added["id"].(string)
-	s.do(t, "DELETE", "/v1/auth/passkeys/"+id, withToken(third), jsonBody(map[string]string{"password": "wrong-Password-1"})).
-		expect(t, http.StatusBadRequest)
 	s.do(t, "DELETE", "/v1/auth/passkeys/"+id, withToken(third), jsonBody(map[string]string{"password": a.password})).
-		expect(t, http.StatusNoContent)
+		expect(t, http.StatusBadRequest)
+	s.do(t, "POST", "/v1/auth/mfa/recovery-codes", withToken(third), jsonBody(map[string]string{"password": a.password})).
+		expect(t, http.StatusBadRequest)
+	s.do(t, "POST", "/v1/auth/mfa/totp", withToken(third)).expect(t, http.StatusServiceUnavailable) // no server key here
+	s.do(t, "POST", "/v1/auth/passkeys/options", withToken(third)).expect(t, http.StatusOK)
+	thief := webauthntest.New(passkeyOrigin)
+	options = s.do(t, "POST", "/v1/auth/passkeys/options", withToken(third)).expect(t, http.StatusOK).body
+	stolen, err := thief.Create(options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.do(t, "POST", "/v1/auth/passkeys", withToken(third), jsonBody(map[string]any{
+		"name": "thief", "password": a.password, "credential": json.RawMessage(stolen)})).expect(t, http.StatusBadRequest)
+
+	// Removing it with the password and the passkey signs out everything else.
+	s.do(t, "DELETE", "/v1/auth/passkeys/"+id, withToken(third), jsonBody(map[string]any{"password": "wrong-Password-1",
+		"passkey": s.factorProof(t, auth, third)})).expect(t, http.StatusBadRequest)
+	s.do(t, "DELETE", "/v1/auth/passkeys/"+id, withToken(third), jsonBody(map[string]any{"password": a.password,
+		"passkey": s.factorProof(t, auth, third)})).expect(t, http.StatusNoContent)
 	s.do(t, "DELETE", "/v1/auth/passkeys/"+id, withToken(third), jsonBody(map[string]string{"password": a.password})).
 		expect(t, http.StatusNotFound)
 	for _, tok := range []string{first.secret, second} {

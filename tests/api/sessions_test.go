@@ -6,7 +6,7 @@ import (
 )
 
 // sessionKeys is the shape of a session in the list.
-const sessionKeys = "created_at,current,expires_at,id,ip,last_seen_at,user_agent"
+const sessionKeys = "auth_level,created_at,current,expires_at,id,ip,last_seen_at,user_agent"
 
 func TestSessions(t *testing.T) {
 	t.Parallel()

@@ -7,7 +7,7 @@ import (
 )
 
 // tokenKeys is the shape of a token in the list.
-const tokenKeys = "created_at,expires_at,id,last_used_at,name"
+const tokenKeys = "auth_level,created_at,expires_at,id,last_used_at,name"
 
 func TestTokens(t *testing.T) {
 	t.Parallel()

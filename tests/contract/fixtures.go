@@ -79,6 +79,17 @@ func (d *diff) hash(got, want domain.SecretHash) {
 	}
 }
 
+// level compares a credential's level with the one it was created with; a credential
+// created with none (as one stored before levels were) must come back at LevelPassword.
+func (d *diff) level(got, want domain.AuthLevel) {
+	if want == 0 {
+		want = domain.LevelPassword
+	}
+	if got != want {
+		*d = append(*d, fmt.Sprintf("Level = %d, want %d", got, want))
+	}
+}
+
 func (d diff) String() string { return strings.Join(d, "; ") }
 
 func diffUser(got, want domain.User) diff {
@@ -109,6 +120,7 @@ func diffSession(got, want domain.Session) diff {
 	d.time("ExpiresAt", got.ExpiresAt, want.ExpiresAt)
 	d.str("IP", got.IP, want.IP)
 	d.str("UserAgent", got.UserAgent, want.UserAgent)
+	d.level(got.Level, want.Level)
 	return d
 }
 
@@ -121,6 +133,7 @@ func diffToken(got, want domain.Token) diff {
 	d.time("CreatedAt", got.CreatedAt, want.CreatedAt)
 	d.time("LastUsedAt", got.LastUsedAt, want.LastUsedAt)
 	d.time("ExpiresAt", got.ExpiresAt, want.ExpiresAt)
+	d.level(got.Level, want.Level)
 	return d
 }
 

@@ -43,6 +43,8 @@ func sessionKind(f Factory) sessionCredential {
 				s.IP, s.UserAgent = "203.0.113.9", `x'y"z\ %s %d $1 ${x} [a-z]* -- ; DROP TABLE sessions; redis.call('FLUSHALL')`
 			}},
 			{"longest user agent", func(s *domain.Session) { s.UserAgent = strings.Repeat("é", domain.MaxUserAgentLength/2) }},
+			{"second factor", func(s *domain.Session) { s.Level = domain.LevelSecondFactor }},
+			{"no level reads as password", func(s *domain.Session) { s.Level = 0 }},
 			{"seen after creation", func(s *domain.Session) {
 				s.UserAgent, s.LastSeenAt = "curl/8.5.0", s.CreatedAt.Add(17*time.Minute+123456*time.Microsecond)
 			}},
@@ -78,12 +80,14 @@ func newSession(user domain.UserID, h domain.SecretHash, created time.Time, ttl 
 		ExpiresAt:  created.Add(ttl),
 		IP:         "192.0.2.1",
 		UserAgent:  "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+		Level:      domain.LevelPassword,
 	}
 }
 
 func sessionTouch(t *testing.T, f Factory, k sessionCredential) {
 	s, clock := k.store(t, f)
 	orig := newSession(newUserID(), newSecretHash(), clock.Now(), time.Hour)
+	orig.Level = domain.LevelSecondFactor // a touch rewrites the record: the level must stay
 	k.mustCreate(t, s, orig)
 	seen := orig.CreatedAt.Add(30 * time.Minute)
 	if f.ExactExpiry {

@@ -40,6 +40,11 @@ func tokenKind(f Factory) tokenCredential {
 				t.LastUsedAt, t.ExpiresAt = t.CreatedAt.Add(42*time.Minute+123456*time.Microsecond), t.CreatedAt.Add(90*24*time.Hour)
 			}},
 			{"default name", func(t *domain.Token) { t.Name = domain.DefaultTokenName }},
+			{"second factor", func(t *domain.Token) { t.Level = domain.LevelSecondFactor }},
+			{"no level reads as password", func(t *domain.Token) { t.Level = 0 }},
+			{"second factor, never expires", func(t *domain.Token) {
+				t.Level, t.ExpiresAt = domain.LevelSecondFactor, time.Time{}
+			}},
 			{"unicode name", func(t *domain.Token) { t.Name = "José’s 手机" }},
 			{"longest name of four-byte characters", func(t *domain.Token) { t.Name = strings.Repeat("𠀋", domain.MaxTokenNameLength) }},
 			{"quotes and script metacharacters", func(t *domain.Token) {
@@ -68,7 +73,8 @@ func tokenKind(f Factory) tokenCredential {
 // newToken returns an unused token of user with secret hash h created at created that
 // expires ttl later, or never when ttl is 0.
 func newToken(user domain.UserID, h domain.SecretHash, created time.Time, ttl time.Duration) domain.Token {
-	tok := domain.Token{ID: newPublicID(), UserID: user, Name: "laptop", SecretHash: h, CreatedAt: created}
+	tok := domain.Token{ID: newPublicID(), UserID: user, Name: "laptop", SecretHash: h, CreatedAt: created,
+		Level: domain.LevelPassword}
 	if ttl != 0 {
 		tok.ExpiresAt = created.Add(ttl)
 	}
@@ -96,6 +102,7 @@ func tokenNeverExpires(t *testing.T, f Factory, k tokenCredential) {
 func tokenTouch(t *testing.T, f Factory, k tokenCredential) {
 	s, clock := k.store(t, f)
 	want := newToken(newUserID(), newSecretHash(), clock.Now(), 90*24*time.Hour)
+	want.Level = domain.LevelSecondFactor // a touch rewrites the record: the level must stay
 	k.mustCreate(t, s, want)
 	for _, after := range []time.Duration{time.Minute, 3*time.Hour + 7*time.Microsecond} {
 		want.LastUsedAt = want.CreatedAt.Add(after)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/tests/testenv"
 )
 
@@ -20,6 +21,7 @@ type appView struct {
 	UserID     []string `json:"user_id"`
 	Username   []string `json:"username"`
 	AuthMethod []string `json:"auth_method"`
+	AuthLevel  []string `json:"auth_level"`
 	// Authorization must not reach the app: it holds a Basic password or a token secret.
 	Authorization []string `json:"authorization"`
 	Method        string   `json:"method"`
@@ -38,6 +40,7 @@ func startApp(t *testing.T) (addr string, hits *atomic.Int64) {
 			UserID:        r.Header.Values("X-Gatehouse-User-Id"),
 			Username:      r.Header.Values("X-Gatehouse-Username"),
 			AuthMethod:    r.Header.Values("X-Gatehouse-Auth-Method"),
+			AuthLevel:     r.Header.Values("X-Gatehouse-Auth-Level"),
 			Authorization: r.Header.Values("Authorization"),
 			Method:        r.Method,
 			Body:          string(body),
@@ -48,7 +51,7 @@ func startApp(t *testing.T) (addr string, hits *atomic.Int64) {
 }
 
 // startGatehouse runs the gatehouse binary on the memory stores, trusting nginx (on
-// loopback) to name the client.
+// loopback) to name the client, with a secret key so accounts can enrol a second factor.
 func startGatehouse(t *testing.T) *testenv.Process {
 	t.Helper()
 	p := testenv.StartProcess(t, binary, testenv.Environ(map[string]string{
@@ -56,6 +59,7 @@ func startGatehouse(t *testing.T) *testenv.Process {
 		"GATEHOUSE_LOG_FORMAT":      "json",
 		"GATEHOUSE_COOKIE_SECURE":   "false", // the test speaks plain HTTP
 		"GATEHOUSE_TRUSTED_PROXIES": "127.0.0.1",
+		"GATEHOUSE_SECRET_KEY":      base64.StdEncoding.EncodeToString(make([]byte, domain.ServerKeyBytes)),
 	}))
 	t.Cleanup(func() { p.Check(t) })
 	return p
