@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/ports"
 )
 
 // The account page's passkey section (issue #16), over the same use cases as
@@ -64,13 +65,14 @@ func (s *Server) viewPasskeys(c *gin.Context, pr domain.Principal, p page) (pass
 }
 
 // removePasskeySubmit removes a passkey through the same use case as DELETE
-// /v1/auth/passkeys/{id}, once the password (and a code, with TOTP) is given again. The use
-// case revokes every other session and token; this browser stays logged in.
+// /v1/auth/passkeys/{id}, once the owner is proven: the password and one factor (a code, a
+// recovery code, or the passkey's answer passkey.js put in the form). The use case revokes
+// every other session and token; this browser stays logged in.
 func (s *Server) removePasskeySubmit(c *gin.Context, pr domain.Principal) {
 	id := c.Param("id")
 	p := page{Values: map[string]string{"passkey": id}}
 	var verr domain.ValidationError
-	proof := s.factorProof(c, form(c), true, &verr)
+	proof := s.pageFactorProof(c, form(c), true, &verr)
 	if err := verr.Err(); err != nil {
 		s.failAccountForm(c, pr, p, failedPasskeyRemove, err)
 		return
@@ -80,4 +82,16 @@ func (s *Server) removePasskeySubmit(c *gin.Context, pr domain.Principal) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/account?done=passkey-removed")
+}
+
+// pageFactorProof reads the proof of the owner a page's form carries, as factorProof reads
+// the API's: the password, a code or a recovery code, and the passkey assertion that
+// passkey.js puts in the hidden "passkey" field, as JSON text, since a form has no objects.
+func (s *Server) pageFactorProof(c *gin.Context, f fields, passwordRequired bool, verr *domain.ValidationError) ports.FactorProof {
+	proof := ports.FactorProof{Password: f.str("password", passwordRequired, verr), Code: f.str("code", false, verr),
+		RecoveryCode: f.str("recovery_code", false, verr), IP: s.clientIP(c)}
+	if assertion := f.str("passkey", false, verr); assertion != "" {
+		proof.Passkey = []byte(assertion)
+	}
+	return proof
 }

@@ -137,3 +137,91 @@ func TestRemovePasskeyPage(t *testing.T) {
 		t.Errorf("the account page does not confirm the removal")
 	}
 }
+
+// passkeyAccount has a passkey and no TOTP.
+var passkeyAccount = []domain.FactorKind{domain.FactorPasskey, domain.FactorRecoveryCode}
+
+// TestPasskeyProofOnThePage: an account with a passkey may prove itself with it at every
+// form that changes factors: each has the hidden field and the button passkey.js wires, and
+// the add form asks the script for an assertion (data-proof); an account without one has
+// neither, and an account without any factor is not asked for a recovery code.
+func TestPasskeyProofOnThePage(t *testing.T) {
+	live := &http.Cookie{Name: sessionCookie, Value: liveSession}
+	proofButton := `<button type="button" class="secondary" data-passkey-proof hidden>`
+	tests := []struct {
+		name    string
+		factors []domain.FactorKind
+		buttons int // remove form, new recovery codes
+		want    []string
+		not     []string
+	}{
+		{"no factor", nil, 0, nil, []string{`id="passkey-recovery"`, `data-proof="passkey"`, `name="passkey"`}},
+		{"TOTP", withTOTP, 0, []string{`id="passkey-recovery"`, `id="passkey-code"`, `id="remove-code-CQk"`, `id="remove-recovery-CQk"`},
+			[]string{`data-proof="passkey"`, `name="passkey"`}},
+		{"passkey", passkeyAccount, 2, []string{`data-passkey-add data-proof="passkey" hidden`, `id="passkey-recovery"`, `id="remove-recovery-CQk"`,
+			`<input type="hidden" name="passkey" value="">`, `role="alert" hidden data-passkey-proof-error`}, []string{`id="passkey-code"`, `id="remove-code-CQk"`}},
+		{"TOTP and passkey", append([]domain.FactorKind{domain.FactorTOTP}, passkeyAccount...), 3, // and turning TOTP off
+			[]string{`data-proof="passkey"`, `id="passkey-code"`, `id="remove-code-CQk"`}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newPasskeyPageServer(passkeyPageAccounts{mfaPageAccounts: mfaPageAccounts{factors: tt.factors}, passkeys: []domain.Passkey{phoneKey}}, true)
+			body := get(s, "/account", live).Body.String()
+			if n := strings.Count(body, proofButton); n != tt.buttons {
+				t.Errorf("%d passkey proof buttons, want %d", n, tt.buttons)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("the page lacks %q", w)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(body, n) {
+					t.Errorf("the page has %q", n)
+				}
+			}
+		})
+	}
+	// With passkeys off, no form offers one, though the account still has it.
+	s, _ := newPasskeyPageServer(passkeyPageAccounts{mfaPageAccounts: mfaPageAccounts{factors: passkeyAccount}}, false)
+	if body := get(s, "/account", live).Body.String(); strings.Contains(body, "data-passkey-proof") {
+		t.Errorf("passkeys off, yet a form offers the passkey as proof")
+	}
+}
+
+// TestPasskeyProofSubmit: what passkey.js puts in the hidden field reaches the use case as
+// the proof's assertion, at every form that changes factors; the enrolment's own code is
+// never taken for a proof.
+func TestPasskeyProofSubmit(t *testing.T) {
+	const assertion = `{"id":"CQk","type":"public-key","response":{"signature":"c2ln"}}`
+	tests := []struct {
+		path   string
+		form   url.Values
+		status int
+	}{
+		{"/account/passkeys/CQk/remove", acctForm("password", "correct horse", "passkey", assertion), 303},
+		{"/account/mfa/recovery-codes", acctForm("password", "correct horse", "passkey", assertion), 200},
+		{"/account/mfa/totp/disable", acctForm("password", "correct horse", "passkey", assertion), 303},
+		{"/account/mfa/totp/confirm", acctForm("code", "123456", "password", "correct horse", "passkey", assertion), 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			s, pk := newPasskeyPageServer(passkeyPageAccounts{mfaPageAccounts: mfaPageAccounts{factors: passkeyAccount}, passkeys: []domain.Passkey{phoneKey}}, true)
+			a := s.accounts.(passkeyPageAccounts)
+			rec := post(s, tt.path, tt.form, nil)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d\n%s", rec.Code, tt.status, rec.Body)
+			}
+			proof := a.calls.proof
+			if strings.Contains(tt.path, "/passkeys/") {
+				proof = pk.proof
+			}
+			if string(proof.Passkey) != assertion || proof.Password != "correct horse" || proof.Code != "" || proof.RecoveryCode != "" || proof.IP == "" {
+				t.Errorf("the use case got the proof %+v", proof)
+			}
+			if strings.HasSuffix(tt.path, "/confirm") && a.calls.code != "123456" {
+				t.Errorf("ConfirmTOTP got the code %q", a.calls.code)
+			}
+		})
+	}
+}

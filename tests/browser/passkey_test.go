@@ -201,19 +201,19 @@ func TestPasskeyWalk(t *testing.T) {
 		t.Fatalf("second step with the passkey: landed on %s", u)
 	}
 
-	// Remove it: the password confirms; then the password alone logs in.
+	// Remove it: the password, and the passkey itself to prove the owner (no code, no
+	// recovery code typed); then the password alone logs in.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".passkey summary"))); err != nil {
 		t.Fatal(err)
 	}
-	// The id of the field holds the passkey's id, which may not make a CSS selector: the
-	// password goes in by script.
+	// The field's id holds the passkey's id, which may not make a CSS selector: the password
+	// goes in by script.
 	typed := fmt.Sprintf(`document.querySelector(".passkey-remove input[type=password]").value = %q`, password)
-	resp, err := chromedp.RunResponse(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := chromedp.Evaluate[string](typed)(ctx, tg)
-		return err
-	}), chromedp.Click(chromedp.CSS(".passkey-remove button")))
-	if err != nil || resp.Status != 200 || resp.URL != s.base+"/account?done=passkey-removed" {
-		t.Fatalf("remove: %v, ended on %+v", err, resp)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](typed)); err != nil {
+		t.Fatal(err)
+	}
+	if u := scriptNavigates(t, ctx, ".passkey-remove [data-passkey-proof]"); u != s.base+"/account?done=passkey-removed" {
+		t.Fatalf("remove with the passkey as proof: landed on %s", u)
 	}
 	if got := text(t, ctx, "#no-passkeys"); got != "No passkeys yet." {
 		t.Errorf("after removing, the passkey section says %q", got)

@@ -5,7 +5,9 @@
 //   - [data-passkey-login] (the login page): a login with a passkey alone, no username;
 //   - [data-passkey-step] (the login's second step): the passkey as the second factor, its
 //     options given by the server in data-passkey-options;
-//   - [data-passkey-add] (the account page): adding a passkey.
+//   - [data-passkey-add] (the account page): adding a passkey;
+//   - [data-passkey-proof] (the account page's forms that change factors): a button that
+//     proves the owner with a passkey instead of a code, posting the form with the answer.
 //
 // Each place stays hidden until this script has wired it, so without JavaScript (or without
 // WebAuthn) the page shows only what works: its forms. The script talks to the JSON API on
@@ -223,9 +225,33 @@
     });
   }
 
-  // wireAdd: options, the authenticator, then the passkey stored with the password (and
-  // code) as proof. The first factor of an account also brings recovery codes, shown here
-  // once before the page reloads.
+  // proveWithPasskey asks the device for an assertion that proves the owner of the account
+  // (/v1/auth/mfa/passkey/options), for a change of factors.
+  function proveWithPasskey(csrf) {
+    return call("/v1/auth/mfa/passkey/options", null, csrf).then(getCredential);
+  }
+
+  // wireProof: a form that changes factors, proven with a passkey. Its fields are checked
+  // first (the password); then the device's answer goes into the hidden "passkey" field and
+  // the form is posted as it would be with a code.
+  function wireProof(button) {
+    var form = button.form;
+    var alert = form.querySelector("[data-passkey-proof-error]");
+    button.addEventListener("click", function () {
+      clearError(alert);
+      if (!form.reportValidity()) return;
+      busy(button, proveWithPasskey(form.elements.csrfmiddlewaretoken.value)).then(function (assertion) {
+        form.elements.passkey.value = JSON.stringify(assertion);
+        form.submit();
+      }, function (e) { showError(alert, e); });
+    });
+  }
+
+  // wireAdd: options, the authenticator, then the passkey stored with the owner's proof: the
+  // password and, for an account with a factor, a code or recovery code typed in the form,
+  // or else (data-proof="passkey") an assertion by a passkey the account has. The first
+  // factor of an account also brings recovery codes, shown here once before the page
+  // reloads.
   function wireAdd(place) {
     var form = place.querySelector("form");
     var button = form.querySelector("button[type=submit]");
@@ -236,9 +262,17 @@
       ev.preventDefault();
       clearError(alert);
       var csrf = form.elements.csrfmiddlewaretoken.value;
-      var body = { name: form.elements.name.value, password: form.elements.password.value };
-      if (form.elements.code && form.elements.code.value) body.code = form.elements.code.value;
-      busy(button, call("/v1/auth/passkeys/options", null, csrf)
+      var body = { name: form.elements.namedItem("name").value, password: form.elements.password.value };
+      ["code", "recovery_code"].forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (field && field.value) body[name] = field.value;
+      });
+      var proof = Promise.resolve();
+      if (place.dataset.proof === "passkey" && !body.code && !body.recovery_code) {
+        proof = proveWithPasskey(csrf).then(function (assertion) { body.passkey = assertion; });
+      }
+      busy(button, proof
+        .then(function () { return call("/v1/auth/passkeys/options", null, csrf); })
         .then(createCredential)
         .then(function (credential) {
           body.credential = credential;
@@ -261,7 +295,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     if (!window.PublicKeyCredential || !navigator.credentials || !window.fetch) return;
-    var wirings = [["[data-passkey-login]", wireLogin], ["[data-passkey-step]", wireStep], ["[data-passkey-add]", wireAdd]];
+    var wirings = [["[data-passkey-login]", wireLogin], ["[data-passkey-step]", wireStep], ["[data-passkey-add]", wireAdd],
+      ["[data-passkey-proof]", wireProof]];
     wirings.forEach(function (w) {
       document.querySelectorAll(w[0]).forEach(function (place) {
         w[1](place);
