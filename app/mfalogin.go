@@ -95,15 +95,21 @@ func (a *Accounts) VerifySecondFactor(ctx context.Context, in ports.SecondFactor
 		}
 		return ports.LoginResult{}, domain.ErrWrongSecondFactor
 	}
-	if t.Method == domain.MethodToken {
-		it, err := a.finishToken(ctx, user, t.TokenName, domain.LevelSecondFactor)
+	return a.finishLogin(ctx, user, t.Method, domain.LevelSecondFactor,
+		ports.Login{TokenName: t.TokenName, IP: in.IP, UserAgent: in.UserAgent, PreviousSession: in.PreviousSession})
+}
+
+// finishLogin ends a login whose credentials were checked as method asked: a token named
+// in.TokenName (already normalised) or a session, at level.
+func (a *Accounts) finishLogin(ctx context.Context, user domain.User, method domain.AuthMethod, level domain.AuthLevel, in ports.Login) (ports.LoginResult, error) {
+	if method == domain.MethodToken {
+		it, err := a.finishToken(ctx, user, in.TokenName, level)
 		if err != nil {
 			return ports.LoginResult{}, err
 		}
 		return ports.LoginResult{User: user, Token: &it}, nil
 	}
-	is, err := a.finishSession(ctx, user, ports.Login{IP: in.IP, UserAgent: in.UserAgent, PreviousSession: in.PreviousSession},
-		domain.LevelSecondFactor)
+	is, err := a.finishSession(ctx, user, in, level)
 	if err != nil {
 		return ports.LoginResult{}, err
 	}

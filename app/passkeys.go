@@ -152,19 +152,8 @@ func (a *Accounts) FinishPasskeyLogin(ctx context.Context, in ports.PasskeyLogin
 	}
 	// A passkey alone is one factor, as a password is: domain.LevelPassword. As the second
 	// step of a password login (VerifySecondFactor) it makes level 2.
-	if in.Method == domain.MethodToken {
-		it, err := a.finishToken(ctx, user, name, domain.LevelPassword)
-		if err != nil {
-			return ports.LoginResult{}, err
-		}
-		return ports.LoginResult{User: user, Token: &it}, nil
-	}
-	is, err := a.finishSession(ctx, user, ports.Login{IP: in.IP, UserAgent: in.UserAgent, PreviousSession: in.PreviousSession},
-		domain.LevelPassword)
-	if err != nil {
-		return ports.LoginResult{}, err
-	}
-	return ports.LoginResult{User: user, Session: &is}, nil
+	return a.finishLogin(ctx, user, in.Method, domain.LevelPassword,
+		ports.Login{TokenName: name, IP: in.IP, UserAgent: in.UserAgent, PreviousSession: in.PreviousSession})
 }
 
 // usePasskey verifies an assertion by one of user's passkeys against the state of its

@@ -57,8 +57,10 @@ type OneTimeCode struct {
 	ExpiresAt time.Time // codes always expire
 }
 
-// MaxCodeDataBytes bounds OneTimeCode.Data.
-const MaxCodeDataBytes = 8192
+// MaxCodeDataBytes bounds OneTimeCode.Data: the largest ceremony state, a second step that
+// allows all of MaxPasskeys passkeys with ids of MaxPasskeyCredentialIDBytes, fits, as does
+// a MySQL BLOB.
+const MaxCodeDataBytes = 1<<16 - 1
 
 // Expired reports whether the code is over at now. A code is over at its deadline exactly,
 // as a session is.

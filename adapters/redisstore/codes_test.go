@@ -44,3 +44,25 @@ func TestCodeWithoutDataFromBefore(t *testing.T) {
 		t.Errorf("the record is still there after ConsumeCode: %d, %v", n, err)
 	}
 }
+
+// TestCodeOfNoUserIsNotIndexed: the ceremony of a passkey login belongs to no user yet; its
+// code is kept and consumed like any other, but adds nothing to an index that every passkey
+// login would write to.
+func TestCodeOfNoUserIsNotIndexed(t *testing.T) {
+	c, rdb, prefix := openOnServer(t)
+	codes := redisstore.NewCodeStore(c, clock{})
+	ctx := context.Background()
+	now := clock{}.Now()
+	code := domain.OneTimeCode{Purpose: domain.PurposePasskeyLogin, Hash: domain.HashSecret("challenge"),
+		Data: []byte("state"), CreatedAt: now, ExpiresAt: now.Add(domain.PasskeyCeremonyTTL)}
+	if err := codes.CreateCode(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := rdb.Exists(ctx, prefix+"{u:0}:codes").Result(); err != nil || n != 0 {
+		t.Errorf("an index of user 0 exists: %d, %v", n, err)
+	}
+	got, err := codes.ConsumeCode(ctx, code.Purpose, code.Hash)
+	if err != nil || string(got.Data) != "state" {
+		t.Fatalf("ConsumeCode = %+v, %v", got, err)
+	}
+}

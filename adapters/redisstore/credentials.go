@@ -93,14 +93,19 @@ elseif fresh then redis.call('PEXPIRE', KEYS[1], ARGV[4])
 else redis.call('PEXPIRE', KEYS[1], ARGV[4], 'GT') end
 return 1`)
 
-// create stores a credential whose record is rec: index first, then the record.
+// create stores a credential whose record is rec: index first, then the record. A code of
+// no user (the ceremony of a passkey login, before the passkey names its account) is not
+// indexed: nothing lists or voids the codes of user 0, and one index for them all would be
+// a key on one Cluster slot written by every passkey login anywhere.
 func (k credentials[C]) create(ctx context.Context, user int64, id string, h domain.SecretHash, exp time.Time, rec string) error {
 	ctx, cancel := k.c.ctx(ctx)
 	defer cancel()
 	hh, ttl := h.Hex(), k.ttl(exp)
 	now := micros(k.clock.Now())
-	if err := indexAdd.Run(ctx, k.c.rdb, []string{k.indexKey(user)}, id+":"+hh, score(exp), now, ttl).Err(); err != nil {
-		return translate(err)
+	if user != 0 {
+		if err := indexAdd.Run(ctx, k.c.rdb, []string{k.indexKey(user)}, id+":"+hh, score(exp), now, ttl).Err(); err != nil {
+			return translate(err)
+		}
 	}
 	return translate(k.c.rdb.Set(ctx, k.recordKey(hh), rec, time.Duration(ttl)*time.Millisecond).Err())
 }

@@ -65,7 +65,7 @@ func TestSessionJSONHoldsNoSecret(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"browser", "created_at", "expires_at", "id", "ip", "last_seen_at", "user_agent"}
+	want := []string{"auth_level", "browser", "created_at", "expires_at", "id", "ip", "last_seen_at", "user_agent"}
 	if len(m) != len(want) {
 		t.Errorf("fields %v, want exactly %v", m, want)
 	}

@@ -270,6 +270,9 @@ func checkWebAuthn(k *checker, c *Config) {
 	for _, o := range c.WebAuthn.Origins {
 		if !webauthn.OriginMatches(o, c.WebAuthn.RPID) {
 			k.fail("webauthn-origins", "%q is not on %s or a subdomain of it", o, c.WebAuthn.RPID)
+		} else if strings.HasPrefix(o, "http:") && c.WebAuthn.RPID != "localhost" {
+			// Browsers offer WebAuthn only to secure contexts: plain HTTP on localhost alone.
+			k.fail("webauthn-origins", "%q is plain HTTP, where browsers offer no passkeys: use https://", o)
 		}
 	}
 }

@@ -331,3 +331,23 @@ func TestTypedValues(t *testing.T) {
 		})
 	}
 }
+
+// TestPasskeyOriginsMustBeSecure: browsers offer passkeys to https pages and to plain HTTP on
+// localhost only, so a plain-HTTP origin of a real site is refused at start-up.
+func TestPasskeyOriginsMustBeSecure(t *testing.T) {
+	for _, tc := range []struct {
+		rpID, origins string
+		ok            bool
+	}{
+		{"example.com", "http://example.com", false},
+		{"example.com", "https://login.example.com", true},
+		{"localhost", "http://localhost:9000", true},
+	} {
+		env := map[string]string{"GATEHOUSE_WEBAUTHN_RP_ID": tc.rpID, "GATEHOUSE_WEBAUTHN_ORIGINS": tc.origins}
+		var out, errOut strings.Builder
+		code := execute(t.Context(), []string{"config", "check"}, environOf(env), &typist{Reader: strings.NewReader("")}, &out, &errOut)
+		if (code == exitOK) != tc.ok {
+			t.Errorf("%s on %s: exit %d, %q", tc.origins, tc.rpID, code, errOut.String())
+		}
+	}
+}
