@@ -80,6 +80,9 @@ func (s *Server) confirmTOTP(c *gin.Context, p domain.Principal) {
 	var verr domain.ValidationError
 	code := f.str("code", true, &verr)
 	proof := s.factorProof(c, f, false, &verr)
+	// The code confirms the enrolment; it cannot prove the owner, whose TOTP is not on yet,
+	// and would be checked first, before the recovery code or passkey that can.
+	proof.Code = ""
 	if err := verr.Err(); err != nil {
 		s.fail(c, err)
 		return

@@ -24,6 +24,8 @@ var undocumentedRoutes = map[string]string{
 	"HEAD /static/copy.js":     "the pages' copy-button script",
 	"GET /static/fragment.js":  "the pages' script that reads a mailed link's secret",
 	"HEAD /static/fragment.js": "the pages' script that reads a mailed link's secret",
+	"GET /static/passkey.js":   "the pages' script that uses passkeys",
+	"HEAD /static/passkey.js":  "the pages' script that uses passkeys",
 }
 
 // ginParam matches a Gin path parameter, :name or *name.

@@ -19,16 +19,18 @@ import (
 
 // The browser pages: server-rendered HTML forms over the same driving ports as the JSON API,
 // for people who log in with a session. They work without JavaScript; one small script of
-// our own adds a copy button. Templates and static files are embedded in the binary.
+// our own adds a copy button, and passkeys, which only a script can use, come with one more
+// (passkey.js). Templates and static files are embedded in the binary.
 //
 //go:embed web
 var webFiles embed.FS
 
 // contentSecurityPolicy allows nothing but Gatehouse's own stylesheet, script and form
 // targets, and no framing (OWASP Clickjacking and XSS cheat sheets). No page has an inline
-// script or style, so none needs 'unsafe-inline' or a hash.
+// script or style, so none needs 'unsafe-inline' or a hash. connect-src lets passkey.js call
+// the API on the same origin, and nowhere else.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
-	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // pageTemplates holds one template set per page, each the layout plus the page's "main".
 var pageTemplates = parsePages("login", "login_mfa", "signup", "account", "reset", "verify_email", "error", "emailchange")
@@ -61,6 +63,12 @@ type page struct {
 	// offers a new link.
 	EmailVerification bool
 	EmailChange       bool // email change is on: the account page offers it
+	Passkeys          bool // passkeys are on: the pages offer them, with passkey.js
+	// Factors are the second factors the second step offers forms for.
+	Factors []domain.FactorKind
+	// PasskeyOptions are the second step's options for navigator.credentials.get (JSON), when
+	// the account has a passkey; the template escapes them into a data attribute.
+	PasskeyOptions string
 
 	Account *accountView
 }
@@ -70,6 +78,9 @@ func (p page) Errs(name string) []string { return p.Fields[name] }
 
 // Value returns the refill value of field name.
 func (p page) Value(name string) string { return p.Values[name] }
+
+// Offers reports whether the second step offers the factor kind.
+func (p page) Offers(kind domain.FactorKind) bool { return slices.Contains(p.Factors, kind) }
 
 // passwordRules describes domain.ValidatePassword to people choosing a password; the rule
 // itself is enforced only there.
@@ -90,6 +101,7 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	e.StaticFileFS("/static/style.css", "style.css", http.FS(static))
 	e.StaticFileFS("/static/copy.js", "copy.js", http.FS(static))
 	e.StaticFileFS("/static/fragment.js", "fragment.js", http.FS(static))
+	e.StaticFileFS("/static/passkey.js", "passkey.js", http.FS(static))
 
 	g := e.Group("", pageHeaders)
 	// The bare address is where people land who type the site's name: the account page,
@@ -116,6 +128,7 @@ func (s *Server) pageRoutes(e *gin.Engine) {
 	acct.POST("/logout/all", s.pageSession(s.logoutAllSubmit))
 	s.emailChangePageRoutes(g, acct)
 	s.mfaAccountRoutes(acct)
+	s.passkeyAccountRoutes(acct)
 }
 
 func home(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/account") }
@@ -136,6 +149,7 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 	p.PasswordReset = s.cfg.PasswordReset
 	p.EmailVerification = s.cfg.EmailVerification
 	p.EmailChange = s.cfg.EmailChange
+	p.Passkeys = s.cfg.Passkeys
 	var buf bytes.Buffer
 	if err := pageTemplates[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.log.ErrorContext(c.Request.Context(), "rendering page", slog.String("page", name), slog.String("error", err.Error()))
@@ -186,6 +200,8 @@ var notices = map[string]string{
 	"email-change-sent": emailChangeSentDetail,
 	"login-expired":     "That login expired, was used, or had too many wrong codes. Log in again.",
 	"mfa-off":           "Two-factor authentication is off. Your other sessions and tokens were revoked.",
+	"passkey-added":     "The passkey was added.",
+	"passkey-removed":   "The passkey was removed. Your other sessions and tokens were revoked.",
 }
 
 // when renders a time (or *time.Time, nil meaning never) in UTC to the minute.

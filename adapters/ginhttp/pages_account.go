@@ -19,6 +19,7 @@ type accountView struct {
 	Tokens   []TokenView
 	NewToken *issuedTokenView
 	MFA      mfaView
+	Passkeys passkeysView // when passkeys are on (Config.Passkeys)
 }
 
 // authenticatePage runs the chain on the session cookie alone, with the CSRF token of the
@@ -94,11 +95,18 @@ func (s *Server) showAccount(c *gin.Context, pr domain.Principal, status int, p 
 	}
 	view.User = viewUser(pr.User)
 	view.MFA.On = slices.Contains(factors, domain.FactorTOTP)
+	view.MFA.Passkey = slices.Contains(factors, domain.FactorPasskey)
 	for _, ss := range sessions {
 		view.Sessions = append(view.Sessions, viewSession(ss, pr))
 	}
 	for _, t := range tokens {
 		view.Tokens = append(view.Tokens, ViewToken(t))
+	}
+	if s.cfg.Passkeys {
+		if view.Passkeys, err = s.viewPasskeys(c, pr, p); err != nil {
+			s.failPage(c, err)
+			return
+		}
 	}
 	p.Title, p.Account = "Your account", view
 	p.CSRF = domain.CSRFToken(s.sessionSecret(c))

@@ -21,7 +21,10 @@ import (
 // mfaView is the account page's two-factor section: whether TOTP is on, and what one
 // response shows once.
 type mfaView struct {
-	On        bool
+	On bool
+	// Passkey is set when the account has a passkey, a second factor too: without TOTP the
+	// section says so and still offers new recovery codes.
+	Passkey   bool
 	Enrolment *totpEnrolmentPage
 	// RecoveryCodes are new codes, one a line, set only in the response that made them.
 	RecoveryCodes string
@@ -78,7 +81,9 @@ func (s *Server) confirmTOTPSubmit(c *gin.Context, pr domain.Principal) {
 	var verr domain.ValidationError
 	f := form(c)
 	code := f.str("code", true, &verr)
-	proof := s.factorProof(c, f, false, &verr)
+	proof := s.pageFactorProof(c, f, false, &verr)
+	// The code confirms the enrolment; it cannot prove the owner, whose TOTP is not on yet.
+	proof.Code = ""
 	if err := verr.Err(); err != nil {
 		s.failAccountForm(c, pr, page{}, failedConfirm, err)
 		return
@@ -95,7 +100,7 @@ func (s *Server) confirmTOTPSubmit(c *gin.Context, pr domain.Principal) {
 // recovery code) are given.
 func (s *Server) recoveryCodesSubmit(c *gin.Context, pr domain.Principal) {
 	var verr domain.ValidationError
-	proof := s.factorProof(c, form(c), true, &verr)
+	proof := s.pageFactorProof(c, form(c), true, &verr)
 	if err := verr.Err(); err != nil {
 		s.failAccountForm(c, pr, page{}, failedRecoveries, err)
 		return
@@ -117,7 +122,7 @@ func (s *Server) showRecoveryCodes(c *gin.Context, pr domain.Principal, codes []
 // case revokes every other session and token; this browser stays logged in.
 func (s *Server) disableTOTPSubmit(c *gin.Context, pr domain.Principal) {
 	var verr domain.ValidationError
-	in := s.factorProof(c, form(c), true, &verr)
+	in := s.pageFactorProof(c, form(c), true, &verr)
 	if err := verr.Err(); err != nil {
 		s.failAccountForm(c, pr, page{}, failedDisable, err)
 		return

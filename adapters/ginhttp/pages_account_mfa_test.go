@@ -35,6 +35,10 @@ func TestAccountTwoFactorSection(t *testing.T) {
 			[]string{`action="/account/mfa/totp/disable#two-factor"`, `action="/account/mfa/recovery-codes#two-factor"`, `action="/account/mfa/totp/confirm#two-factor"`}},
 		{"on", withTOTP, []string{`action="/account/mfa/totp/disable#two-factor"`, `action="/account/mfa/recovery-codes#two-factor"`,
 			`name="recovery_code"`, `autocomplete="one-time-code"`}, []string{`action="/account/mfa/totp#two-factor"`, `action="/account/mfa/totp/confirm#two-factor"`}},
+		// A passkey is a second factor: new recovery codes, and TOTP can still be added.
+		{"passkey", []domain.FactorKind{domain.FactorPasskey, domain.FactorRecoveryCode},
+			[]string{`<span class="badge">passkey</span>`, `action="/account/mfa/recovery-codes#two-factor"`, `id="enrol-totp"`},
+			[]string{`action="/account/mfa/totp/disable#two-factor"`, `<span class="badge">off</span>`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,6 +100,10 @@ func TestAccountTwoFactorForms(t *testing.T) {
 			[]string{"Expected available in 60 seconds."}, nil, "confirm"},
 		{"new recovery codes", withTOTP, "/account/mfa/recovery-codes", acctForm("password", "correct horse"), nil, 200, "",
 			[]string{`id="recovery-codes"`, "ccccc-33333"}, []string{"correct horse"}, "regenerate"},
+		{"new recovery codes with a passkey", []domain.FactorKind{domain.FactorPasskey, domain.FactorRecoveryCode}, "/account/mfa/recovery-codes",
+			acctForm("password", "correct horse"), nil, 200, "", []string{`id="recovery-codes"`, "ccccc-33333"}, []string{"correct horse"}, "regenerate"},
+		{"new recovery codes with a passkey, wrong password", []domain.FactorKind{domain.FactorPasskey, domain.FactorRecoveryCode}, "/account/mfa/recovery-codes",
+			acctForm("password", "correct horse"), wrongPassword, 400, "", []string{`<p class="alert" role="alert">Invalid input.</p>`}, []string{`id="mfa-error"`}, "regenerate"},
 		{"new recovery codes, wrong password", withTOTP, "/account/mfa/recovery-codes", acctForm("password", "correct horse"), wrongPassword, 400, "",
 			[]string{"Your password was entered incorrectly."}, []string{"correct horse", `id="recovery-codes"`}, "regenerate"},
 		{"turn off", withTOTP, "/account/mfa/totp/disable", acctForm("password", "correct horse", "code", "123456"), nil, 303, "/account?done=mfa-off",

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,7 +17,9 @@ import (
 // factor answers with the step's page instead of a session: the ticket rides in a hidden
 // field of its forms, never in a URL, where it would reach history, logs and Referer
 // headers. The step posts the ticket and a code to /login/mfa, which finishes the login
-// through the same use case as POST /v1/auth/mfa/verify.
+// through the same use case as POST /v1/auth/mfa/verify. A passkey, which only a script can
+// use, is offered beside the forms: passkey.js posts the ticket and the assertion to
+// /v1/auth/mfa/verify itself.
 
 func (s *Server) mfaLoginRoutes(g *gin.RouterGroup) {
 	// A stray GET (a reload after the step, a bookmark) has no ticket to show: start over.
@@ -29,20 +33,46 @@ const (
 	failedRecovery = "recovery"
 )
 
-// secondStepPage is the second step's page for the ticket, continuing to next.
-func (s *Server) secondStepPage(c *gin.Context, ticket, next string) page {
-	return page{Title: "Two-factor authentication", CSRF: s.formToken(c), Next: next, Ticket: ticket}
+// secondStepPage is the second step's page for the ticket, continuing to next, with forms for
+// factors.
+func (s *Server) secondStepPage(c *gin.Context, ticket, next string, factors []domain.FactorKind) page {
+	return page{Title: "Two-factor authentication", CSRF: s.formToken(c), Next: next, Ticket: ticket, Factors: factors}
 }
 
 // showSecondStep answers err with the second step's page when it asks for a second factor,
-// and reports whether it did.
+// and reports whether it did. The page offers the factors the account has; a passkey only
+// when passkeys are on and the use case gave its options.
 func (s *Server) showSecondStep(c *gin.Context, err error, next string) bool {
 	var need *domain.SecondFactorRequiredError
 	if !errors.As(err, &need) {
 		return false
 	}
-	s.render(c, http.StatusOK, "login_mfa", s.secondStepPage(c, need.Ticket, next))
+	p := s.secondStepPage(c, need.Ticket, next, need.Factors)
+	if s.cfg.Passkeys && len(need.PasskeyOptions) > 0 {
+		p.PasskeyOptions = string(need.PasskeyOptions)
+	}
+	s.render(c, http.StatusOK, "login_mfa", p)
 	return true
+}
+
+// stepFactors reads the factors the step's forms echo in their hidden "factors" field, so
+// that the step shown again after a wrong code keeps the same forms. It only chooses which
+// forms show: the use case alone decides what the ticket accepts, so a forged list can do
+// no more than hide a form. A form without the field (a page from before it) gets the TOTP
+// and recovery code forms. The passkey is not offered again: its options were the first
+// page's, and a script that failed shows its own error without leaving the page.
+func stepFactors(f fields) []domain.FactorKind {
+	var verr domain.ValidationError
+	var out []domain.FactorKind
+	for _, k := range strings.Fields(f.str("factors", false, &verr)) {
+		if kind := domain.FactorKind(k); (kind == domain.FactorTOTP || kind == domain.FactorRecoveryCode) && !slices.Contains(out, kind) {
+			out = append(out, kind)
+		}
+	}
+	if len(out) == 0 {
+		return []domain.FactorKind{domain.FactorTOTP, domain.FactorRecoveryCode}
+	}
+	return out
 }
 
 // mfaLoginSubmit finishes a page login with the ticket and a TOTP code or a recovery code. A
@@ -65,7 +95,7 @@ func (s *Server) mfaLoginSubmit(c *gin.Context) {
 	if _, ok := f["recovery_code"]; ok {
 		failed = failedRecovery
 	}
-	p := s.secondStepPage(c, in.Ticket, next)
+	p := s.secondStepPage(c, in.Ticket, next, stepFactors(f))
 	if err := verr.Err(); err != nil {
 		s.failForm(c, "login_mfa", p, failed, err)
 		return

@@ -46,13 +46,13 @@ func (a mfaPageAccounts) EnrolTOTP(context.Context, domain.Principal) (ports.TOT
 		QRCodePNG: []byte("\x89PNG fake")}, a.err
 }
 
-func (a mfaPageAccounts) ConfirmTOTP(_ context.Context, _ domain.Principal, code string, _ ports.FactorProof) ([]string, error) {
-	a.calls.names, a.calls.code = append(a.calls.names, "confirm"), code
+func (a mfaPageAccounts) ConfirmTOTP(_ context.Context, _ domain.Principal, code string, proof ports.FactorProof) ([]string, error) {
+	a.calls.names, a.calls.code, a.calls.proof = append(a.calls.names, "confirm"), code, proof
 	return []string{"aaaaa-11111", "bbbbb-22222"}, a.err
 }
 
-func (a mfaPageAccounts) RegenerateRecoveryCodes(context.Context, domain.Principal, ports.FactorProof) ([]string, error) {
-	a.calls.names = append(a.calls.names, "regenerate")
+func (a mfaPageAccounts) RegenerateRecoveryCodes(_ context.Context, _ domain.Principal, proof ports.FactorProof) ([]string, error) {
+	a.calls.names, a.calls.proof = append(a.calls.names, "regenerate"), proof
 	return []string{"ccccc-33333"}, a.err
 }
 

@@ -205,7 +205,7 @@ func TestPageHeaders(t *testing.T) {
 				t.Errorf("status %d, want %d", tt.rec.Code, tt.status)
 			}
 			csp := h.Get("Content-Security-Policy")
-			for _, want := range []string{"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "form-action 'self'"} {
+			for _, want := range []string{"default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "form-action 'self'"} {
 				if !strings.Contains(csp, want) {
 					t.Errorf("Content-Security-Policy %q lacks %q", csp, want)
 				}
@@ -450,7 +450,7 @@ func TestHomeRedirectsToAccount(t *testing.T) {
 }
 
 func TestStaticFiles(t *testing.T) {
-	for path, ctype := range map[string]string{"/static/style.css": "text/css", "/static/copy.js": "text/javascript"} {
+	for path, ctype := range map[string]string{"/static/style.css": "text/css", "/static/copy.js": "text/javascript", "/static/passkey.js": "text/javascript"} {
 		rec := get(newPageServer(nil), path)
 		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), ctype) {
 			t.Errorf("%s: status %d, Content-Type %q", path, rec.Code, rec.Header().Get("Content-Type"))

@@ -60,6 +60,10 @@ type Config struct {
 	// EmailChange registers the email change routes and offers the change on the account
 	// page. It is set when mail is on, like PasswordReset.
 	EmailChange bool
+	// Passkeys offers passkeys on the pages (a login with one, the second step's, the account
+	// page's section). It is set when GATEHOUSE_WEBAUTHN_RP_ID is on; without it the pages
+	// show nothing of passkeys, whose API answers passkeys_off.
+	Passkeys bool
 
 	// Middleware runs for every request, inside the access log and outside the panic
 	// recovery, so it sees the final status of each (metrics, for one).

@@ -81,12 +81,14 @@ func countedAuditor(l *slogaudit.Logger, m *prommetrics.Metrics) *prommetrics.Au
 }
 
 // httpConfig adds the metrics middleware to the HTTP settings, the metrics endpoint unless
-// it has a listener of its own, and the mail routes when mail is on.
+// it has a listener of its own, the mail routes when mail is on, and the pages' passkeys
+// when they are (an RP ID).
 func httpConfig(cfg Config, m *prommetrics.Metrics, mailer ports.Mailer) ginhttp.Config {
 	c := cfg.HTTP
 	c.PasswordReset = mailer.Enabled()
 	c.EmailVerification = mailer.Enabled()
 	c.EmailChange = mailer.Enabled()
+	c.Passkeys = cfg.WebAuthn.RPID != ""
 	c.Middleware = append([]gin.HandlerFunc{m.Middleware()}, c.Middleware...)
 	if cfg.AdminAddr == "" {
 		c.Metrics = m.Handler()

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/adapters/prommetrics"
+	"github.com/gatehouse/gatehouse/adapters/webauthn"
 	"github.com/gatehouse/gatehouse/app"
 )
 
@@ -27,6 +28,18 @@ func TestLogFormat(t *testing.T) {
 				t.Errorf("text log line %q", line)
 			}
 		})
+	}
+}
+
+// TestPagesPasskeys: the pages offer passkeys when an RP ID turns them on, and not when
+// GATEHOUSE_WEBAUTHN_RP_ID=off left it empty.
+func TestPagesPasskeys(t *testing.T) {
+	m := prommetrics.New()
+	for rpID, want := range map[string]bool{"localhost": true, "example.com": true, "": false} {
+		cfg := Config{WebAuthn: webauthn.Config{RPID: rpID}}
+		if got := httpConfig(cfg, m, app.MailOff{}).Passkeys; got != want {
+			t.Errorf("RP ID %q: pages offer passkeys %v, want %v", rpID, got, want)
+		}
 	}
 }
 
