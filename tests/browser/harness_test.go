@@ -24,8 +24,10 @@ import (
 // phoneWidth is the width of the viewport, in CSS pixels: a common phone's.
 const phoneWidth = 390
 
-// testTimeout bounds each test: the browser, every page and the server's answers.
-const testTimeout = 30 * time.Second
+// testTimeout bounds each test: the browser, every page and the server's answers. It is a
+// bound against hangs, not a measure: the two-factor walks take 10–25 s on two busy cores
+// (race detector, other packages' tests beside them), so it leaves room for that.
+const testTimeout = 90 * time.Second
 
 // binary is the gatehouse binary under test, built by TestMain.
 var binary string
