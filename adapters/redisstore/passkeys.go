@@ -7,7 +7,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -46,25 +45,12 @@ var errCorruptPasskey = errors.New("redis: malformed passkey record")
 // decodePasskey reads a record of user's passkey with credential id id.
 func decodePasskey(user domain.UserID, id, r string) (domain.Passkey, error) {
 	p := domain.Passkey{UserID: user, CredentialID: []byte(id)}
-	if len(r) < headerLen || r[stampDigits] != ' ' || r[headerLen-1] != ' ' {
-		return p, errCorruptPasskey
-	}
-	created, ok1 := number(r[:stampDigits])
-	used, ok2 := number(r[stampDigits+1 : headerLen-1])
-	if !ok1 || !ok2 {
-		return p, errCorruptPasskey
-	}
-	p.CreatedAt, p.LastUsedAt = fromMicros(created), fromMicros(used)
-	rest := r[headerLen:]
 	var fields [2]string
-	for i := range fields {
-		size, tail, ok := strings.Cut(rest, ":")
-		l, err := strconv.Atoi(size)
-		if !ok || err != nil || l < 0 || l > len(tail) {
-			return p, errCorruptPasskey
-		}
-		fields[i], rest = tail[:l], tail[l:]
+	created, used, n, ok := split(r, fields[:])
+	if !ok || n != len(fields) {
+		return p, errCorruptPasskey
 	}
+	p.CreatedAt, p.LastUsedAt = created, used
 	p.Name, p.Data = fields[0], []byte(fields[1])
 	return p, nil
 }

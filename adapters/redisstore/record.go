@@ -80,30 +80,12 @@ var errCorrupt = errors.New("redis: malformed credential record")
 // decode reads a record; its strings share r's memory.
 func decode(r string) (record, error) {
 	var rec record
-	if len(r) < headerLen || r[stampDigits] != ' ' || r[headerLen-1] != ' ' {
-		return rec, errCorrupt
-	}
-	exp, ok1 := number(r[:stampDigits])
-	last, ok2 := number(r[stampDigits+1 : headerLen-1])
-	if !ok1 || !ok2 {
-		return rec, errCorrupt
-	}
-	rec.exp, rec.last = fromMicros(exp), fromMicros(last)
-	rest := r[headerLen:]
 	var fields [levelField + 1]string
-	n := 0
-	for rest != "" && n < len(fields) {
-		size, tail, ok := strings.Cut(rest, ":")
-		l, err := strconv.Atoi(size)
-		if !ok || err != nil || l < 0 || l > len(tail) {
-			return rec, errCorrupt
-		}
-		fields[n], rest = tail[:l], tail[l:]
-		n++
-	}
-	if n < 3 {
+	exp, last, n, ok := split(r, fields[:])
+	if !ok || n < 3 {
 		return rec, errCorrupt
 	}
+	rec.exp, rec.last = exp, last
 	uid, ok1 := number(fields[0])
 	created, ok2 := number(fields[1])
 	if !ok1 || !ok2 {
@@ -119,6 +101,32 @@ func decode(r string) (record, error) {
 		rec.level = uint8(level)
 	}
 	return rec, nil
+}
+
+// split reads the layout every record here shares (the two stamps of the header, then
+// netstrings): the stamps, and up to len(fields) netstrings into fields, reporting how many.
+// Netstrings past those are left unread, so a newer version may append fields. ok is false
+// for a malformed record.
+func split(r string, fields []string) (first, second time.Time, n int, ok bool) {
+	if len(r) < headerLen || r[stampDigits] != ' ' || r[headerLen-1] != ' ' {
+		return time.Time{}, time.Time{}, 0, false
+	}
+	a, ok1 := number(r[:stampDigits])
+	b, ok2 := number(r[stampDigits+1 : headerLen-1])
+	if !ok1 || !ok2 {
+		return time.Time{}, time.Time{}, 0, false
+	}
+	rest := r[headerLen:]
+	for rest != "" && n < len(fields) {
+		size, tail, found := strings.Cut(rest, ":")
+		l, err := strconv.Atoi(size)
+		if !found || err != nil || l < 0 || l > len(tail) {
+			return time.Time{}, time.Time{}, 0, false
+		}
+		fields[n], rest = tail[:l], tail[l:]
+		n++
+	}
+	return fromMicros(a), fromMicros(b), n, true
 }
 
 // number parses a non-negative decimal written by encode: digits only, no sign.
