@@ -93,6 +93,9 @@ func (a *Accounts) VerifySecondFactor(ctx context.Context, in ports.SecondFactor
 		if t.Attempts++; t.Attempts < domain.MFATicketAttempts {
 			a.putTicket(ctx, code, t)
 		}
+		if in.Code == "" && in.RecoveryCode == "" && len(in.Passkey) > 0 {
+			return ports.LoginResult{}, domain.ErrWrongPasskey
+		}
 		return ports.LoginResult{}, domain.ErrWrongSecondFactor
 	}
 	return a.finishLogin(ctx, user, t.Method, domain.LevelSecondFactor,

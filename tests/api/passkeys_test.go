@@ -122,6 +122,13 @@ func TestPasskeys(t *testing.T) {
 		expect(t, http.StatusOK).object(t)
 	third, _ := m["token"].(string)
 	s.secret(third)
+	// The same answer for another ticket: its ceremony is spent, and the answer says so.
+	m = s.do(t, "POST", "/v1/auth/token", jsonBody(map[string]string{"username": a.username, "password": a.password})).
+		expect(t, http.StatusAccepted).object(t)
+	if p := s.do(t, "POST", "/v1/auth/mfa/verify", jsonBody(map[string]any{"ticket": m["ticket"], "passkey": assertion})).
+		expect(t, http.StatusUnauthorized).problem(t); p.Detail != "The passkey could not be verified: try again." {
+		t.Errorf("a spent passkey answer at the second step: %+v", p)
+	}
 	if l := s.me(t, withToken(third))["auth_level"]; l != 2.0 {
 		t.Errorf("a password and a passkey give auth_level %v, want 2", l)
 	}
