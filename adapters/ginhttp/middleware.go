@@ -84,7 +84,7 @@ func (s *Server) end(c *gin.Context, b *begun) {
 		return
 	}
 	// A year slog's JSON handler would flag as an error (a clock gone wrong) takes slog's path.
-	if s.cfg.AccessLog != nil && now.Year() < 10000 && now.Year() >= 0 {
+	if y := now.Year(); s.cfg.AccessLog != nil && y >= 0 && y < 10000 {
 		s.cfg.AccessLog.write(&accessRecord{time: now, id: b.id, method: c.Request.Method, route: route,
 			status: status, duration: elapsed, ip: b.ip})
 		return
