@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -174,5 +176,44 @@ func BenchmarkAccessLogLine(b *testing.B) {
 				a.write(&r)
 			}
 		})
+	}
+}
+
+// chunkedWriter writes in small pieces, as a pipe or a slow file may, so that two unguarded
+// Writes would interleave.
+type chunkedWriter struct{ b bytes.Buffer }
+
+func (w *chunkedWriter) Write(p []byte) (int, error) {
+	for i := 0; i < len(p); i += 7 {
+		w.b.Write(p[i:min(i+7, len(p))])
+		runtime.Gosched()
+	}
+	return len(p), nil
+}
+
+// TestAccessLogSharesTheLoggersLock: 50 goroutines serving requests while logging through
+// the same logger write whole lines only, every one of them JSON.
+func TestAccessLogSharesTheLoggersLock(t *testing.T) {
+	var out chunkedWriter
+	w := NewSyncWriter(&out)
+	log := slog.New(slog.NewJSONHandler(w, nil))
+	s := New(fakeAuth{}, fakeAccounts{}, fakeReady{}, Config{SessionCookieMaxAge: time.Hour, AccessLog: NewAccessLog(w, false)}, log)
+	const workers, each = 50, 20
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range each {
+				s.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/healthz", nil))
+				log.Info("beside", slog.String("note", strings.Repeat("n", 40)))
+			}
+		})
+	}
+	wg.Wait()
+	lines := strings.Split(strings.TrimSuffix(out.b.String(), "\n"), "\n")
+	if len(lines) != 2*workers*each {
+		t.Fatalf("%d lines, want %d", len(lines), 2*workers*each)
+	}
+	if got := accessLines(t, out.b.String()); len(got) != workers*each {
+		t.Errorf("%d access lines, want %d", len(got), workers*each)
 	}
 }
