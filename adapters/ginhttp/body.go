@@ -181,29 +181,30 @@ func (f fields) flag(name string, verr *domain.ValidationError) bool {
 
 // limitBody caps the request body, whether or not the route reads it: a declared length over
 // the cap is refused before reading, and a body of unknown length (chunked) is read up to the
-// cap here, so an oversized one is refused on every route alike.
-func limitBody(c *gin.Context) {
+// cap here, so an oversized one is refused on every route alike. It reports whether the
+// request may go on; when not, it has answered.
+func limitBody(c *gin.Context) bool {
 	r := c.Request
 	switch {
 	case r.Body == nil || r.Body == http.NoBody:
 		// Nothing to cap (a GET, usually): no reader to wrap.
 	case r.ContentLength > MaxBodyBytes:
 		writeProblem(c, errTooLarge.status, errTooLarge.detail, nil)
-		return
+		return false
 	case r.ContentLength < 0:
 		raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, r.Body, MaxBodyBytes))
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			writeProblem(c, errTooLarge.status, errTooLarge.detail, nil)
-			return
+			return false
 		}
 		if err != nil {
 			writeProblem(c, http.StatusBadRequest, "The request body could not be read.", nil)
-			return
+			return false
 		}
 		r.Body = io.NopCloser(bytes.NewReader(raw))
 	default:
 		r.Body = http.MaxBytesReader(c.Writer, r.Body, MaxBodyBytes)
 	}
-	c.Next()
+	return true
 }

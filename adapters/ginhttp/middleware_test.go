@@ -208,3 +208,63 @@ func TestMetricsRoute(t *testing.T) {
 		t.Errorf("GET /metrics without a handler: %d, want 404", rec.Code)
 	}
 }
+
+// TestObserverAndLogSeeFinalStatus: with no Config.Middleware the one frame handler does
+// every job: the observer and the access log see the status sent, for routed, unrouted,
+// refused and panicking requests alike, and every answer carries the private headers.
+func TestObserverAndLogSeeFinalStatus(t *testing.T) {
+	tests := []struct {
+		method, path string
+		body         string
+		route        string
+		status       int
+	}{
+		{"GET", "/healthz", "", "/healthz", 200},
+		{"GET", "/nowhere", "", "unmatched", 404},
+		{"DELETE", "/healthz", "", "unmatched", 405},
+		{"GET", "/panic", "", "/panic", 500},
+		{"POST", "/v1/auth/login", strings.Repeat("x", MaxBodyBytes+1), "/v1/auth/login", 413},
+	}
+	for _, direct := range []bool{false, true} {
+		var mu sync.Mutex
+		type seen struct {
+			route, method string
+			status        int
+		}
+		var observed []seen
+		var log syncBuffer
+		w := NewSyncWriter(&log)
+		cfg := Config{SessionCookieMaxAge: time.Hour, ObserveRequest: func(route, method string, status int, elapsed time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			if elapsed < 0 {
+				t.Errorf("%s %s observed in %v", method, route, elapsed)
+			}
+			observed = append(observed, seen{route, method, status})
+		}}
+		if direct {
+			cfg.AccessLog = NewAccessLog(w, false)
+		}
+		s := New(fakeAuth{}, fakeAccounts{}, fakeReady{}, cfg, slog.New(slog.NewJSONHandler(w, nil)))
+		s.engine.GET("/panic", func(*gin.Context) { panic("kaboom") })
+		for _, tt := range tests {
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body)))
+			if rec.Code != tt.status || rec.Header().Get("Cache-Control") != "no-store" || rec.Header().Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("direct %v, %s %s: %d %v, want %d with the private headers", direct, tt.method, tt.path, rec.Code, rec.Header(), tt.status)
+			}
+		}
+		lines := accessLines(t, log.String())
+		if len(observed) != len(tests) || len(lines) != len(tests) {
+			t.Fatalf("direct %v: observed %v, logged %v; want %d of each", direct, observed, lines, len(tests))
+		}
+		for i, tt := range tests {
+			if want := (seen{tt.route, tt.method, tt.status}); observed[i] != want {
+				t.Errorf("direct %v: observed %+v, want %+v", direct, observed[i], want)
+			}
+			if lines[i].Route != tt.route || lines[i].Status != tt.status {
+				t.Errorf("direct %v: logged %+v, want route %q status %d", direct, lines[i], tt.route, tt.status)
+			}
+		}
+	}
+}

@@ -18,7 +18,7 @@ const unmatched = "unmatched"
 // runs around the handlers, so the status is the one written, also for a recovered panic
 // when it runs outside the recovery middleware.
 func (m *Metrics) Middleware() gin.HandlerFunc {
-	series := &httpSeriesCache{m: m, byKey: map[httpKey]httpSeries{}}
+	observe := m.RequestObserver()
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
@@ -26,9 +26,21 @@ func (m *Metrics) Middleware() gin.HandlerFunc {
 		if route == "" {
 			route = unmatched
 		}
-		s := series.get(httpKey{route: route, method: methodName(c.Request.Method), status: c.Writer.Status()})
+		observe(route, c.Request.Method, c.Writer.Status(), time.Since(start))
+	}
+}
+
+// RequestObserver returns what Middleware does once a request is answered, for an HTTP
+// adapter that times the request itself (ginhttp.Config.ObserveRequest): count it by
+// route pattern, method and status, and time it by route and method. route must come from
+// a fixed set (the router's patterns, "unmatched" for none); the method may be any token,
+// since all but the standard ones are counted as "other".
+func (m *Metrics) RequestObserver() func(route, method string, status int, elapsed time.Duration) {
+	series := &httpSeriesCache{m: m, byKey: map[httpKey]httpSeries{}}
+	return func(route, method string, status int, elapsed time.Duration) {
+		s := series.get(httpKey{route: route, method: methodName(method), status: status})
 		s.requests.Inc()
-		s.duration.Observe(time.Since(start).Seconds())
+		s.duration.Observe(elapsed.Seconds())
 	}
 }
 

@@ -10,36 +10,60 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// figures are one measurement: throughput of successful requests and latency quantiles.
+// figures are one measurement: throughput of successful requests, latency quantiles, and
+// the server's CPU time per answered request.
 type figures struct {
 	rps      float64
 	p50, p99 time.Duration
-	errors   int // responses that were not the expected status
+	cpu      time.Duration // per request; 0 when not measured
+	errors   int           // responses that were not the expected status
 }
+
+// quantiles are a load generator's own latency quantiles of one attack (wrk's), for
+// generators that give no latencies one by one.
+type quantiles struct{ p50, p99 time.Duration }
 
 // sample is the raw outcome of one or more attacks.
 type sample struct {
-	lat     []time.Duration // of the good responses
+	lat     []time.Duration // of the good responses (vegeta)
+	quant   []quantiles     // of each attack (wrk)
+	good    int             // good responses not in lat (wrk)
 	elapsed time.Duration
 	errors  int
+	cpu     time.Duration // the server's CPU time over the attacks (see measured)
 }
 
+// figures sums the sample up. The quantiles of wrk's attacks are the medians of each
+// attack's own (the slices of a pair are of equal length).
 func (s sample) figures() figures {
 	f := figures{errors: s.errors}
-	if len(s.lat) == 0 {
+	n := len(s.lat) + s.good
+	if n == 0 {
 		return f
 	}
-	lat := slices.Clone(s.lat)
-	slices.Sort(lat)
-	f.p50, f.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
-	f.rps = float64(len(lat)) / s.elapsed.Seconds()
+	if len(s.lat) > 0 {
+		lat := slices.Clone(s.lat)
+		slices.Sort(lat)
+		f.p50, f.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	} else {
+		var p50, p99 []time.Duration
+		for _, q := range s.quant {
+			p50, p99 = append(p50, q.p50), append(p99, q.p99)
+		}
+		f.p50, f.p99 = medianDuration(p50), medianDuration(p99)
+	}
+	f.rps = float64(n) / s.elapsed.Seconds()
+	f.cpu = s.cpu / time.Duration(n+s.errors)
 	return f
 }
 
 func (s *sample) merge(o sample) {
 	s.lat = append(s.lat, o.lat...)
+	s.quant = append(s.quant, o.quant...)
+	s.good += o.good
 	s.elapsed += o.elapsed
 	s.errors += o.errors
+	s.cpu += o.cpu
 }
 
 // attack runs a closed-loop load: exactly workers requests in flight (vegeta with rate 0 and
@@ -77,27 +101,35 @@ type load func(d time.Duration) sample
 // slices of a paired measurement.
 const slicesPerPair = 6
 
-// pair measures a and b alternately, in slicesPerPair slices each of d/slicesPerPair, so a
+// pair measures a and b alternately, in n slices each of d/n, so a
 // change in the machine's load (it is shared) falls on both alike, and returns each one's
 // figures and the ratio of b's throughput to a's. The slices go a b, b a, a b, ...: neither
 // side always runs first, so a steady drift (a store warming up, another process slowly
 // taking a core) cannot favour the side that does.
-func pair(a, b load, d time.Duration) (fa, fb figures, ratio float64) {
+func pair(a, b load, d time.Duration, n int) (fa, fb figures) {
 	var sa, sb sample
-	for i := range slicesPerPair {
+	slice := d / time.Duration(n)
+	for i := range n {
 		if i%2 == 0 {
-			sa.merge(a(d / slicesPerPair))
-			sb.merge(b(d / slicesPerPair))
+			sa.merge(a(slice))
+			sb.merge(b(slice))
 		} else {
-			sb.merge(b(d / slicesPerPair))
-			sa.merge(a(d / slicesPerPair))
+			sb.merge(b(slice))
+			sa.merge(a(slice))
 		}
 	}
-	fa, fb = sa.figures(), sb.figures()
+	return sa.figures(), sb.figures()
+}
+
+// ratios are b's throughput and CPU per request over a's (0 when a's is unknown).
+func ratios(fa, fb figures) (rps, cpu float64) {
 	if fa.rps > 0 {
-		ratio = fb.rps / fa.rps
+		rps = fb.rps / fa.rps
 	}
-	return fa, fb, ratio
+	if fa.cpu > 0 {
+		cpu = float64(fb.cpu) / float64(fa.cpu)
+	}
+	return rps, cpu
 }
 
 // fixed cycles through targets that differ only in their headers.
@@ -143,8 +175,11 @@ func jsonHeader(extra ...string) http.Header {
 }
 
 func (f figures) String() string {
-	return fmt.Sprintf("%8.0f req/s  p50 %-9s p99 %-9s", f.rps, round(f.p50), round(f.p99))
+	return fmt.Sprintf("%8.0f req/s  p50 %-9s p99 %-9s CPU %s/req", f.rps, round(f.p50), round(f.p99), roundCPU(f.cpu))
 }
+
+// roundCPU shows a CPU time per request to a tenth of a microsecond.
+func roundCPU(d time.Duration) time.Duration { return d.Round(100 * time.Nanosecond) }
 
 func round(d time.Duration) time.Duration {
 	switch {

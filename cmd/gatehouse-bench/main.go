@@ -6,8 +6,10 @@
 // or mysql), starts in the same run a baseline (the smallest Gin server doing the same single
 // store lookup; for the paths that hash a password, a Gin handler doing one argon2id
 // verification, at most one per CPU at once), and loads both at a fixed concurrency (closed loop: vegeta with rate 0 and a
-// fixed number of workers) for a bounded time per measurement. It prints req/s, p50 and p99
-// per path and each one's ratio to its baseline, as medians over the rounds; then token /me
+// fixed number of workers; or wrk, when installed, for the requests that never change) for a
+// bounded time per measurement. It prints req/s, p50, p99 and the server's CPU time per
+// request (its /proc utime+stime over the measured window ÷ requests answered) per path, and
+// each one's ratios to its baseline, as medians over the rounds; then token /me
 // with 1,000 against 1,000,000 stored tokens, and on the memory profile the heap per stored
 // token and the time from process start to first answered request.
 package main
@@ -17,6 +19,7 @@ import (
 	"flag"
 	"log"
 	"os"
+	"os/exec"
 	"os/signal"
 	"syscall"
 	"time"
@@ -31,6 +34,10 @@ type options struct {
 	scale    bool
 	redisURL string
 	mysqlDSN string
+	load     string // wrk or vegeta, for the requests wrk can send
+	quiet    bool   // Gatehouse with the access log and the audit log off
+	binary   string // a Gatehouse binary to run instead of building cmd/gatehouse
+	only     string // measure only the paths whose names contain it
 }
 
 func main() {
@@ -46,6 +53,10 @@ func main() {
 	flag.BoolVar(&o.scale, "scale", true, "compare token /me with 1,000 and -tokens stored tokens")
 	flag.StringVar(&o.redisURL, "redis-url", envOr("GATEHOUSE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis server (profile redis)")
 	flag.StringVar(&o.mysqlDSN, "mysql-dsn", envOr("GATEHOUSE_TEST_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/"), "MySQL server, without a database (profile mysql)")
+	flag.StringVar(&o.load, "load", "auto", "load generator of the fixed requests: wrk, vegeta, or auto (wrk when installed)")
+	flag.BoolVar(&o.quiet, "quiet", false, "run Gatehouse with GATEHOUSE_LOG_LEVEL=warn and GATEHOUSE_AUDIT_LOG=off instead of its defaults")
+	flag.StringVar(&o.binary, "gatehouse", "", "a Gatehouse binary to measure instead of building ./cmd/gatehouse (another version's)")
+	flag.StringVar(&o.only, "only", "", "measure only the paths whose names contain this (\"token /me\", \"/me\")")
 	flag.Parse()
 	switch {
 	case *baseline != "":
@@ -59,6 +70,16 @@ func main() {
 	case "memory", "redis", "mysql":
 	default:
 		log.Fatalf("-profile %q: want memory, redis or mysql", o.profile)
+	}
+	switch o.load {
+	case "auto":
+		o.load = "vegeta"
+		if _, err := exec.LookPath("wrk"); err == nil {
+			o.load = "wrk"
+		}
+	case "wrk", "vegeta":
+	default:
+		log.Fatalf("-load %q: want wrk, vegeta or auto", o.load)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,7 @@ type bench struct {
 	db    *sql.DB
 	procs []*proc
 	dbs   []string // MySQL databases to drop at the end
+	dir   string   // temporary files (wrk's scripts)
 }
 
 // creds are the bench user's credentials on one Gatehouse.
@@ -57,18 +59,25 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	b := &bench{o: o, self: self}
+	b := &bench{o: o, self: self, dir: dir, gh: o.binary}
 	defer b.stopAll()
-	if b.gh, err = buildGatehouse(dir); err != nil {
-		return err
+	if b.gh == "" {
+		if b.gh, err = buildGatehouse(dir); err != nil {
+			return err
+		}
 	}
 	if err := b.openStores(ctx); err != nil {
 		return err
 	}
 	defer b.closeStores(ctx)
 
-	fmt.Printf("gatehouse-bench: profile %s, %d rounds of %s per measurement, %d requests in flight, %d CPUs, %s\n",
-		o.profile, o.rounds, o.duration, o.workers, runtime.NumCPU(), runtime.Version())
+	logging := "defaults (access log, audit log)"
+	if o.quiet {
+		logging = "GATEHOUSE_LOG_LEVEL=warn, audit log off"
+	}
+	fmt.Printf("gatehouse-bench: profile %s, %d rounds of %s per measurement, %d requests in flight, load %s, %d CPUs, %s\n",
+		o.profile, o.rounds, o.duration, o.workers, o.load, runtime.NumCPU(), runtime.Version())
+	fmt.Printf("Gatehouse logging: %s\n", logging)
 
 	if o.profile == "memory" {
 		if err := b.startup(); err != nil {
@@ -92,17 +101,20 @@ func run(ctx context.Context, o options) error {
 }
 
 // gatehouseEnv is the configuration of every Gatehouse the bench starts: the profile's
-// stores, no throttling (the load comes from one address), no access log and no audit log
-// (the baseline has none either; logging one JSON line per request is measured separately if
-// wanted). The audit log has its own switch: the level no longer quiets it.
+// stores, no throttling (the load comes from one address), and the default logging (the
+// access log and the audit log, written to the null device) unless -quiet turns both off.
+// The audit log has its own switch: the level does not quiet it.
 //
 // ns names a namespace (a Redis key prefix or a MySQL database of its own) for Gatehouses
 // that must not share data with the main one; "" is the main one.
 func (b *bench) gatehouseEnv(ns string, extra ...string) []string {
 	env := []string{
-		"GATEHOUSE_LOG_LEVEL=warn", "GATEHOUSE_AUDIT_LOG=off", "GATEHOUSE_COOKIE_SECURE=false",
+		"GATEHOUSE_COOKIE_SECURE=false",
 		"GATEHOUSE_THROTTLE_LOGIN_USER=off", "GATEHOUSE_THROTTLE_LOGIN_IP=off", "GATEHOUSE_THROTTLE_SIGNUP_IP=off",
 		"GATEHOUSE_USER_STORE=" + b.o.profile, "GATEHOUSE_SESSION_STORE=" + b.o.profile, "GATEHOUSE_TOKEN_STORE=" + b.o.profile,
+	}
+	if b.o.quiet {
+		env = append(env, "GATEHOUSE_LOG_LEVEL=warn", "GATEHOUSE_AUDIT_LOG=off")
 	}
 	switch b.o.profile {
 	case "redis":
@@ -175,7 +187,7 @@ func (b *bench) closeStores(ctx context.Context) {
 }
 
 func (b *bench) start(name, bin string, args, env []string, path string) (*proc, error) {
-	p, _, err := start(name, bin, args, env, path)
+	p, _, err := start(name, bin, args, env, path, b.o.quiet)
 	if err == nil {
 		b.procs = append(b.procs, p)
 	}
@@ -194,7 +206,7 @@ func (b *bench) stopAll() {
 func (b *bench) startup() error {
 	var times []time.Duration
 	for range 5 {
-		p, d, err := start("gatehouse", b.gh, nil, b.gatehouseEnv(""), "/healthz")
+		p, d, err := start("gatehouse", b.gh, nil, b.gatehouseEnv(""), "/healthz", b.o.quiet)
 		if err != nil {
 			return err
 		}
@@ -249,15 +261,17 @@ func (b *bench) fixtures(g *proc) (creds, error) {
 
 // row is one line of the results: the medians over the rounds.
 type row struct {
-	name    string
-	f       []figures
-	ratio   []float64
-	against string
+	name     string
+	f        []figures
+	ratio    []float64 // of throughput
+	cpuRatio []float64 // of CPU time per request
+	against  string
 }
 
-func (r *row) add(f figures, ratio float64) {
+func (r *row) add(f figures, ratio, cpuRatio float64) {
 	r.f = append(r.f, f)
 	r.ratio = append(r.ratio, ratio)
+	r.cpuRatio = append(r.cpuRatio, cpuRatio)
 }
 
 // table measures every path on a Gatehouse with the Basic cache off and one with it on, and
@@ -301,39 +315,41 @@ func (b *bench) table(ctx context.Context) ([]*row, error) {
 	login := []byte(fmt.Sprintf(`{"username":%q,"password":%q}`, benchUser, benchPassword))
 	nonce := strconv.FormatInt(time.Now().UnixNano()%1_000_000_007, 36)
 	w, d := b.o.workers, b.o.duration
-	get := func(url, k, v string) load {
-		tr := fixed("GET", url, nil, []http.Header{{k: {v}}})
-		return func(d time.Duration) sample { return attack(url, tr, w, d, 200, nil) }
+	// send loads p with one request over and over, by wrk when chosen, and measures p's CPU.
+	send := func(p *proc, method, url string, h http.Header, body []byte) load {
+		if b.o.load == "wrk" {
+			return measured(p, func(d time.Duration) sample { return wrkAttack(b.dir, method, url, h, body, w, d) })
+		}
+		tr := fixed(method, url, body, []http.Header{h})
+		return measured(p, func(d time.Duration) sample { return attack(url, tr, w, d, 200, nil) })
 	}
+	get := func(p *proc, url, k, v string) load { return send(p, "GET", url, http.Header{k: {v}}, nil) }
 	// The baseline gets the same request as the path it is compared with, credentials and
 	// all: reading them is net/http's work, which both sides must do.
-	baseline := func(k, v string) load {
-		tr := fixed("GET", base.base+"/me", nil, []http.Header{{k: {v}}})
-		return func(d time.Duration) sample { return attack("baseline", tr, w, d, 200, nil) }
-	}
+	baseline := func(k, v string) load { return get(base, base.base+"/me", k, v) }
 	post := func(tr vegeta.Targeter, want int) load {
-		return func(d time.Duration) sample { return attack("post", tr, w, d, want, nil) }
+		return measured(g, func(d time.Duration) sample { return attack("post", tr, w, d, want, nil) })
 	}
-	ceiling := func(d time.Duration) sample {
-		return attack("ceiling", fixed("POST", base.base+"/hash", nil, []http.Header{{}}), w, d, 200, nil)
-	}
+	ceiling := send(base, "POST", base.base+"/hash", http.Header{}, nil)
 	var signups atomic.Uint64
-	measures := []struct {
+	type measure struct {
 		name, against string
 		base, load    load
-	}{
-		{"token /me", "baseline", baseline("Authorization", "Token "+cr.token), get(me, "Authorization", "Token "+cr.token)},
-		{"bearer /me", "baseline", baseline("Authorization", "Bearer "+cr.token), get(me, "Authorization", "Bearer "+cr.token)},
-		{"session /me", "baseline", baseline("Cookie", cr.session.Name+"="+cr.session.Value), get(me, "Cookie", cr.session.Name+"="+cr.session.Value)},
-		{"Basic /me, cache off", "argon2id ceiling", ceiling, get(me, "Authorization", basic)},
-		{"Basic /me, cache on", "token /me", get(mec, "Authorization", "Token "+crc.token), get(mec, "Authorization", basic)},
-		{"token login", "argon2id ceiling", ceiling, post(fixed("POST", g.base+"/v1/auth/token", login, []http.Header{jsonHeader()}), 200)},
+	}
+	measures := []measure{
+		{"token /me", "baseline", baseline("Authorization", "Token "+cr.token), get(g, me, "Authorization", "Token "+cr.token)},
+		{"bearer /me", "baseline", baseline("Authorization", "Bearer "+cr.token), get(g, me, "Authorization", "Bearer "+cr.token)},
+		{"session /me", "baseline", baseline("Cookie", cr.session.Name+"="+cr.session.Value), get(g, me, "Cookie", cr.session.Name+"="+cr.session.Value)},
+		{"Basic /me, cache off", "argon2id ceiling", ceiling, get(g, me, "Authorization", basic)},
+		{"Basic /me, cache on", "token /me", get(gc, mec, "Authorization", "Token "+crc.token), get(gc, mec, "Authorization", basic)},
+		{"token login", "argon2id ceiling", ceiling, send(g, "POST", g.base+"/v1/auth/token", jsonHeader(), login)},
 		{"signup", "argon2id ceiling", ceiling, post(numbered(func(uint64) vegeta.Target {
 			body := fmt.Sprintf(`{"username":"b%s-%d","password":%q}`, nonce, signups.Add(1), benchPassword)
 			return vegeta.Target{Method: "POST", URL: g.base + "/v1/auth/signup", Body: []byte(body), Header: jsonHeader()}
 		}), 201)},
-		{"login+logout cycle", "argon2id ceiling", ceiling, func(d time.Duration) sample { return b.cycle(g, login, d) }},
+		{"login+logout cycle", "argon2id ceiling", ceiling, measured(g, func(d time.Duration) sample { return b.cycle(g, login, d) })},
 	}
+	measures = slices.DeleteFunc(measures, func(m measure) bool { return !strings.Contains(m.name, b.o.only) })
 	var rows []*row
 	for _, m := range measures {
 		rows = append(rows, &row{name: m.name, against: m.against})
@@ -345,18 +361,28 @@ func (b *bench) table(ctx context.Context) ([]*row, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			fa, fb, ratio := pair(m.base, m.load, d)
-			rows[i].add(fb, ratio)
+			fa, fb := pair(m.base, m.load, d, b.slices())
+			ratio, cpuRatio := ratios(fa, fb)
+			rows[i].add(fb, ratio, cpuRatio)
 			switch m.against {
 			case "baseline":
-				baseRow.add(fa, 1)
+				baseRow.add(fa, 1, 1)
 			case "argon2id ceiling":
-				ceilRow.add(fa, 1)
+				ceilRow.add(fa, 1, 1)
 			}
 		}
 		fmt.Fprintf(os.Stderr, "round %d done\n", round+1)
 	}
-	return append([]*row{baseRow, ceilRow}, rows...), nil
+	return slices.DeleteFunc(append([]*row{baseRow, ceilRow}, rows...), func(r *row) bool { return len(r.f) == 0 }), nil
+}
+
+// slices is how many slices a pair takes: slicesPerPair, or fewer with wrk, whose attacks
+// last whole seconds, so a pair still takes about the measurement's time.
+func (b *bench) slices() int {
+	if b.o.load != "wrk" {
+		return slicesPerPair
+	}
+	return max(2, min(slicesPerPair, int(b.o.duration/time.Second)))
 }
 
 // cycle measures session logins for d, then the logout of every session they made. A cycle's
@@ -405,7 +431,7 @@ func (b *bench) scale(ctx context.Context) error {
 	}
 	me := func(g *proc) load {
 		tr := fixed("GET", g.base+"/v1/auth/me", nil, headers)
-		return func(d time.Duration) sample { return attack("scale", tr, b.o.workers, d, 200, nil) }
+		return measured(g, func(d time.Duration) sample { return attack("scale", tr, b.o.workers, d, 200, nil) })
 	}
 	// Warm up: connections, the user cache, and the first touch of each token.
 	for _, g := range []*proc{small, large} {
@@ -414,18 +440,19 @@ func (b *bench) scale(ctx context.Context) error {
 		}
 	}
 	var fs, fl []figures
-	var ratios []float64
+	var rs []float64
 	for range b.o.rounds {
-		a, c, r := pair(me(small), me(large), b.o.duration)
+		a, c := pair(me(small), me(large), b.o.duration, slicesPerPair)
+		r, _ := ratios(a, c)
 		if a.errors+c.errors > 0 {
 			return fmt.Errorf("seeded tokens refused: %d errors", a.errors+c.errors)
 		}
-		fs, fl, ratios = append(fs, a), append(fl, c), append(ratios, r)
+		fs, fl, rs = append(fs, a), append(fl, c), append(rs, r)
 	}
 	fmt.Printf("\ntoken /me, %s profile, by stored tokens (median of %d):\n", b.o.profile, b.o.rounds)
 	fmt.Printf("  %9d tokens: %s\n", sampleTokens, median(fs))
 	fmt.Printf("  %9d tokens: %s\n", b.o.large, median(fl))
-	fmt.Printf("  ratio %d / %d: %.3f (target within 10%%)\n", b.o.large, sampleTokens, medianFloat(ratios))
+	fmt.Printf("  ratio %d / %d: %.3f (target within 10%%)\n", b.o.large, sampleTokens, medianFloat(rs))
 	return nil
 }
 
@@ -460,15 +487,19 @@ func (b *bench) seeded(ctx context.Context, ns string, n int) (*proc, error) {
 	return g, err
 }
 
+// printTable prints the medians over the rounds. CPU is the server's CPU time per request;
+// "CPU ratio" (the headline: it does not depend on the load generator's appetite) and
+// "ratio" (of throughput) are to the row named in "ratio to", measured in the same pairs.
 func printTable(rows []*row) {
-	fmt.Printf("%-22s %10s %10s %10s %8s  %s\n", "path", "req/s", "p50", "p99", "ratio", "ratio to")
+	fmt.Printf("%-22s %10s %10s %10s %9s %9s %8s  %s\n", "path", "req/s", "p50", "p99", "CPU/req", "CPU ratio", "ratio", "ratio to")
 	for _, r := range rows {
 		m := median(r.f)
 		errs := 0
 		for _, f := range r.f {
 			errs += f.errors
 		}
-		line := fmt.Sprintf("%-22s %10.0f %10s %10s %8.3f  %s", r.name, m.rps, round(m.p50), round(m.p99), medianFloat(r.ratio), r.against)
+		line := fmt.Sprintf("%-22s %10.0f %10s %10s %9s %9.3f %8.3f  %s", r.name, m.rps, round(m.p50), round(m.p99),
+			roundCPU(m.cpu), medianFloat(r.cpuRatio), medianFloat(r.ratio), r.against)
 		if errs > 0 {
 			line += fmt.Sprintf("  (%d unexpected responses)", errs)
 		}
@@ -479,11 +510,11 @@ func printTable(rows []*row) {
 // median takes the median of each figure separately.
 func median(fs []figures) figures {
 	var rps []float64
-	var p50, p99 []time.Duration
+	var p50, p99, cpu []time.Duration
 	for _, f := range fs {
-		rps, p50, p99 = append(rps, f.rps), append(p50, f.p50), append(p99, f.p99)
+		rps, p50, p99, cpu = append(rps, f.rps), append(p50, f.p50), append(p99, f.p99), append(cpu, f.cpu)
 	}
-	return figures{rps: medianFloat(rps), p50: medianDuration(p50), p99: medianDuration(p99)}
+	return figures{rps: medianFloat(rps), p50: medianDuration(p50), p99: medianDuration(p99), cpu: medianDuration(cpu)}
 }
 
 func medianFloat(xs []float64) float64 {

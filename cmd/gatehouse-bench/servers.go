@@ -41,15 +41,20 @@ func buildGatehouse(dir string) (string, error) {
 
 // start runs bin with args and env added to this process's environment, on a fresh loopback
 // address given as GATEHOUSE_ADDR, and waits until path answers 200. It reports how
-// long that took from the start of the process.
-func start(name, bin string, args []string, env []string, path string) (*proc, time.Duration, error) {
+// long that took from the start of the process. The server's standard output goes to the
+// bench's standard error, or to the null device when quiet is false (Gatehouse's default
+// access log writes a line per request there).
+func start(name, bin string, args []string, env []string, path string, quiet bool) (*proc, time.Duration, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, 0, err
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(append(os.Environ(), env...), "GATEHOUSE_ADDR="+addr)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.Stderr = os.Stderr
+	if quiet {
+		cmd.Stdout = os.Stderr
+	}
 	began := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, 0, err

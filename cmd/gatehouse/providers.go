@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/http/pprof"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/gatehouse/gatehouse/adapters/ginhttp"
 	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/adapters/prommetrics"
@@ -80,7 +78,7 @@ func countedAuditor(l *slogaudit.Logger, m *prommetrics.Metrics) *prommetrics.Au
 	return m.Auditor(l)
 }
 
-// httpConfig adds the metrics middleware to the HTTP settings, the metrics endpoint unless
+// httpConfig adds the metrics to the HTTP settings, the metrics endpoint unless
 // it has a listener of its own, the mail routes when mail is on, and the pages' passkeys
 // when they are (an RP ID).
 func httpConfig(cfg Config, m *prommetrics.Metrics, mailer ports.Mailer) ginhttp.Config {
@@ -89,7 +87,9 @@ func httpConfig(cfg Config, m *prommetrics.Metrics, mailer ports.Mailer) ginhttp
 	c.EmailVerification = mailer.Enabled()
 	c.EmailChange = mailer.Enabled()
 	c.Passkeys = cfg.WebAuthn.RPID != ""
-	c.Middleware = append([]gin.HandlerFunc{m.Middleware()}, c.Middleware...)
+	// An observer, not a Middleware: the adapter's own middleware times the request once
+	// for the metrics and the access log.
+	c.ObserveRequest = m.RequestObserver()
 	if cfg.AdminAddr == "" {
 		c.Metrics = m.Handler()
 	}

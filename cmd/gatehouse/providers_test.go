@@ -51,8 +51,8 @@ func TestMetricsPlacement(t *testing.T) {
 	if httpConfig(plain, m, app.MailOff{}).Metrics == nil || newApplication(nil, m, plain, nil, nil).admin != nil {
 		t.Error("without an admin address: want /metrics on the main listener and no admin handler")
 	}
-	if len(httpConfig(plain, m, app.MailOff{}).Middleware) != 1 {
-		t.Error("the metrics middleware is not handed to the HTTP adapter")
+	if httpConfig(plain, m, app.MailOff{}).ObserveRequest == nil {
+		t.Error("the metrics' request observer is not handed to the HTTP adapter")
 	}
 	admin := Config{AdminAddr: "127.0.0.1:0"}
 	if httpConfig(admin, m, app.MailOff{}).Metrics != nil {

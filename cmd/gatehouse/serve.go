@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gatehouse/gatehouse/adapters/ginhttp"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/ports"
@@ -44,7 +45,11 @@ func runServe(cmd *cobra.Command, con *console) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, con.stdout)
+	// The access log writes its lines beside the logger's handler, to the same destination
+	// behind one lock (see ginhttp.AccessLog).
+	out := ginhttp.NewSyncWriter(con.stdout)
+	log := newLogger(cfg, out)
+	cfg.HTTP.AccessLog = ginhttp.NewAccessLog(out, cfg.LogFormat == "text")
 	useLogger(log)
 	return failed(serve(cmd.Context(), cfg, log))
 }
