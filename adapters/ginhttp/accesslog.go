@@ -126,50 +126,7 @@ const hexDigits = "0123456789abcdef"
 // appendSlogJSONString appends s escaped as log/slog's JSON handler escapes it (unquoted):
 // control characters, quotes and backslashes escaped, invalid UTF-8 as \ufffd, U+2028 and
 // U+2029 escaped, and <, > and & left as they are.
-func appendSlogJSONString(b []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(b, s[start:]...)
-}
+func appendSlogJSONString(b []byte, s string) []byte { return appendEscaped(b, s, false) }
 
 // appendTextString appends s as slog's text handler does: as it is when it is plain,
 // quoted by strconv otherwise.
