@@ -112,6 +112,16 @@ func (s *Server) login(c *gin.Context) {
 	s.answerSession(c, user, session)
 }
 
+// answerLogin answers a login that ended in two steps or with a passkey, as /token or /login
+// would have: whichever of a token and a session res holds.
+func (s *Server) answerLogin(c *gin.Context, res ports.LoginResult, inCookie bool) {
+	if res.Token != nil {
+		s.answerToken(c, *res.Token, inCookie)
+		return
+	}
+	s.answerSession(c, res.User, *res.Session)
+}
+
 // answerSession answers a session login, at /login or at its second step: the cookies, and
 // the user with the CSRF token a script on another origin cannot read from its cookie.
 func (s *Server) answerSession(c *gin.Context, user domain.User, session domain.IssuedSession) {

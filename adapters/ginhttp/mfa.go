@@ -174,9 +174,5 @@ func (s *Server) verifySecondFactor(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if res.Token != nil {
-		s.answerToken(c, *res.Token, inCookie)
-		return
-	}
-	s.answerSession(c, res.User, *res.Session)
+	s.answerLogin(c, res, inCookie)
 }

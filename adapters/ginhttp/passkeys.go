@@ -171,10 +171,6 @@ func (s *Server) passkeyLogin(method domain.AuthMethod) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
-		if res.Token != nil {
-			s.answerToken(c, *res.Token, inCookie)
-			return
-		}
-		s.answerSession(c, res.User, *res.Session)
+		s.answerLogin(c, res, inCookie)
 	}
 }
