@@ -58,7 +58,7 @@ func (s *Server) verify(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	required, err := requiredLevel(c.Request.URL.Query())
+	required, err := requiredLevel(c.Request.URL)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -80,11 +80,14 @@ func (s *Server) verify(c *gin.Context) {
 	c.Status(http.StatusOK)
 }
 
-// requiredLevel returns the level a proxy demands in the level parameter, "1" or "2", or 0
+// requiredLevel returns the level a proxy demands in u's level parameter, "1" or "2", or 0
 // when it demands none. Anything else, or the parameter given twice, is a 400: a proxy
 // configured with a typo must fail visibly rather than let every credential through.
-func requiredLevel(q url.Values) (domain.AuthLevel, error) {
-	vs, ok := q["level"]
+func requiredLevel(u *url.URL) (domain.AuthLevel, error) {
+	if u.RawQuery == "" {
+		return 0, nil // most proxies ask nothing: no query to parse on every request
+	}
+	vs, ok := u.Query()["level"]
 	if !ok {
 		return 0, nil
 	}
