@@ -31,6 +31,11 @@ type Config struct {
 	Prefix string
 	// Timeout bounds every command, so a stalled server turns into a quick 503.
 	Timeout time.Duration
+	// RevokeReplicas is how many replicas must hold a revocation before it counts (see
+	// confirm.go); AutoReplicas chooses by topology, 0 does not wait.
+	RevokeReplicas int
+	// RevokeTimeout is how long a revocation waits for them; shorter than Timeout.
+	RevokeTimeout time.Duration
 }
 
 // Client is an open connection to Redis with the key prefix and the command deadline.
@@ -38,6 +43,9 @@ type Client struct {
 	rdb     redis.UniversalClient
 	prefix  string
 	timeout time.Duration
+	// replicas must confirm a revocation within revokeTimeout (confirm.go).
+	replicas      int
+	revokeTimeout time.Duration
 }
 
 // Open connects and checks that the server answers. The returned function closes the client.
@@ -46,9 +54,18 @@ func Open(ctx context.Context, cfg Config) (*Client, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	c := &Client{rdb: redis.NewUniversalClient(opts), prefix: cfg.Prefix, timeout: cfg.Timeout}
+	c := &Client{rdb: redis.NewUniversalClient(opts), prefix: cfg.Prefix, timeout: cfg.Timeout,
+		revokeTimeout: cfg.RevokeTimeout}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
+	}
+	if c.revokeTimeout <= 0 {
+		c.revokeTimeout = DefaultRevokeTimeout
+	}
+	c.replicas = revokeReplicas(cfg, c.rdb)
+	if c.revokeTimeout >= c.timeout && c.replicas > 0 {
+		_ = c.rdb.Close()
+		return nil, nil, errors.New("redis: the revocation timeout must be shorter than the command timeout")
 	}
 	if err := c.Ping(ctx); err != nil {
 		_ = c.rdb.Close()
@@ -70,6 +87,9 @@ func ValidPrefix(p string) bool { return !strings.ContainsAny(p, "{}") }
 func universalOptions(cfg Config) (*redis.UniversalOptions, error) {
 	if !ValidPrefix(cfg.Prefix) {
 		return nil, errors.New("redis: the key prefix may not contain { or }")
+	}
+	if cfg.RevokeReplicas < AutoReplicas {
+		return nil, errors.New("redis: the replicas to confirm a revocation cannot be negative")
 	}
 	o := &redis.UniversalOptions{
 		Addrs:         cfg.Addrs,

@@ -336,21 +336,24 @@ func (k credentials[C]) removeIf(ctx context.Context, user int64, doomed func(id
 }
 
 // revoke deletes the records of es (one script per record: they may live on different
-// Cluster slots), then their index entries, and counts the records that were live.
+// Cluster slots), confirmed by the replicas (confirm.go), then their index entries, and
+// counts the records that were live.
 func (k credentials[C]) revoke(ctx context.Context, user int64, es []entry) (int, error) {
 	if len(es) == 0 {
 		return 0, nil
 	}
 	now := micros(k.clock.Now())
-	pipe := k.c.rdb.Pipeline()
-	cmds := make([]*redis.Cmd, len(es))
+	keys := make([]string, len(es))
 	members := make([]any, len(es))
 	for i, e := range es {
-		// Eval, not EvalSha: a pipeline cannot fall back when a node lacks the script.
-		cmds[i] = recordDelete.Eval(ctx, pipe, []string{k.recordKey(e.hash)}, now)
+		keys[i] = k.recordKey(e.hash)
 		members[i] = e.id + ":" + e.hash
 	}
-	_, err := pipe.Exec(ctx)
+	cmds := make([]*redis.Cmd, len(es))
+	err := k.c.writeConfirmed(ctx, keys, func(p redis.Pipeliner, i int) {
+		// Eval, not EvalSha: a pipeline cannot fall back when a node lacks the script.
+		cmds[i] = recordDelete.Eval(ctx, p, []string{keys[i]}, now)
+	})
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return 0, translate(err)
 	}

@@ -6,7 +6,9 @@ import "time"
 const DefaultTimeout = 2 * time.Second
 
 // DefaultConfig is the client a server runs with unless configured otherwise: keys under
-// "gatehouse:", and DefaultTimeout on every command. It names no server.
+// "gatehouse:", DefaultTimeout on every command, and revocations confirmed as the topology
+// calls for. It names no server.
 func DefaultConfig() Config {
-	return Config{Prefix: "gatehouse:", Timeout: DefaultTimeout}
+	return Config{Prefix: "gatehouse:", Timeout: DefaultTimeout,
+		RevokeReplicas: AutoReplicas, RevokeTimeout: DefaultRevokeTimeout}
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // Server replies that mean the server or cluster is not able to serve right now, as opposed
-// to a reply that says our command was wrong.
-var outagePrefixes = []string{"LOADING", "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "READONLY", "NOREPLICAS", "BUSY"}
+// to a reply that says our command was wrong. MOVED and ASK reach us only from a command
+// sent to one node (confirm.go) while its slot changed hands: a cluster in flux.
+var outagePrefixes = []string{"LOADING", "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "READONLY", "NOREPLICAS", "BUSY", "MOVED", "ASK"}
 
 // translate turns a go-redis error into a domain error. No go-redis error leaves this
 // package: redis.Nil is ErrNotFound; network errors, timeouts and outage replies are

@@ -238,13 +238,24 @@ return 1`)
 
 // SetPasswordHash implements ports.UserStore.
 func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, old, hash string) error {
+	return s.setConfirmed(ctx, id, compareAndSet, "hash", old, hash)
+}
+
+// setConfirmed runs script, which sets a field of the user's hash and reports whether it
+// did, confirmed by the replicas like a revocation: a password change or a deactivation
+// that a failover lost would let the old password, or the user, back in.
+func (s *UserStore) setConfirmed(ctx context.Context, id domain.UserID, script *redis.Script, args ...any) error {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	n, err := compareAndSet.Run(ctx, s.c.rdb, []string{s.userKey(int64(id))}, "hash", old, hash).Int()
+	key := s.userKey(int64(id))
+	var cmd *redis.Cmd
+	err := s.c.writeConfirmed(ctx, []string{key}, func(p redis.Pipeliner, _ int) {
+		cmd = script.Eval(ctx, p, []string{key}, args...)
+	})
 	if err != nil {
 		return translate(err)
 	}
-	if n == 0 {
+	if n, _ := cmd.Int(); n == 0 {
 		return domain.ErrNotFound
 	}
 	return nil
@@ -258,16 +269,7 @@ return 1`)
 
 // SetActive implements ports.UserStore.
 func (s *UserStore) SetActive(ctx context.Context, id domain.UserID, active bool) error {
-	ctx, cancel := s.c.ctx(ctx)
-	defer cancel()
-	n, err := setIfExists.Run(ctx, s.c.rdb, []string{s.userKey(int64(id))}, "active", flag(active)).Int()
-	if err != nil {
-		return translate(err)
-	}
-	if n == 0 {
-		return domain.ErrNotFound
-	}
-	return nil
+	return s.setConfirmed(ctx, id, setIfExists, "active", flag(active))
 }
 
 // takeUser deletes a user hash and returns the username and address it held, or false when
@@ -291,7 +293,15 @@ return redis.call('DEL', KEYS[1])`)
 func (s *UserStore) DeleteUser(ctx context.Context, id domain.UserID) error {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	taken, err := takeUser.Run(ctx, s.c.rdb, []string{s.userKey(int64(id))}).StringSlice()
+	key := s.userKey(int64(id))
+	var cmd *redis.Cmd
+	err := s.c.writeConfirmed(ctx, []string{key}, func(p redis.Pipeliner, _ int) {
+		cmd = takeUser.Eval(ctx, p, []string{key})
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return translate(err)
+	}
+	taken, err := cmd.StringSlice()
 	if err != nil {
 		return translate(err) // redis.Nil, for no such user, becomes ErrNotFound
 	}

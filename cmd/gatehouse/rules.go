@@ -200,6 +200,9 @@ func checkRedis(k *checker, r redisstore.Config) {
 	if !redisstore.ValidPrefix(r.Prefix) {
 		k.fail("redis-prefix", "may not contain { or }: they would put every key on one Cluster slot")
 	}
+	if r.RevokeTimeout <= 0 || r.RevokeTimeout >= r.Timeout {
+		k.fail("redis-revoke-timeout", "must be positive and shorter than %s (%s)", envName("redis-timeout"), r.Timeout)
+	}
 }
 
 // validHostPort reports whether addr is host:port with a host name or IP address and a port

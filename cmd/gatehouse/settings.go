@@ -136,6 +136,8 @@ func settings(c *Config) []*setting {
 		secret(d("redis-password", groupRedis, stringValue(&c.Redis.Password), "Redis password for the address list")),
 		d("redis-prefix", groupRedis, stringValue(&c.Redis.Prefix), "prefix of every Redis key"),
 		d("redis-timeout", groupRedis, durationValue(&c.Redis.Timeout), "deadline of every Redis command"),
+		d("redis-revoke-replicas", groupRedis, replicasValue(&c.Redis.RevokeReplicas), "replicas that must hold a revocation before it is answered: auto is 1 on Sentinel and Cluster, 0 on one server"),
+		d("redis-revoke-timeout", groupRedis, durationValue(&c.Redis.RevokeTimeout), "how long a revocation waits for its replicas before answering 503"),
 		secret(d("smtp-url", groupMail, stringValue(&c.Mail.SMTP.URL), "mail server: smtp://user:pass@host:587 (STARTTLS required, except to a loopback address) or smtps://user:pass@host:465 (TLS); unset: mail is off")),
 		d("mail-from", groupMail, stringValue(&c.Mail.SMTP.From), "sender of mails, e.g. \"Gatehouse <no-reply@example.com>\" (required with GATEHOUSE_SMTP_URL)"),
 		d("public-url", groupMail, stringValue(&c.Mail.PublicURL), "origin that links in mails point to, e.g. https://auth.example.com (required with GATEHOUSE_SMTP_URL; http:// only for loopback)"),

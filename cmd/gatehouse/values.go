@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/adapters/ginhttp"
+	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/adapters/webauthn"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/domain"
@@ -93,6 +94,26 @@ func intValue(p *int) *typed {
 		}
 		return n, nil
 	}, strconv.Itoa)
+}
+
+// replicasValue takes auto (redisstore.AutoReplicas) or a number of replicas.
+func replicasValue(p *int) *typed {
+	return newTyped(p, "auto|int", func(s string) (int, error) {
+		s = strings.TrimSpace(s)
+		if strings.EqualFold(s, "auto") {
+			return redisstore.AutoReplicas, nil
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return 0, errors.New("want auto or a number of replicas (0: do not wait)")
+		}
+		return n, nil
+	}, func(n int) string {
+		if n == redisstore.AutoReplicas {
+			return "auto"
+		}
+		return strconv.Itoa(n)
+	})
 }
 
 func uintValue[T uint8 | uint32](p *T) *typed {
