@@ -82,7 +82,9 @@ func (s *CodeStore) ConsumeCode(ctx context.Context, purpose domain.CodePurpose,
 	ctx, cancel := s.k.c.ctx(ctx)
 	defer cancel()
 	hh := h.Hex()
-	r, err := recordConsume.Run(ctx, s.k.c.rdb, []string{s.k.recordKey(hh)},
+	// Confirmed like a revocation (confirm.go): a use that a failover lost would let the
+	// code be used again.
+	r, err := s.k.c.evalConfirmed(ctx, recordConsume, s.k.recordKey(hh),
 		micros(s.k.clock.Now()), string(purpose)).Text()
 	if err != nil {
 		return domain.OneTimeCode{}, translate(err) // redis.Nil, the script's false: no live code

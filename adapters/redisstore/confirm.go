@@ -84,6 +84,23 @@ func (c *Client) writeConfirmed(ctx context.Context, keys []string, write func(p
 	return nil
 }
 
+// evalConfirmed runs script on key, confirmed as writeConfirmed confirms a batch, and
+// returns its reply; a confirmation that failed is the reply's error.
+func (c *Client) evalConfirmed(ctx context.Context, script *redis.Script, key string, args ...any) *redis.Cmd {
+	var cmd *redis.Cmd
+	err := c.writeConfirmed(ctx, []string{key}, func(p redis.Pipeliner, _ int) {
+		// Eval, not EvalSha: a pipeline cannot fall back when a node lacks the script.
+		cmd = script.Eval(ctx, p, []string{key}, args...)
+	})
+	if cmd == nil {
+		cmd = redis.NewCmd(ctx)
+	}
+	if err != nil && !errors.Is(err, redis.Nil) {
+		cmd.SetErr(err)
+	}
+	return cmd
+}
+
 // batch is the keys, by index, that one master owns.
 type batch struct {
 	node interface{ Pipeline() redis.Pipeliner }

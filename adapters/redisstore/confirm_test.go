@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/tests/testenv"
@@ -18,6 +20,8 @@ type stores struct {
 	users    *redisstore.UserStore
 	sessions *redisstore.SessionStore
 	tokens   *redisstore.TokenStore
+	codes    *redisstore.CodeStore
+	factors  *redisstore.FactorStore
 }
 
 func openStores(t testing.TB, cfg redisstore.Config) stores {
@@ -28,7 +32,8 @@ func openStores(t testing.TB, cfg redisstore.Config) stores {
 	}
 	t.Cleanup(closeClient)
 	return stores{users: redisstore.NewUserStore(c), sessions: redisstore.NewSessionStore(c, clock{}),
-		tokens: redisstore.NewTokenStore(c, clock{})}
+		tokens: redisstore.NewTokenStore(c, clock{}), codes: redisstore.NewCodeStore(c, clock{}),
+		factors: redisstore.NewFactorStore(c)}
 }
 
 // TestRevocationsWaitForTheReplica: a revocation returns only once the replica holds it, so
@@ -45,6 +50,8 @@ func TestRevocationsWaitForTheReplica(t *testing.T) {
 	other := openStores(t, cfg)
 	cfg.URL = "redis://" + replica.Addr
 	onReplica := openStores(t, cfg)
+	replicaRaw := redis.NewClient(&redis.Options{Addr: replica.Addr})
+	t.Cleanup(func() { _ = replicaRaw.Close() })
 	ctx := context.Background()
 	now := clock{}.Now()
 
@@ -85,6 +92,16 @@ func TestRevocationsWaitForTheReplica(t *testing.T) {
 		return func() bool { return ok(onReplica.users.UserByID(ctx, id)) }
 	}
 
+	// What a second factor or a code leaves behind once used or removed.
+	factor := func(t *testing.T, u domain.User) {
+		if err := s.factors.PutTOTP(ctx, domain.TOTPFactor{UserID: u.ID, Sealed: []byte("sealed"),
+			Confirmed: true, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	totpIs := func(id domain.UserID, ok func(domain.TOTPFactor, error) bool) func() bool {
+		return func() bool { return ok(onReplica.factors.TOTP(ctx, id)) }
+	}
 	tests := []struct {
 		name string
 		// plant stores what revoke takes away, and returns revoke, by an instance's
@@ -126,6 +143,38 @@ func TestRevocationsWaitForTheReplica(t *testing.T) {
 			u := user(t, "deleted")
 			return func(s stores) error { return s.users.DeleteUser(ctx, u.ID) },
 				userIs(u.ID, func(_ domain.User, err error) bool { return errors.Is(err, domain.ErrNotFound) })
+		}},
+		{"code use", func(t *testing.T) (func(stores) error, func() bool) {
+			u := user(t, "code")
+			h := domain.HashSecret("reset")
+			if err := s.codes.CreateCode(ctx, domain.OneTimeCode{Purpose: domain.PurposePasswordReset,
+				UserID: u.ID, Hash: h, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			return func(s stores) error { _, err := s.codes.ConsumeCode(ctx, domain.PurposePasswordReset, h); return err },
+				func() bool { return replicaRaw.Exists(ctx, "confirm:code:"+h.Hex()).Val() == 0 }
+		}},
+		{"TOTP code use", func(t *testing.T) (func(stores) error, func() bool) {
+			u := user(t, "totp")
+			factor(t, u)
+			return func(s stores) error { _, err := s.factors.UseTOTPStep(ctx, u.ID, 7, now); return err },
+				totpIs(u.ID, func(f domain.TOTPFactor, err error) bool { return err == nil && f.LastStep == 7 })
+		}},
+		{"TOTP removal", func(t *testing.T) (func(stores) error, func() bool) {
+			u := user(t, "untotp")
+			factor(t, u)
+			return func(s stores) error { return s.factors.DeleteTOTP(ctx, u.ID) },
+				totpIs(u.ID, func(_ domain.TOTPFactor, err error) bool { return errors.Is(err, domain.ErrNotFound) })
+		}},
+		{"passkey removal", func(t *testing.T) (func(stores) error, func() bool) {
+			u := user(t, "passkey")
+			id := []byte("credential")
+			if err := s.factors.AddPasskey(ctx, domain.Passkey{UserID: u.ID, CredentialID: id, Name: "key",
+				CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			return func(s stores) error { return s.factors.DeletePasskey(ctx, u.ID, id) },
+				func() bool { p, err := onReplica.factors.Passkeys(ctx, u.ID); return err == nil && len(p) == 0 }
 		}},
 	}
 	for _, tt := range tests {

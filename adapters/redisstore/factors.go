@@ -100,7 +100,8 @@ return 1`)
 func (s *FactorStore) UseTOTPStep(ctx context.Context, user domain.UserID, step int64, at time.Time) (bool, error) {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	n, err := useTOTPStep.Run(ctx, s.c.rdb, []string{s.totpKey(user)}, step, micros(at)).Int()
+	// Confirmed (confirm.go): a failover that lost the step would take the code again.
+	n, err := s.c.evalConfirmed(ctx, useTOTPStep, s.totpKey(user), step, micros(at)).Int()
 	switch {
 	case err != nil:
 		return false, translate(err)
@@ -153,15 +154,18 @@ func (s *FactorStore) DeleteUserFactors(ctx context.Context, user domain.UserID)
 	return err
 }
 
-// delete removes the user's keys, then its entry in the set, and says how many keys it
-// removed. The entry goes best effort: one left behind is stale and AnyFactors checks.
+// delete removes the user's keys, confirmed (confirm.go: a removed factor must not come back
+// with a failover), then its entry in the set, and says how many keys it removed. The entry
+// goes best effort: one left behind is stale and AnyFactors checks.
 func (s *FactorStore) delete(ctx context.Context, user domain.UserID, keys ...string) (int64, error) {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	n, err := s.c.rdb.Del(ctx, keys...).Result()
+	var del *redis.IntCmd
+	err := s.c.writeConfirmed(ctx, keys[:1], func(p redis.Pipeliner, _ int) { del = p.Del(ctx, keys...) })
 	if err != nil {
 		return 0, translate(err)
 	}
+	n := del.Val()
 	_ = s.c.rdb.SRem(ctx, s.usersKey(), int64(user)).Err()
 	return n, nil
 }

@@ -131,15 +131,19 @@ func (s *FactorStore) UsePasskey(ctx context.Context, user domain.UserID, creden
 }
 
 // DeletePasskey implements ports.PasskeyStore. HDEL is one command, atomic without a script;
-// Redis deletes the hash with its last field.
+// Redis deletes the hash with its last field. It is confirmed (confirm.go): a removed
+// passkey must not come back with a failover.
 func (s *FactorStore) DeletePasskey(ctx context.Context, user domain.UserID, credentialID []byte) error {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	n, err := s.c.rdb.HDel(ctx, s.passkeysKey(user), string(credentialID)).Result()
-	switch {
-	case err != nil:
+	key := s.passkeysKey(user)
+	var del *redis.IntCmd
+	if err := s.c.writeConfirmed(ctx, []string{key}, func(p redis.Pipeliner, _ int) {
+		del = p.HDel(ctx, key, string(credentialID))
+	}); err != nil {
 		return translate(err)
-	case n == 0:
+	}
+	if del.Val() == 0 {
 		return domain.ErrNotFound
 	}
 	return nil

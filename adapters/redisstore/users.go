@@ -247,15 +247,11 @@ func (s *UserStore) SetPasswordHash(ctx context.Context, id domain.UserID, old, 
 func (s *UserStore) setConfirmed(ctx context.Context, id domain.UserID, script *redis.Script, args ...any) error {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	key := s.userKey(int64(id))
-	var cmd *redis.Cmd
-	err := s.c.writeConfirmed(ctx, []string{key}, func(p redis.Pipeliner, _ int) {
-		cmd = script.Eval(ctx, p, []string{key}, args...)
-	})
+	n, err := s.c.evalConfirmed(ctx, script, s.userKey(int64(id)), args...).Int()
 	if err != nil {
 		return translate(err)
 	}
-	if n, _ := cmd.Int(); n == 0 {
+	if n == 0 {
 		return domain.ErrNotFound
 	}
 	return nil
@@ -293,15 +289,7 @@ return redis.call('DEL', KEYS[1])`)
 func (s *UserStore) DeleteUser(ctx context.Context, id domain.UserID) error {
 	ctx, cancel := s.c.ctx(ctx)
 	defer cancel()
-	key := s.userKey(int64(id))
-	var cmd *redis.Cmd
-	err := s.c.writeConfirmed(ctx, []string{key}, func(p redis.Pipeliner, _ int) {
-		cmd = takeUser.Eval(ctx, p, []string{key})
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return translate(err)
-	}
-	taken, err := cmd.StringSlice()
+	taken, err := s.c.evalConfirmed(ctx, takeUser, s.userKey(int64(id))).StringSlice()
 	if err != nil {
 		return translate(err) // redis.Nil, for no such user, becomes ErrNotFound
 	}
