@@ -27,22 +27,6 @@ func NewAccessLog(out *SyncWriter, text bool) *AccessLog {
 	return &AccessLog{out: out, text: text}
 }
 
-// SyncWriter serializes the Writes of everything that shares it: slog's handlers lock only
-// their own Writes, and the access log writes beside them.
-type SyncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-// NewSyncWriter returns w behind a lock.
-func NewSyncWriter(w io.Writer) *SyncWriter { return &SyncWriter{w: w} }
-
-func (s *SyncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
 // accessRecord is what one access line says.
 type accessRecord struct {
 	time                  time.Time

@@ -40,7 +40,9 @@ func slogLine(t testing.TB, r *accessRecord, text bool) string {
 
 func accessLogLine(r *accessRecord, text bool) string {
 	var buf bytes.Buffer
-	NewAccessLog(NewSyncWriter(&buf), text).write(r)
+	w := NewSyncWriter(&buf)
+	NewAccessLog(w, text).write(r)
+	w.Close()
 	return buf.String()
 }
 
@@ -108,6 +110,7 @@ func TestAccessLogFollowsTheLoggersLevel(t *testing.T) {
 		req := httptest.NewRequest("GET", "/healthz", nil)
 		req.Header.Set("X-Request-ID", "abc")
 		s.ServeHTTP(httptest.NewRecorder(), req)
+		w.Close()
 		if n := strings.Count(out.String(), "\n"); n != tt.lines {
 			t.Fatalf("level %v: %d lines %q, want %d", tt.level, n, out.String(), tt.lines)
 		}
@@ -132,6 +135,7 @@ func BenchmarkAccessLog(b *testing.B) {
 	}{{"off", slog.LevelWarn, false}, {"slog", slog.LevelInfo, false}, {"direct", slog.LevelInfo, true}} {
 		b.Run(bm.name, func(b *testing.B) {
 			w := NewSyncWriter(io.Discard)
+			defer w.Close()
 			cfg := Config{SessionCookieMaxAge: time.Hour}
 			if bm.direct {
 				cfg.AccessLog = NewAccessLog(w, false)
@@ -154,6 +158,7 @@ func BenchmarkAccessLogLine(b *testing.B) {
 			format = "text"
 		}
 		w := NewSyncWriter(io.Discard)
+		defer w.Close()
 		var h slog.Handler = slog.NewJSONHandler(w, nil)
 		if text {
 			h = slog.NewTextHandler(w, nil)
@@ -209,6 +214,7 @@ func TestAccessLogSharesTheLoggersLock(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	w.Close()
 	lines := strings.Split(strings.TrimSuffix(out.b.String(), "\n"), "\n")
 	if len(lines) != 2*workers*each {
 		t.Fatalf("%d lines, want %d", len(lines), 2*workers*each)

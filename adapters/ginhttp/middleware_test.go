@@ -254,6 +254,7 @@ func TestObserverAndLogSeeFinalStatus(t *testing.T) {
 				t.Errorf("direct %v, %s %s: %d %v, want %d with the private headers", direct, tt.method, tt.path, rec.Code, rec.Header(), tt.status)
 			}
 		}
+		w.Close()
 		lines := accessLines(t, log.String())
 		if len(observed) != len(tests) || len(lines) != len(tests) {
 			t.Fatalf("direct %v: observed %v, logged %v; want %d of each", direct, observed, lines, len(tests))

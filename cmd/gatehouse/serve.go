@@ -46,8 +46,10 @@ func runServe(cmd *cobra.Command, con *console) error {
 		return err
 	}
 	// The access log writes its lines beside the logger's handler, to the same destination
-	// behind one lock (see ginhttp.AccessLog).
+	// behind one lock (see ginhttp.AccessLog), which gathers them: closed last, so that
+	// every line is out before the process ends.
 	out := ginhttp.NewSyncWriter(con.stdout)
+	defer out.Close()
 	log := newLogger(cfg, out)
 	cfg.HTTP.AccessLog = ginhttp.NewAccessLog(out, cfg.LogFormat == "text")
 	useLogger(log)
