@@ -73,7 +73,7 @@ func (c *Client) writeConfirmed(ctx context.Context, keys []string, write func(p
 		p.Set(ctx, marker(keys[b.keys[0]]), "1", markerTTL)
 		wait := p.Do(ctx, "WAIT", c.replicas, c.revokeTimeout.Milliseconds())
 		if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			c.moved(ctx, err)
+			c.reloadSlots(ctx, err)
 			return err
 		}
 		if n, err := wait.Int(); err != nil || n < c.replicas {
@@ -137,13 +137,13 @@ func (c *Client) byMaster(ctx context.Context, keys []string) ([]batch, error) {
 	return out, nil
 }
 
-// moved asks a Cluster client to reload its slot map when a node refused a batch as no
-// longer its own (a failover or a resharding since the map was read), so the next try goes
-// to the new owner. The error itself is an outage for translate.
-func (c *Client) moved(ctx context.Context, err error) {
-	var reply redis.Error
-	if cc, ok := c.rdb.(*redis.ClusterClient); ok && errors.As(err, &reply) &&
-		(strings.HasPrefix(reply.Error(), "MOVED") || strings.HasPrefix(reply.Error(), "ASK")) {
+// reloadSlots asks a Cluster client to reload its slot map when a batch failed on a node: a
+// failover or a resharding may have given its slots to another since the map was read, and
+// the cluster client's own redirections do not run for a node's own client. The error
+// itself is an outage for translate (MOVED and ASK included), and the next try goes to the
+// new owner.
+func (c *Client) reloadSlots(ctx context.Context, err error) {
+	if cc, ok := c.rdb.(*redis.ClusterClient); ok && err != nil {
 		cc.ReloadState(ctx)
 	}
 }
