@@ -2,6 +2,7 @@ package gatehouse
 
 import (
 	"log/slog"
+	"net"
 	"runtime"
 	"time"
 
@@ -101,4 +102,19 @@ func DefaultConfig() Config {
 func (c Config) Uses(backend string) bool {
 	s := c.Stores
 	return s.Users == backend || s.Sessions == backend || s.Tokens == backend || s.Throttle == backend
+}
+
+// completed fills in the settings that derive from others when they are left unset, as the
+// command's configuration check does: the session cookie lasts the absolute session
+// timeout, and passkeys are offered to the origins of the RP ID (https://RP_ID, or
+// http://localhost:PORT of Addr for localhost).
+func (c Config) completed() Config {
+	if c.HTTP.SessionCookieMaxAge == 0 {
+		c.HTTP.SessionCookieMaxAge = c.App.Session.Absolute
+	}
+	if c.WebAuthn.RPID != "" && len(c.WebAuthn.Origins) == 0 {
+		_, port, _ := net.SplitHostPort(c.Addr)
+		c.WebAuthn.Origins = webauthn.DefaultOrigins(c.WebAuthn.RPID, port)
+	}
+	return c
 }

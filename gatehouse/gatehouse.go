@@ -46,7 +46,9 @@ func WithLogger(log *slog.Logger) Option { return func(o *options) { o.log = log
 // throttling windows and sweeps of the memory stores follow it. It is for tests.
 func WithClock(clock ports.Clock) Option { return func(o *options) { o.clock = clock } }
 
-// New assembles Gatehouse from cfg, which should start from DefaultConfig: it opens the
+// New assembles Gatehouse from cfg, which should start from DefaultConfig (New fills in
+// what the command derives from other settings: the session cookie's lifetime, and the
+// passkey origins of Config.WebAuthn.RPID from Config.Addr's port). It opens the
 // stores cfg names (ctx bounds their connection and schema checks), builds the use cases,
 // the authenticator chain and the HTTP API over them, and starts the background work they
 // need (sweepers of expired credentials, the mail queue). Close releases all of it.
@@ -56,6 +58,7 @@ func WithClock(clock ports.Clock) Option { return func(o *options) { o.clock = c
 // random one for this process and logs a warning, since forms posted to another instance
 // or after a restart are then refused.
 func New(ctx context.Context, cfg Config, opts ...Option) (*Gatehouse, error) {
+	cfg = cfg.completed()
 	o := options{log: slog.Default(), clock: system.Clock{}}
 	for _, opt := range opts {
 		opt(&o)
