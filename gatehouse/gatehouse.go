@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/adapters/system"
 	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/gatehouse/internal/options"
 	"github.com/gatehouse/gatehouse/ports"
 )
 
@@ -28,23 +29,18 @@ type Gatehouse struct {
 }
 
 // Option changes how New assembles a Gatehouse.
-type Option func(*options)
-
-type options struct {
-	log   *slog.Logger
-	clock ports.Clock
-}
+type Option func(*options.Options)
 
 // WithLogger sends Gatehouse's log to log: diagnostics at their level, the access log of
 // the routes it serves at Info, and the audit log (one line per account event) whatever the
 // level, while Config.AuditLog is on. Without it Gatehouse logs to slog.Default(), so that
 // the audit log is not lost unless the caller says so: pass a logger on
 // slog.DiscardHandler for silence.
-func WithLogger(log *slog.Logger) Option { return func(o *options) { o.log = log } }
+func WithLogger(log *slog.Logger) Option { return func(o *options.Options) { o.Log = log } }
 
 // WithClock runs Gatehouse on clock instead of the wall clock: session and token expiry,
 // throttling windows and sweeps of the memory stores follow it. It is for tests.
-func WithClock(clock ports.Clock) Option { return func(o *options) { o.clock = clock } }
+func WithClock(clock ports.Clock) Option { return func(o *options.Options) { o.Clock = clock } }
 
 // New assembles Gatehouse from cfg, which should start from DefaultConfig (New fills in
 // what the command derives from other settings: the session cookie's lifetime, and the
@@ -53,17 +49,23 @@ func WithClock(clock ports.Clock) Option { return func(o *options) { o.clock = c
 // the authenticator chain and the HTTP API over them, and starts the background work they
 // need (sweepers of expired credentials, the mail queue). Close releases all of it.
 //
-// Like `gatehouse serve`, New refuses to start without Config.HTTP.SecretKeys when a user
+// Like `gatehouse serve`, New refuses argon2id parameters below the OWASP floor
+// (passhash.Params.CheckFloor), and refuses to start without Config.HTTP.SecretKeys when a user
 // already has a second factor, whose secret only the keys open; without keys it draws a
 // random one for this process and logs a warning, since forms posted to another instance
 // or after a restart are then refused.
 func New(ctx context.Context, cfg Config, opts ...Option) (*Gatehouse, error) {
 	cfg = cfg.completed()
-	o := options{log: slog.Default(), clock: system.Clock{}}
+	o := options.Options{Log: slog.Default(), Clock: system.Clock{}}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	st, closeSt, err := openStores(ctx, cfg, o.log, o.clock)
+	if !o.BelowFloor {
+		if err := cfg.Argon2.CheckFloor(); err != nil {
+			return nil, err
+		}
+	}
+	st, closeSt, err := openStores(ctx, cfg, o.Log, o.Clock)
 	if err != nil {
 		return nil, err
 	}
@@ -73,16 +75,16 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Gatehouse, error) {
 	}
 	if cfg.HTTP.SecretKeys.Empty() {
 		// The HTTP adapter draws a key of its own; say what that costs.
-		o.log.Warn("GATEHOUSE_SECRET_KEY is not set: using a random key for this process, so login and signup " +
+		o.Log.Warn("GATEHOUSE_SECRET_KEY is not set: using a random key for this process, so login and signup " +
 			"forms posted to another instance or after a restart are refused; set one made by 'gatehouse config gen-key'")
 	}
-	a, closeApp, err := newApp(cfg, o.log, st, o.clock)
+	a, closeApp, err := newApp(cfg, o.Log, st, o.Clock)
 	if err != nil {
 		closeSt()
 		return nil, err
 	}
-	logMail(cfg, a.mailer, o.log)
-	g := &Gatehouse{app: a, log: o.log, closeApp: closeApp, closeSt: closeSt, done: make(chan struct{})}
+	logMail(cfg, a.mailer, o.Log)
+	g := &Gatehouse{app: a, log: o.Log, closeApp: closeApp, closeSt: closeSt, done: make(chan struct{})}
 	// Measure the failed-login floor now, in the background, so the first failures need not
 	// wait for it; say what it came to once it has.
 	a.verifier.CalibrateFloor()

@@ -2,6 +2,7 @@ package gatehouse_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gatehouse/gatehouse/adapters/passhash"
 	"github.com/gatehouse/gatehouse/domain"
 	"github.com/gatehouse/gatehouse/gatehouse"
 	"github.com/gatehouse/gatehouse/tests/testenv"
@@ -310,5 +312,19 @@ func TestCloseReleases(t *testing.T) {
 	}
 	if err := g.Close(); err != nil {
 		t.Errorf("second Close = %v", err)
+	}
+}
+
+// TestNewRefusesWeakHashing: argon2id parameters below the OWASP floor stop New, as they
+// stop the command; only the test kit may use them.
+func TestNewRefusesWeakHashing(t *testing.T) {
+	cfg := gatehouse.DefaultConfig()
+	cfg.Argon2.Memory, cfg.Argon2.Time = 64, 1
+	g, err := gatehouse.New(t.Context(), cfg, quiet)
+	if !errors.Is(err, passhash.ErrBelowFloor) {
+		t.Errorf("New with 64 KiB, one pass = %v, want ErrBelowFloor", err)
+	}
+	if g != nil {
+		_ = g.Close()
 	}
 }
