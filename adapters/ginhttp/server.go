@@ -142,13 +142,7 @@ func (s *Server) routes() *gin.Engine {
 	e.HandleMethodNotAllowed = true
 	// An unknown path is a 404 problem document, not a redirect to a guessed one.
 	e.RedirectTrailingSlash = false
-	if len(s.cfg.Middleware) == 0 {
-		e.Use(s.frame)
-	} else {
-		e.Use(s.outer)
-		e.Use(s.cfg.Middleware...)
-		e.Use(s.inner)
-	}
+	e.Use(s.middleware()...)
 	if s.cors != nil {
 		e.Use(s.cors) // before the routes: it answers preflights, which have none
 	}
@@ -165,7 +159,21 @@ func (s *Server) routes() *gin.Engine {
 		e.GET("/metrics", gin.WrapH(s.cfg.Metrics))
 	}
 
-	v1 := e.Group("/v1/auth")
+	s.apiRoutes(e.Group("/v1/auth"))
+	return e
+}
+
+// middleware is what runs before every route: the frame, cut in two around
+// Config.Middleware when there is any (see frame).
+func (s *Server) middleware() []gin.HandlerFunc {
+	if len(s.cfg.Middleware) == 0 {
+		return []gin.HandlerFunc{s.frame}
+	}
+	return append(append([]gin.HandlerFunc{s.outer}, s.cfg.Middleware...), s.inner)
+}
+
+// apiRoutes registers the JSON API on v1, the group of /v1/auth.
+func (s *Server) apiRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/signup", s.signup)
 	v1.POST("/token", s.obtainToken)
 	v1.POST("/login", s.login)
@@ -188,5 +196,32 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/sessions", s.authenticated(s.listSessions))
 	v1.DELETE("/sessions/:id", s.authenticated(s.revokeSession))
 	v1.POST("/password", s.authenticated(s.changePassword))
-	return e
+}
+
+// MountAPI registers the JSON API's routes on r, as /v1/auth/... under r's own path, each
+// behind the same middleware as on the Server itself (request id, access log, metrics,
+// panic recovery, private caching, body limit, CORS). It is for an application that serves
+// Gatehouse's API from its own Gin router. The pages, /healthz, /readyz, /openapi.json and
+// /metrics stay on the Server: the pages link to each other and redirect by absolute
+// paths, which a prefix would break. Paths under /v1/auth that no route matches get r's
+// own 404.
+func (s *Server) MountAPI(r gin.IRouter) {
+	v1 := r.Group("/v1/auth", s.middleware()...)
+	if s.cors != nil {
+		v1.Use(s.cors)
+		// A preflight matches no route of its own; this one lets the CORS middleware
+		// answer it, and answers 404 to one from an origin it does not allow.
+		v1.OPTIONS("/*path", func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "Not found.", nil) })
+	}
+	s.apiRoutes(v1)
+}
+
+// Authenticate authenticates c's request exactly as the API's own authenticated routes do,
+// for a handler of the application that embeds Gatehouse: the request's credentials go
+// through the configured chain (the first that succeeds wins), after the origin rule for
+// a credential the browser attaches by itself, and with the CSRF rule of the request's
+// method. When the chain refuses, Authenticate answers the request with the API's problem
+// document (401 with the chain's challenges, 403, 429, 503), aborts c, and reports false.
+func (s *Server) Authenticate(c *gin.Context) (domain.Principal, bool) {
+	return s.principalFor(c, c.Request.Method)
 }

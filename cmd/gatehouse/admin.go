@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gatehouse/gatehouse/app"
+	"github.com/gatehouse/gatehouse/gatehouse"
 )
 
 // withAdmin opens the stores the configuration names and runs fn with the operator's use
@@ -31,12 +32,12 @@ func (con *console) withAdmin(cmd *cobra.Command, ports []string, fn func(*app.A
 	}
 	log := newLogger(cfg, con.stderr)
 	useLogger(log)
-	st, closeStores, err := openStores(cmd.Context(), cfg, log)
+	st, closeStores, err := gatehouse.OpenStores(cmd.Context(), cfg, log)
 	if err != nil {
 		return failed(err)
 	}
 	defer closeStores()
-	a, err := newAdmin(cfg, log, st)
+	a, err := gatehouse.NewAdmin(cfg, log, st)
 	if err != nil {
 		return failed(err)
 	}

@@ -10,14 +10,15 @@ import (
 
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/gatehouse"
 )
 
 // configFrom loads the configuration from command-line args and an environment.
-func configFrom(args []string, getenv func(string) string) (Config, error) {
+func configFrom(args []string, getenv func(string) string) (gatehouse.Config, error) {
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	cc := bindSettings(fs, groupAll)
 	if err := fs.Parse(args); err != nil {
-		return Config{}, err
+		return gatehouse.Config{}, err
 	}
 	return cc.load(fs, getenv)
 }

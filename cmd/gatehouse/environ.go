@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/gatehouse"
 )
 
 // envPrefix starts the name of every setting's variable.
@@ -36,7 +38,7 @@ func getenvOf(environ []string) func(string) string {
 // default: GATEHOUSE_COOKIESECURE=false would leave cookies Secure.
 func unknownVariables(environ []string) error {
 	var known []string
-	for _, s := range settings(&Config{}) {
+	for _, s := range settings(&gatehouse.Config{}) {
 		known = append(known, s.env())
 	}
 	var lines []string

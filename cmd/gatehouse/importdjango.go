@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/system"
 	"github.com/gatehouse/gatehouse/app"
 	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/gatehouse"
 )
 
 func newImportCommand(con *console) *cobra.Command {
@@ -110,7 +111,7 @@ func (o importOptions) check() error {
 
 // checkImportStores refuses to import into process memory, which the command's exit would
 // throw away; a dry run may, to check a source without any store.
-func checkImportStores(cfg Config, opts importOptions) error {
+func checkImportStores(cfg gatehouse.Config, opts importOptions) error {
 	if opts.DryRun {
 		return nil
 	}
@@ -130,7 +131,7 @@ const importWorkers = 8
 
 // importDjango reads the source opts names and imports it into the configured stores,
 // printing progress on stderr and the summary on stdout.
-func importDjango(ctx context.Context, cfg Config, opts importOptions, stdin io.Reader, stdout, stderr io.Writer) error {
+func importDjango(ctx context.Context, cfg gatehouse.Config, opts importOptions, stdin io.Reader, stdout, stderr io.Writer) error {
 	var (
 		records iter.Seq2[domain.ImportRecord, error]
 		total   app.ImportProgress
@@ -184,13 +185,13 @@ func importDjango(ctx context.Context, cfg Config, opts importOptions, stdin io.
 // never migrates the MySQL schema (nor creates goose's tables) and never sweeps expired
 // rows; on a MySQL database without any Gatehouse schema, which holds no users, it decides
 // every row against empty memory stores instead.
-func openImportStores(ctx context.Context, cfg Config, dryRun bool, stderr io.Writer) (stores, func(), error) {
+func openImportStores(ctx context.Context, cfg gatehouse.Config, dryRun bool, stderr io.Writer) (gatehouse.Stores, func(), error) {
 	if !dryRun {
-		return openStores(ctx, cfg, newLogger(cfg, stderr))
+		return gatehouse.OpenStores(ctx, cfg, newLogger(cfg, stderr))
 	}
 	cfg.MySQL.AutoMigrate = false
 	cfg.SweepInterval = math.MaxInt64 // the first sweep would come long after the run
-	st, closeStores, err := openStores(ctx, cfg, newLogger(cfg, stderr))
+	st, closeStores, err := gatehouse.OpenStores(ctx, cfg, newLogger(cfg, stderr))
 	switch {
 	case errors.Is(err, mysqlstore.ErrNoSchema):
 		fmt.Fprintln(stderr, "the MySQL database holds no Gatehouse schema yet: deciding every row against empty stores")
@@ -199,9 +200,9 @@ func openImportStores(ctx context.Context, cfg Config, dryRun bool, stderr io.Wr
 				*b = "memory"
 			}
 		}
-		return openStores(ctx, cfg, newLogger(cfg, stderr))
+		return gatehouse.OpenStores(ctx, cfg, newLogger(cfg, stderr))
 	case errors.Is(err, mysqlstore.ErrSchemaMismatch):
-		return stores{}, nil, fmt.Errorf("%w (a dry run never migrates)", err)
+		return gatehouse.Stores{}, nil, fmt.Errorf("%w (a dry run never migrates)", err)
 	}
 	return st, closeStores, err
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/gatehouse"
 )
 
 func main() {
@@ -224,18 +225,18 @@ func (con *console) bindTree(cmd *cobra.Command, groups group) {
 // command that reads settings comes here, so each refuses unknown GATEHOUSE_* variables:
 // serve and config check, and also the store commands (user, token, sessions, migrate,
 // import), which a misspelled store variable would point at the wrong store.
-func (con *console) config(cmd *cobra.Command) (Config, error) {
+func (con *console) config(cmd *cobra.Command) (gatehouse.Config, error) {
 	cc := con.bound[cmd]
 	if cc == nil {
-		return Config{}, fmt.Errorf("%s binds no settings", cmd.CommandPath())
+		return gatehouse.Config{}, fmt.Errorf("%s binds no settings", cmd.CommandPath())
 	}
 	// Loaded first, so that config check shows every value's source whatever the verdict.
 	cfg, err := cc.load(cmd.Flags(), con.getenv)
 	if err := unknownVariables(con.environ); err != nil {
-		return Config{}, usageError(err)
+		return gatehouse.Config{}, usageError(err)
 	}
 	if err != nil {
-		return Config{}, usageError(err)
+		return gatehouse.Config{}, usageError(err)
 	}
 	return cfg, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/adapters/webauthn"
 	"github.com/gatehouse/gatehouse/app"
+	"github.com/gatehouse/gatehouse/gatehouse"
 )
 
 // maxLifetime bounds credential lifetimes: far beyond any sane setting, and well within the
@@ -107,7 +108,7 @@ func (cc *commandConfig) check(k *checker) {
 	}
 }
 
-func checkHTTP(k *checker, c *Config) {
+func checkHTTP(k *checker, c *gatehouse.Config) {
 	if n := c.HTTP.TokenCookieName; n == "" || n == "sessionid" || n == "csrftoken" || strings.ContainsAny(n, " \t;,=\"()<>@:/[]?{}") {
 		k.fail("token-cookie-name", "want a cookie name (a token) other than sessionid and csrftoken")
 	}
@@ -157,7 +158,7 @@ func checkAccounts(k *checker, a app.Settings) {
 	}
 }
 
-func checkHashing(k *checker, c *Config) {
+func checkHashing(k *checker, c *gatehouse.Config) {
 	if c.Hashing.Slots < 1 {
 		k.fail("hash-concurrency", "must be at least 1")
 	}
@@ -175,7 +176,7 @@ func checkHashing(k *checker, c *Config) {
 	}
 }
 
-func checkStores(k *checker, c *Config) {
+func checkStores(k *checker, c *gatehouse.Config) {
 	if c.SweepInterval <= 0 {
 		k.fail("sweep-interval", "must be positive")
 	}
@@ -260,7 +261,7 @@ func checkOrigins(k *checker, name string, list []string, secure bool) {
 
 // checkWebAuthn completes and checks the passkey settings: origins must be on the relying
 // party's domain, or every ceremony would fail at the browser.
-func checkWebAuthn(k *checker, c *Config) {
+func checkWebAuthn(k *checker, c *gatehouse.Config) {
 	if c.WebAuthn.RPID == "" {
 		c.WebAuthn.Origins = nil
 		return

@@ -12,9 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/adapters/ginhttp"
-	"github.com/gatehouse/gatehouse/app"
-	"github.com/gatehouse/gatehouse/domain"
-	"github.com/gatehouse/gatehouse/ports"
+	"github.com/gatehouse/gatehouse/gatehouse"
 )
 
 // Server timeouts. ReadHeaderTimeout stops slow-header clients (Slowloris) from holding
@@ -83,46 +81,29 @@ func listen(name, addr string, h http.Handler, log *slog.Logger) (*listener, err
 // serve assembles Gatehouse and serves it until ctx ends, then lets in-flight requests
 // finish within the shutdown timeout. With an admin address it serves the metrics and the
 // profiler there too, and stops that listener last, so a scrape sees the drain.
-func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
-	st, closeStores, err := openStores(ctx, cfg, log)
+func serve(ctx context.Context, cfg gatehouse.Config, log *slog.Logger) error {
+	g, err := gatehouse.New(ctx, cfg, gatehouse.WithLogger(log))
 	if err != nil {
 		return err
 	}
-	defer closeStores()
-	if err := requireKeyForFactors(ctx, cfg.HTTP.SecretKeys, st.Factors); err != nil {
-		return err
-	}
-	if cfg.HTTP.SecretKeys.Empty() {
-		// The HTTP adapter draws a key of its own; say what that costs.
-		log.Warn("GATEHOUSE_SECRET_KEY is not set: using a random key for this process, so login and signup " +
-			"forms posted to another instance or after a restart are refused; set one made by 'gatehouse config gen-key'")
-	}
-	a, closeApp, err := newApp(cfg, log, st)
-	if err != nil {
-		return err
-	}
-	// Deferred after closeStores, so it runs before it: the queued mail goes out once the
-	// servers have stopped taking requests, while the stores are still open.
-	defer closeApp()
-	logMail(cfg, a.mailer, log)
-	// Measure the failed-login floor now, in the background, so the first failures need not
-	// wait for it; say what it came to once it has.
-	a.verifier.CalibrateFloor()
-	go logFloor(ctx, a.verifier, log)
+	// Deferred first, so it runs last: the queued mail goes out once the servers have
+	// stopped taking requests, while the stores are still open.
+	defer g.Close()
+	admin := g.AdminHandler()
 
 	var servers []*listener
-	if a.admin != nil {
-		admin, err := listen("admin", cfg.AdminAddr, a.admin, log)
+	if admin != nil {
+		adm, err := listen("admin", cfg.AdminAddr, admin, log)
 		if err != nil {
 			return fmt.Errorf("admin listener: %w", err)
 		}
 		// A CPU profile or trace runs for the seconds it is asked for; the listener is for
 		// operators only, so no write deadline cuts it short.
-		admin.srv.ReadTimeout, admin.srv.WriteTimeout = 0, 0
-		defer admin.ln.Close()
-		servers = append(servers, admin)
+		adm.srv.ReadTimeout, adm.srv.WriteTimeout = 0, 0
+		defer adm.ln.Close()
+		servers = append(servers, adm)
 	}
-	api, err := listen("", cfg.Addr, a.handler, log)
+	api, err := listen("", cfg.Addr, g.Handler(), log)
 	if err != nil {
 		return err
 	}
@@ -132,7 +113,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	for _, s := range servers {
 		go func() { errc <- s.srv.Serve(s.ln) }()
 	}
-	if a.admin != nil {
+	if admin != nil {
 		// Logged before "listening", which tells scripts and tests that everything is up.
 		log.Info("admin listening", slog.String("addr", servers[1].ln.Addr().String()))
 	}
@@ -166,43 +147,4 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// errFactorsNeedKey stops serve without GATEHOUSE_SECRET_KEY while users have second factors.
-var errFactorsNeedKey = errors.New("GATEHOUSE_SECRET_KEY is not set, but users have second factors whose secrets " +
-	"are sealed under it: set the key (or list of keys) they were sealed with")
-
-// requireKeyForFactors refuses to serve without server keys when any user has a second
-// factor. Its secret is sealed under the keys, and a key drawn at random for the process
-// (what serve does without one) opens none: every such user would be locked out, with a
-// wrong-code answer that says nothing of why.
-func requireKeyForFactors(ctx context.Context, keys domain.ServerKeys, factors ports.FactorStore) error {
-	if !keys.Empty() {
-		return nil
-	}
-	found, err := factors.AnyFactors(ctx)
-	if err != nil {
-		return fmt.Errorf("looking for second factors: %w", err)
-	}
-	if found {
-		return errFactorsNeedKey
-	}
-	return nil
-}
-
-// logFloor logs the failed-login floor once it is settled, or gives up when ctx ends.
-func logFloor(ctx context.Context, v *app.Verifier, log *slog.Logger) {
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if d, settled := v.FailureFloor(); settled {
-			log.Info("failed logins take at least", slog.Duration("floor", d))
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"strings"
 
-	"github.com/gatehouse/gatehouse/domain"
+	"github.com/gatehouse/gatehouse/gatehouse"
 )
 
 // group is a set of settings that one part of Gatehouse reads. Each command binds the
@@ -32,7 +32,7 @@ const (
 )
 
 // setting is one configuration value: a flag, and the GATEHOUSE_* variable of the same name
-// (envName), bound to the field of a Config it sets.
+// (envName), bound to the field of a gatehouse.Config it sets.
 type setting struct {
 	name   string // the flag's name
 	group  group
@@ -70,8 +70,8 @@ func (s *setting) Set(v string) error {
 }
 
 // settings lists every setting, bound to the fields of c; each takes its default from the
-// value c already holds (see defaultConfig). The README's table mirrors the list.
-func settings(c *Config) []*setting {
+// value c already holds (see gatehouse.DefaultConfig). The README's table mirrors the list.
+func settings(c *gatehouse.Config) []*setting {
 	d := func(name string, g group, v *typed, help string) *setting {
 		return &setting{name: name, group: g, help: help, value: v, source: "default"}
 	}
@@ -111,7 +111,7 @@ func settings(c *Config) []*setting {
 		d("throttle-reset-ip", groupThrottle, rateValue(&c.Throttle.ResetIP), "password reset requests per client IP, whether or not an account matches, or off"),
 		d("throttle-reset-target", groupThrottle, rateValue(&c.Throttle.ResetTarget), "password reset requests per email address or username, from anywhere (bounds the mail one inbox gets), or off"),
 		d("throttle-verify-user", groupThrottle, rateValue(&c.Throttle.VerifyUser), "email verification mails per account, asked for again or sent by a refused login (bounds the mail one inbox gets), or off"),
-		d("throttle-store", groupThrottle, enumValue(&c.Stores.Throttle, backendNames...), "where throttle counters live: memory (this process) or redis (shared by every instance)"),
+		d("throttle-store", groupThrottle, enumValue(&c.Stores.Throttle, gatehouse.BackendNames...), "where throttle counters live: memory (this process) or redis (shared by every instance)"),
 		secret(d("secret-key", groupHTTP, keysValue(&c.HTTP.SecretKeys), "comma-separated server keys, 32 bytes each in standard base64 (gatehouse config gen-key): the first signs, all verify; every instance needs the same; unset: a random key per process")),
 		d("trusted-origins", groupHTTP, listValue(&c.HTTP.TrustedOrigins), "comma-separated origins (https://app.example.com) besides the server's own that may post a session login or a page's form"),
 		d("cors-origins", groupHTTP, listValue(&c.HTTP.CORSOrigins), "comma-separated origins (https://app.example.com) whose pages may call the API with fetch and cookies (CORS with credentials); they are trusted origins too, and their unsafe cookie requests still need X-CSRFToken; unset: CORS off"),
@@ -119,9 +119,9 @@ func settings(c *Config) []*setting {
 		d("webauthn-origins", groupHTTP, listValue(&c.WebAuthn.Origins), "comma-separated origins of the pages that use passkeys, on the RP ID or its subdomains; unset: https://RP_ID, or http://localhost:PORT of GATEHOUSE_ADDR for localhost"),
 		d("trusted-proxies", groupHTTP, listValue(&c.HTTP.TrustedProxies), "comma-separated proxy addresses or CIDRs whose client-ip-header names the client"),
 		d("client-ip-header", groupHTTP, headerValue(&c.HTTP.ClientIPHeader), "the one header trusted proxies name the client in, read right to left: X-Forwarded-For, X-Real-IP or Forwarded"),
-		d("user-store", groupStores, enumValue(&c.Stores.Users, backendNames...), "where users live: memory, mysql or redis"),
-		d("session-store", groupStores, enumValue(&c.Stores.Sessions, backendNames...), "where sessions live: memory, mysql or redis"),
-		d("token-store", groupStores, enumValue(&c.Stores.Tokens, backendNames...), "where tokens live: memory, mysql or redis"),
+		d("user-store", groupStores, enumValue(&c.Stores.Users, gatehouse.BackendNames...), "where users live: memory, mysql or redis"),
+		d("session-store", groupStores, enumValue(&c.Stores.Sessions, gatehouse.BackendNames...), "where sessions live: memory, mysql or redis"),
+		d("token-store", groupStores, enumValue(&c.Stores.Tokens, gatehouse.BackendNames...), "where tokens live: memory, mysql or redis"),
 		secret(d("mysql-dsn", groupMySQL, stringValue(&c.MySQL.DSN), "MySQL/MariaDB data source name, e.g. user:pass@tcp(127.0.0.1:3306)/gatehouse")),
 		d("mysql-auto-migrate", groupMySQL, boolValue(&c.MySQL.AutoMigrate), "apply pending migrations at start-up"),
 		d("mysql-max-open-conns", groupMySQL, intValue(&c.MySQL.MaxOpenConns), "connection pool size"),
@@ -149,7 +149,3 @@ func settings(c *Config) []*setting {
 		d("shutdown-timeout", groupListen, durationValue(&c.ShutdownTimeout), "how long in-flight requests may finish after SIGINT or SIGTERM"),
 	}
 }
-
-// defaultMethods is the authenticator chain when none is configured: every method, the
-// session first, as a browser's cookie is the commonest credential.
-var defaultMethods = []domain.AuthMethod{domain.MethodSession, domain.MethodToken, domain.MethodBasic}

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/spf13/pflag"
+
+	"github.com/gatehouse/gatehouse/gatehouse"
 )
 
 // TestCommandsListTheirSettingsOnly: a command's --help lists the settings it reads and no
@@ -55,7 +57,7 @@ func TestVersionHelpListsNoSetting(t *testing.T) {
 	if strings.Contains(stdout, envPrefix) {
 		t.Errorf("version --help names a setting:\n%s", stdout)
 	}
-	for _, s := range settings(&Config{}) {
+	for _, s := range settings(&gatehouse.Config{}) {
 		if strings.Contains(stdout, "--"+s.name) {
 			t.Errorf("version --help lists --%s", s.name)
 		}
@@ -191,7 +193,7 @@ func TestConfigCheckRefusesWhatServeRefuses(t *testing.T) {
 // TestDefaultsReadBack: every default, as --help and config check show it, is a value the
 // setting takes, and reads back as itself.
 func TestDefaultsReadBack(t *testing.T) {
-	c := defaultConfig()
+	c := gatehouse.DefaultConfig()
 	for _, s := range settings(&c) {
 		shown := s.String()
 		if err := s.Set(shown); err != nil || s.err != nil {
@@ -211,7 +213,7 @@ func TestSettingNames(t *testing.T) {
 		t.Errorf("envName(cookie-secure) = %q", got)
 	}
 	seen := map[string]bool{}
-	for _, s := range settings(&Config{}) {
+	for _, s := range settings(&gatehouse.Config{}) {
 		if seen[s.name] {
 			t.Errorf("two settings named %s", s.name)
 		}
@@ -235,7 +237,7 @@ func TestREADMEListsEverySetting(t *testing.T) {
 		documented[m[1]] = m[2]
 	}
 	want := map[string]string{}
-	for _, s := range settings(&Config{}) {
+	for _, s := range settings(&gatehouse.Config{}) {
 		want[s.env()] = s.name
 	}
 	for env, flag := range want {
@@ -318,7 +320,7 @@ func TestTypedValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.in, func(t *testing.T) {
-			c := defaultConfig()
+			c := gatehouse.DefaultConfig()
 			k := newChecker(settings(&c))
 			s := k.byName[tt.name]
 			err := s.Set(tt.in)

@@ -15,7 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/domain"
 )
 
-// typed is a setting's value as pflag sees it: Set parses text into a field of a Config,
+// typed is a setting's value as pflag sees it: Set parses text into a field of a gatehouse.Config,
 // String formats the field back. One parser serves the flag and the variable alike.
 type typed struct {
 	kind string // the value's type, as --help shows it

@@ -46,15 +46,34 @@ var rules = map[string]rule{
 	},
 }
 
+// assembly is the layer that wires everything together, the package gatehouse (and its
+// subpackages): like cmd it may import every package, and only the programs built on it
+// may import it — the command, the tests and the examples. Anything else importing it
+// would import every adapter through it.
+const assembly = "gatehouse"
+
+// assemblers are the layers that may import the assembly. The layers with rules of their
+// own never may: their rules name what they import.
+var assemblers = map[string]bool{"cmd": true, "tests": true, "examples": true, assembly: true}
+
 // Violations returns the imports of package pkg (a path relative to the module) that break
 // the dependency rule.
 func Violations(pkg string, imports []string) []string {
 	layer := strings.SplitN(pkg, "/", 2)[0]
+	var bad []string
 	r, ok := rules[layer]
 	if !ok {
-		return nil // cmd and tests see everything
+		if assemblers[layer] {
+			return nil // cmd, tests, examples and the assembly see everything
+		}
+		// A layer without rules of its own (scripts, say) may import anything but the assembly.
+		for _, imp := range imports {
+			if imp == Module+"/"+assembly || strings.HasPrefix(imp, Module+"/"+assembly+"/") {
+				bad = append(bad, fmt.Sprintf("%s imports %s", pkg, strings.TrimPrefix(imp, Module+"/")))
+			}
+		}
+		return bad
 	}
-	var bad []string
 	for _, imp := range imports {
 		if imp == Module || strings.HasPrefix(imp, Module+"/") {
 			to := strings.TrimPrefix(strings.TrimPrefix(imp, Module), "/")

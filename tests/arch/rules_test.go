@@ -44,7 +44,7 @@ func TestDependencyRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, layer := range []string{"domain", "ports", "app", "adapters/ginhttp", "adapters/memstore"} {
+	for _, layer := range []string{"domain", "ports", "app", "adapters/ginhttp", "adapters/memstore", "gatehouse"} {
 		if _, ok := imports[layer]; !ok {
 			t.Errorf("package %s not found: is the walk looking at the right tree?", layer)
 		}
@@ -77,7 +77,14 @@ func TestViolations(t *testing.T) {
 		{"adapter imports gin and ports", "adapters/ginhttp", []string{"github.com/gin-gonic/gin", m + "ports"}, 0},
 		{"adapter imports app", "adapters/ginhttp", []string{m + "app"}, 1},
 		{"adapter imports another adapter", "adapters/ginhttp", []string{m + "adapters/memstore"}, 1},
-		{"cmd imports everything", "cmd/gatehouse", []string{m + "app", m + "adapters/memstore"}, 0},
+		{"cmd imports everything", "cmd/gatehouse", []string{m + "app", m + "adapters/memstore", m + "gatehouse"}, 0},
+		{"the assembly imports everything", "gatehouse", []string{m + "app", m + "adapters/memstore", "github.com/google/wire"}, 0},
+		{"an example imports the assembly", "examples/notes", []string{m + "gatehouse", "github.com/gin-gonic/gin"}, 0},
+		{"a test imports the assembly", "tests/api", []string{m + "gatehouse/gatehousetest"}, 0},
+		{"an adapter imports the assembly", "adapters/ginhttp", []string{m + "gatehouse"}, 1},
+		{"app imports the assembly", "app", []string{m + "gatehouse"}, 1},
+		{"a script imports the assembly", "scripts/tool", []string{m + "gatehouse"}, 1},
+		{"a script imports a look-alike of the assembly", "scripts/tool", []string{m + "gatehousex", m + "app"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

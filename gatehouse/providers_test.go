@@ -1,35 +1,13 @@
-package main
+package gatehouse
 
 import (
-	"bytes"
-	"encoding/json"
-	"log/slog"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/adapters/prommetrics"
 	"github.com/gatehouse/gatehouse/adapters/webauthn"
 	"github.com/gatehouse/gatehouse/app"
 )
-
-func TestLogFormat(t *testing.T) {
-	for _, format := range []string{"json", "text"} {
-		t.Run(format, func(t *testing.T) {
-			var buf bytes.Buffer
-			newLogger(Config{LogFormat: format, LogLevel: slog.LevelInfo}, &buf).Info("request", slog.String("request_id", "r-1"))
-			line := strings.TrimSpace(buf.String())
-			var rec struct{ Msg, RequestID string }
-			isJSON := json.Unmarshal([]byte(line), &rec) == nil
-			switch {
-			case format == "json" && (!isJSON || rec.Msg != "request"):
-				t.Errorf("json log line %q", line)
-			case format == "text" && (isJSON || !strings.Contains(line, "level=INFO msg=request request_id=r-1")):
-				t.Errorf("text log line %q", line)
-			}
-		})
-	}
-}
 
 // TestPagesPasskeys: the pages offer passkeys when an RP ID turns them on, and not when
 // GATEHOUSE_WEBAUTHN_RP_ID=off left it empty.

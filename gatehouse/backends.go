@@ -1,4 +1,4 @@
-package main
+package gatehouse
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/memstore"
 	"github.com/gatehouse/gatehouse/adapters/mysqlstore"
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
+	"github.com/gatehouse/gatehouse/adapters/system"
 	"github.com/gatehouse/gatehouse/ports"
 )
 
@@ -24,8 +25,9 @@ type backend struct {
 	pinger   ports.Pinger
 }
 
-// stores are the stores chosen for each port, and the backends behind them for readiness.
-type stores struct {
+// Stores are the stores chosen for each port, and the backends behind them for readiness.
+// The gatehouse command opens them for its store commands (user, token, import).
+type Stores struct {
 	Users    ports.UserStore
 	Sessions ports.SessionStore
 	Tokens   ports.TokenStore
@@ -45,9 +47,15 @@ type stores struct {
 	Pingers       []ports.Pinger
 }
 
-// openStores opens the backends the configuration names — only those — through their Wire
-// injectors, and picks each port's store. The returned function closes them.
-func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func(), error) {
+// OpenStores opens the backends the configuration names — only those — through their Wire
+// injectors, and picks each port's store, on the wall clock. The returned function closes
+// them, and stops their sweepers.
+func OpenStores(ctx context.Context, cfg Config, log *slog.Logger) (Stores, func(), error) {
+	return openStores(ctx, cfg, log, system.Clock{})
+}
+
+// openStores is OpenStores on clock.
+func openStores(ctx context.Context, cfg Config, log *slog.Logger, clock ports.Clock) (Stores, func(), error) {
 	opened := map[string]*backend{}
 	var cleanups []func()
 	closeAll := func() {
@@ -66,11 +74,11 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 		)
 		switch name {
 		case "memory":
-			b, cleanup = newMemoryBackend(cfg)
+			b, cleanup = newMemoryBackend(cfg, clock)
 		case "mysql":
-			b, cleanup, err = newMySQLBackend(ctx, cfg, log)
+			b, cleanup, err = newMySQLBackend(ctx, cfg, log, clock)
 		case "redis":
-			b, cleanup, err = newRedisBackend(ctx, cfg)
+			b, cleanup, err = newRedisBackend(ctx, cfg, clock)
 		default:
 			err = fmt.Errorf("unknown store backend %q", name)
 		}
@@ -81,7 +89,7 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 		cleanups = append(cleanups, cleanup)
 		return b, nil
 	}
-	var s stores
+	var s Stores
 	for _, pick := range []struct {
 		name string
 		set  func(*backend)
@@ -96,11 +104,11 @@ func openStores(ctx context.Context, cfg Config, log *slog.Logger) (stores, func
 		b, err := get(pick.name)
 		if err != nil {
 			closeAll()
-			return stores{}, nil, err
+			return Stores{}, nil, err
 		}
 		pick.set(b)
 	}
-	for _, name := range backendNames {
+	for _, name := range BackendNames {
 		if b, ok := opened[name]; ok {
 			s.Pingers = append(s.Pingers, b.pinger)
 		}

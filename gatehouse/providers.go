@@ -1,4 +1,4 @@
-package main
+package gatehouse
 
 import (
 	"log/slog"
@@ -23,11 +23,11 @@ func newHasher(h *passhash.Argon2id, cfg Hashing, m *prommetrics.Metrics, log *s
 }
 
 // measuredStores are the chosen stores, each behind its metrics decorator.
-type measuredStores stores
+type measuredStores Stores
 
 // measureStores wraps each chosen store in its metrics decorator, labelled with the backend
 // the configuration put it on. Readiness pings are not store calls and stay as they are.
-func measureStores(s stores, cfg Config, m *prommetrics.Metrics) measuredStores {
+func measureStores(s Stores, cfg Config, m *prommetrics.Metrics) measuredStores {
 	out := measuredStores{
 		Users:    m.UserStore(s.Users, cfg.Stores.Users),
 		Sessions: m.SessionStore(s.Sessions, cfg.Stores.Sessions),
@@ -46,7 +46,7 @@ func measureStores(s stores, cfg Config, m *prommetrics.Metrics) measuredStores 
 }
 
 // secondFactors gives the use cases the users' backend's factor, passkey and recovery-code
-// stores, measured, the server keys that seal TOTP secrets, and the passkey ceremonies.
+// Stores, measured, the server keys that seal TOTP secrets, and the passkey ceremonies.
 func secondFactors(s measuredStores, cfg Config, ceremonies ports.PasskeyCeremonies) app.SecondFactors {
 	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Passkeys: s.Passkeys,
 		Keys: cfg.HTTP.SecretKeys, Ceremonies: ceremonies}
@@ -63,7 +63,7 @@ func passkeyCeremonies(cfg Config) (ports.PasskeyCeremonies, error) {
 }
 
 // adminSecondFactors gives the operator's use cases the same stores, unmeasured.
-func adminSecondFactors(s stores, cfg Config) app.SecondFactors {
+func adminSecondFactors(s Stores, cfg Config) app.SecondFactors {
 	return app.SecondFactors{Factors: s.Factors, Recovery: s.RecoveryCodes, Passkeys: s.Passkeys,
 		Keys: cfg.HTTP.SecretKeys}
 }
@@ -98,14 +98,14 @@ func httpConfig(cfg Config, m *prommetrics.Metrics, mailer ports.Mailer) ginhttp
 
 // application is an assembled Gatehouse, ready to serve.
 type application struct {
-	handler  http.Handler
+	api      *ginhttp.Server
 	admin    http.Handler // nil unless an admin address is configured
 	verifier *app.Verifier
 	mailer   ports.Mailer
 }
 
 func newApplication(api *ginhttp.Server, m *prommetrics.Metrics, cfg Config, v *app.Verifier, mailer ports.Mailer) *application {
-	a := &application{handler: api, verifier: v, mailer: mailer}
+	a := &application{api: api, verifier: v, mailer: mailer}
 	if cfg.AdminAddr != "" {
 		a.admin = adminHandler(m)
 	}

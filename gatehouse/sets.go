@@ -1,6 +1,6 @@
 //lint:file-ignore U1000 the sets are used by the injectors in wire.go (build tag wireinject)
 
-package main
+package gatehouse
 
 import (
 	"github.com/google/wire"
@@ -17,15 +17,13 @@ import (
 	"github.com/gatehouse/gatehouse/ports"
 )
 
-// Provider sets. Each backend has its own set and its own injector (wire.go); main opens only
-// the backends the configuration names and gives each port its store (backends.go).
-
-// clockSet provides the wall clock.
-var clockSet = wire.NewSet(wire.Value(system.Clock{}), wire.Bind(new(ports.Clock), new(system.Clock)))
+// Provider sets. Each backend has its own set and its own injector (wire.go); OpenStores opens
+// only the backends the configuration names and gives each port its store (backends.go).
+// The injectors of the stores and of the application take their clock as an argument (the
+// wall clock, or a test's: see WithClock); the operator's use cases run on the wall clock.
 
 // memorySet keeps every store in process memory.
 var memorySet = wire.NewSet(
-	clockSet,
 	memstore.NewUserStore, memstore.NewSessionStore, memstore.NewTokenStore, memstore.NewCodeStore, memstore.NewFactorStore,
 	memstore.NewRateLimiter,
 	newMemoryJanitor, memoryBackend,
@@ -33,7 +31,6 @@ var memorySet = wire.NewSet(
 
 // mysqlSet keeps every store in MySQL or MariaDB.
 var mysqlSet = wire.NewSet(
-	clockSet,
 	wire.FieldsOf(new(Config), "MySQL"),
 	mysqlstore.Open, mysqlstore.NewUserStore, mysqlstore.NewSessionStore, mysqlstore.NewTokenStore, mysqlstore.NewCodeStore,
 	mysqlstore.NewFactorStore,
@@ -42,7 +39,6 @@ var mysqlSet = wire.NewSet(
 
 // redisSet keeps every store in Redis (one server, Sentinel or Cluster).
 var redisSet = wire.NewSet(
-	clockSet,
 	wire.FieldsOf(new(Config), "Redis"),
 	redisstore.Open, redisstore.NewUserStore, redisstore.NewSessionStore, redisstore.NewTokenStore, redisstore.NewCodeStore,
 	redisstore.NewFactorStore, redisstore.NewRateLimiter,
@@ -60,7 +56,7 @@ var hashingSet = wire.NewSet(
 
 // coreSet provides the use cases and the HTTP API over the chosen stores, measured.
 var coreSet = wire.NewSet(
-	clockSet, hashingSet, metricsSet,
+	hashingSet, metricsSet,
 	wire.FieldsOf(new(Config), "Methods", "App", "Throttle", "LoginTiming"),
 	app.NewEmailVerification, app.NewVerifier, app.NewBasicCache, app.NewChain, app.NewAccounts, app.NewReadiness,
 	wire.Bind(new(ports.Accounts), new(*app.Accounts)),
@@ -71,9 +67,9 @@ var coreSet = wire.NewSet(
 // adminSet provides the operator's use cases over the chosen stores. A command exports no
 // metrics; the registry only satisfies the hasher's queue hook.
 var adminSet = wire.NewSet(
-	clockSet, hashingSet, prommetrics.New,
+	wire.Value(system.Clock{}), wire.Bind(new(ports.Clock), new(system.Clock)), hashingSet, prommetrics.New,
 	wire.FieldsOf(new(Config), "App"),
-	wire.FieldsOf(new(stores), "Users", "Sessions", "Tokens", "Codes"),
+	wire.FieldsOf(new(Stores), "Users", "Sessions", "Tokens", "Codes"),
 	wire.Bind(new(ports.Auditor), new(*slogaudit.Logger)),
 	adminSecondFactors, app.NewAdmin,
 )

@@ -4,7 +4,7 @@
 //go:build !wireinject
 // +build !wireinject
 
-package main
+package gatehouse
 
 import (
 	"context"
@@ -16,80 +16,74 @@ import (
 	"github.com/gatehouse/gatehouse/adapters/redisstore"
 	"github.com/gatehouse/gatehouse/adapters/system"
 	"github.com/gatehouse/gatehouse/app"
+	"github.com/gatehouse/gatehouse/ports"
 	"log/slog"
 )
 
 // Injectors from wire.go:
 
 // newMemoryBackend assembles the in-memory stores.
-func newMemoryBackend(cfg Config) (*backend, func()) {
+func newMemoryBackend(cfg Config, clock ports.Clock) (*backend, func()) {
 	userStore := memstore.NewUserStore()
-	clock := _wireClockValue
 	sessionStore := memstore.NewSessionStore(clock)
 	tokenStore := memstore.NewTokenStore(clock)
 	codeStore := memstore.NewCodeStore(clock)
 	factorStore := memstore.NewFactorStore()
 	rateLimiter := memstore.NewRateLimiter(clock)
-	mainMemoryJanitor, cleanup := newMemoryJanitor(cfg, sessionStore, tokenStore, codeStore, rateLimiter)
-	mainBackend := memoryBackend(userStore, sessionStore, tokenStore, codeStore, factorStore, rateLimiter, mainMemoryJanitor)
-	return mainBackend, func() {
+	gatehouseMemoryJanitor, cleanup := newMemoryJanitor(cfg, sessionStore, tokenStore, codeStore, rateLimiter)
+	gatehouseBackend := memoryBackend(userStore, sessionStore, tokenStore, codeStore, factorStore, rateLimiter, gatehouseMemoryJanitor)
+	return gatehouseBackend, func() {
 		cleanup()
 	}
 }
 
-var (
-	_wireClockValue = system.Clock{}
-)
-
 // newMySQLBackend connects to MySQL, checks the schema, and assembles the MySQL stores.
-func newMySQLBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backend, func(), error) {
+func newMySQLBackend(ctx context.Context, cfg Config, log *slog.Logger, clock ports.Clock) (*backend, func(), error) {
 	config := cfg.MySQL
 	db, cleanup, err := mysqlstore.Open(ctx, config)
 	if err != nil {
 		return nil, nil, err
 	}
 	userStore := mysqlstore.NewUserStore(db)
-	clock := _wireClockValue
 	sessionStore := mysqlstore.NewSessionStore(db, clock)
 	tokenStore := mysqlstore.NewTokenStore(db, clock)
 	codeStore := mysqlstore.NewCodeStore(db, clock)
 	factorStore := mysqlstore.NewFactorStore(db)
-	mainMysqlSweeper, cleanup2 := newMySQLSweeper(cfg, log, sessionStore, tokenStore, codeStore)
-	mainBackend := mysqlBackend(db, userStore, sessionStore, tokenStore, codeStore, factorStore, mainMysqlSweeper)
-	return mainBackend, func() {
+	gatehouseMysqlSweeper, cleanup2 := newMySQLSweeper(cfg, log, sessionStore, tokenStore, codeStore)
+	gatehouseBackend := mysqlBackend(db, userStore, sessionStore, tokenStore, codeStore, factorStore, gatehouseMysqlSweeper)
+	return gatehouseBackend, func() {
 		cleanup2()
 		cleanup()
 	}, nil
 }
 
 // newRedisBackend connects to Redis and assembles the Redis stores.
-func newRedisBackend(ctx context.Context, cfg Config) (*backend, func(), error) {
+func newRedisBackend(ctx context.Context, cfg Config, clock ports.Clock) (*backend, func(), error) {
 	config := cfg.Redis
 	client, cleanup, err := redisstore.Open(ctx, config)
 	if err != nil {
 		return nil, nil, err
 	}
 	userStore := redisstore.NewUserStore(client)
-	clock := _wireClockValue
 	sessionStore := redisstore.NewSessionStore(client, clock)
 	tokenStore := redisstore.NewTokenStore(client, clock)
 	codeStore := redisstore.NewCodeStore(client, clock)
 	factorStore := redisstore.NewFactorStore(client)
 	rateLimiter := redisstore.NewRateLimiter(client, clock)
-	mainBackend := redisBackend(client, userStore, sessionStore, tokenStore, codeStore, factorStore, rateLimiter)
-	return mainBackend, func() {
+	gatehouseBackend := redisBackend(client, userStore, sessionStore, tokenStore, codeStore, factorStore, rateLimiter)
+	return gatehouseBackend, func() {
 		cleanup()
 	}, nil
 }
 
 // newApp assembles Gatehouse over the chosen stores; the cleanup drains the mail queue.
-func newApp(cfg Config, log *slog.Logger, s stores) (*application, func(), error) {
+func newApp(cfg Config, log *slog.Logger, s Stores, clock ports.Clock) (*application, func(), error) {
 	v := cfg.Methods
 	metrics := prommetrics.New()
-	mainMeasuredStores := measureStores(s, cfg, metrics)
-	userStore := mainMeasuredStores.Users
-	sessionStore := mainMeasuredStores.Sessions
-	tokenStore := mainMeasuredStores.Tokens
+	gatehouseMeasuredStores := measureStores(s, cfg, metrics)
+	userStore := gatehouseMeasuredStores.Users
+	sessionStore := gatehouseMeasuredStores.Sessions
+	tokenStore := gatehouseMeasuredStores.Tokens
 	params := cfg.Argon2
 	argon2id, err := passhash.New(params)
 	if err != nil {
@@ -97,22 +91,21 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, func(), error
 	}
 	hashing := cfg.Hashing
 	limiter := newHasher(argon2id, hashing, metrics, log)
-	rateLimiter := mainMeasuredStores.Limiter
+	rateLimiter := gatehouseMeasuredStores.Limiter
 	throttle := cfg.Throttle
 	logger := newAuditor(cfg, log)
 	auditor := countedAuditor(logger, metrics)
 	loginTiming := cfg.LoginTiming
-	codeStore := mainMeasuredStores.Codes
+	codeStore := gatehouseMeasuredStores.Codes
 	mailer, cleanup, err := newMailer(cfg, log, metrics)
 	if err != nil {
 		return nil, nil, err
 	}
 	random := _wireRandomValue
-	clock := _wireClockValue
-	appSettings := cfg.App
-	emailVerification := app.NewEmailVerification(userStore, codeStore, mailer, random, clock, appSettings, rateLimiter, throttle, auditor)
+	settings := cfg.App
+	emailVerification := app.NewEmailVerification(userStore, codeStore, mailer, random, clock, settings, rateLimiter, throttle, auditor)
 	verifier := app.NewVerifier(userStore, limiter, rateLimiter, throttle, auditor, loginTiming, limiter, emailVerification)
-	basicCache, err := app.NewBasicCache(appSettings, random, clock)
+	basicCache, err := app.NewBasicCache(settings, random, clock)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -122,16 +115,16 @@ func newApp(cfg Config, log *slog.Logger, s stores) (*application, func(), error
 		cleanup()
 		return nil, nil, err
 	}
-	appSecondFactors := secondFactors(mainMeasuredStores, cfg, portsPasskeyCeremonies)
-	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, appSettings, appSecondFactors)
+	appSecondFactors := secondFactors(gatehouseMeasuredStores, cfg, portsPasskeyCeremonies)
+	chain := app.NewChain(v, userStore, sessionStore, tokenStore, verifier, basicCache, clock, settings, appSecondFactors)
 	authenticator := measuredChain(chain, metrics)
-	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, appSettings, rateLimiter, throttle, auditor, basicCache, codeStore, mailer, appSecondFactors)
-	v2 := mainMeasuredStores.Pingers
+	accounts := app.NewAccounts(userStore, sessionStore, tokenStore, limiter, verifier, clock, random, settings, rateLimiter, throttle, auditor, basicCache, codeStore, mailer, appSecondFactors)
+	v2 := gatehouseMeasuredStores.Pingers
 	readiness := app.NewReadiness(v2)
 	config := httpConfig(cfg, metrics, mailer)
 	server := ginhttp.New(authenticator, accounts, readiness, config, log)
-	mainApplication := newApplication(server, metrics, cfg, verifier, mailer)
-	return mainApplication, func() {
+	gatehouseApplication := newApplication(server, metrics, cfg, verifier, mailer)
+	return gatehouseApplication, func() {
 		cleanup()
 	}, nil
 }
@@ -140,8 +133,9 @@ var (
 	_wireRandomValue = system.Random{}
 )
 
-// newAdmin assembles the operator's use cases over the chosen stores.
-func newAdmin(cfg Config, log *slog.Logger, s stores) (*app.Admin, error) {
+// NewAdmin assembles the operator's use cases over stores, on the wall clock: what the
+// gatehouse command's store commands run.
+func NewAdmin(cfg Config, log *slog.Logger, s Stores) (*app.Admin, error) {
 	userStore := s.Users
 	sessionStore := s.Sessions
 	tokenStore := s.Tokens
@@ -156,9 +150,13 @@ func newAdmin(cfg Config, log *slog.Logger, s stores) (*app.Admin, error) {
 	limiter := newHasher(argon2id, hashing, metrics, log)
 	clock := _wireClockValue
 	random := _wireRandomValue
-	appSettings := cfg.App
+	settings := cfg.App
 	logger := newAuditor(cfg, log)
 	appSecondFactors := adminSecondFactors(s, cfg)
-	admin := app.NewAdmin(userStore, sessionStore, tokenStore, codeStore, limiter, clock, random, appSettings, logger, appSecondFactors)
+	admin := app.NewAdmin(userStore, sessionStore, tokenStore, codeStore, limiter, clock, random, settings, logger, appSecondFactors)
 	return admin, nil
 }
+
+var (
+	_wireClockValue = system.Clock{}
+)

@@ -1,4 +1,4 @@
-package main
+package gatehouse
 
 import (
 	"io"
@@ -14,17 +14,14 @@ import (
 // TestCodesLiveWithSessions: the code store comes from the session store's backend, and is
 // measured there.
 func TestCodesLiveWithSessions(t *testing.T) {
-	cfg, err := configFrom(nil, envOf(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, closeStores, err := openStores(t.Context(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cfg := DefaultConfig()
+	s, closeStores, err := OpenStores(t.Context(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer closeStores()
 	if s.Codes == nil {
-		t.Fatal("openStores left Codes nil")
+		t.Fatal("OpenStores left Codes nil")
 	}
 	if m := measureStores(s, cfg, prommetrics.New()); m.Codes == nil {
 		t.Fatal("measureStores left Codes nil")
@@ -34,11 +31,8 @@ func TestCodesLiveWithSessions(t *testing.T) {
 // TestPasskeysLiveWithFactors: the passkey store is the users' backend's factor store, so
 // deleting a user's factors removes their passkeys, and the use cases get it measured.
 func TestPasskeysLiveWithFactors(t *testing.T) {
-	cfg, err := configFrom(nil, envOf(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, closeStores, err := openStores(t.Context(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cfg := DefaultConfig()
+	s, closeStores, err := OpenStores(t.Context(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
