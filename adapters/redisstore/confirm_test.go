@@ -22,7 +22,6 @@ type stores struct {
 	tokens   *redisstore.TokenStore
 	codes    *redisstore.CodeStore
 	factors  *redisstore.FactorStore
-	limiter  *redisstore.RateLimiter
 }
 
 func openStores(t testing.TB, cfg redisstore.Config) stores {
@@ -34,7 +33,7 @@ func openStores(t testing.TB, cfg redisstore.Config) stores {
 	t.Cleanup(closeClient)
 	return stores{users: redisstore.NewUserStore(c), sessions: redisstore.NewSessionStore(c, clock{}),
 		tokens: redisstore.NewTokenStore(c, clock{}), codes: redisstore.NewCodeStore(c, clock{}),
-		factors: redisstore.NewFactorStore(c), limiter: redisstore.NewRateLimiter(c, clock{})}
+		factors: redisstore.NewFactorStore(c)}
 }
 
 // TestRevocationsWaitForTheReplica: a revocation returns only once the replica holds it, so
@@ -166,11 +165,6 @@ func TestRevocationsWaitForTheReplica(t *testing.T) {
 			factor(t, u)
 			return func(s stores) error { return s.factors.DeleteTOTP(ctx, u.ID) },
 				totpIs(u.ID, func(_ domain.TOTPFactor, err error) bool { return errors.Is(err, domain.ErrNotFound) })
-		}},
-		{"counted failure", func(t *testing.T) (func(stores) error, func() bool) {
-			rate := domain.Rate{Events: 5, Per: time.Hour}
-			return func(s stores) error { _, err := s.limiter.Take(ctx, "login:alice", rate); return err },
-				func() bool { return replicaRaw.Exists(ctx, "confirm:throttle:login:alice").Val() == 1 }
 		}},
 		{"passkey removal", func(t *testing.T) (func(stores) error, func() bool) {
 			u := user(t, "passkey")

@@ -71,24 +71,21 @@ return 0`)
 
 // Wait implements ports.RateLimiter with one script that reads one key.
 func (l *RateLimiter) Wait(ctx context.Context, key string, rate domain.Rate) (time.Duration, error) {
-	return l.run(ctx, rateWait, key, rate, false)
+	return l.run(ctx, rateWait, key, rate)
 }
 
-// Take implements ports.RateLimiter with one script that reads and writes one key,
-// confirmed by the replicas.
+// Take implements ports.RateLimiter with one script that reads and writes one key.
 func (l *RateLimiter) Take(ctx context.Context, key string, rate domain.Rate) (time.Duration, error) {
-	// Confirmed (confirm.go): events a failover lost would be a fresh budget for the
-	// attacker whose failures they counted. Wait writes nothing, and Cancel gives back.
-	return l.run(ctx, rateTake, key, rate, true)
+	return l.run(ctx, rateTake, key, rate)
 }
 
 // Cancel implements ports.RateLimiter with one script that reads and writes one key.
 func (l *RateLimiter) Cancel(ctx context.Context, key string, rate domain.Rate) error {
-	_, err := l.run(ctx, rateCancel, key, rate, false)
+	_, err := l.run(ctx, rateCancel, key, rate)
 	return err
 }
 
-func (l *RateLimiter) run(ctx context.Context, script *redis.Script, key string, rate domain.Rate, confirmed bool) (time.Duration, error) {
+func (l *RateLimiter) run(ctx context.Context, script *redis.Script, key string, rate domain.Rate) (time.Duration, error) {
 	if rate.Off() {
 		return 0, nil
 	}
@@ -98,14 +95,8 @@ func (l *RateLimiter) run(ctx context.Context, script *redis.Script, key string,
 	period := max(interval, rate.Per.Microseconds())
 	ctx, cancel := l.c.ctx(ctx)
 	defer cancel()
-	key, now := l.c.key("throttle", key), l.clock.Now().UnixMicro()
-	var cmd *redis.Cmd
-	if confirmed {
-		cmd = l.c.evalConfirmed(ctx, script, key, now, interval, period)
-	} else {
-		cmd = script.Run(ctx, l.c.rdb, []string{key}, now, interval, period)
-	}
-	wait, err := cmd.Int64()
+	wait, err := script.Run(ctx, l.c.rdb, []string{l.c.key("throttle", key)},
+		l.clock.Now().UnixMicro(), interval, period).Int64()
 	if err != nil {
 		return 0, translate(err)
 	}
