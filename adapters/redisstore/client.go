@@ -54,7 +54,7 @@ func Open(ctx context.Context, cfg Config) (*Client, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	c := &Client{rdb: redis.NewUniversalClient(opts), prefix: cfg.Prefix, timeout: cfg.Timeout,
+	c := &Client{rdb: newClient(opts), prefix: cfg.Prefix, timeout: cfg.Timeout,
 		revokeTimeout: cfg.RevokeTimeout}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
@@ -72,6 +72,22 @@ func Open(ctx context.Context, cfg Config) (*Client, func(), error) {
 		return nil, nil, fmt.Errorf("redis: cannot reach the server: %w", err)
 	}
 	return c, func() { _ = c.rdb.Close() }, nil
+}
+
+// clusterReload is how often a Cluster client reads the slot map again. go-redis's own
+// default is a minute, and it reloads on MOVED but not when a master stops answering: after a
+// failover, requests for the dead master's slots failed until the next reload, though its
+// replica had taken over within seconds. The read is one CLUSTER SLOTS.
+const clusterReload = time.Second
+
+// newClient is redis.NewUniversalClient with clusterReload for a Cluster.
+func newClient(o *redis.UniversalOptions) redis.UniversalClient {
+	if o.MasterName == "" && (o.IsClusterMode || len(o.Addrs) > 1) {
+		co := o.Cluster()
+		co.ClusterStateReloadInterval = clusterReload
+		return redis.NewClusterClient(co)
+	}
+	return redis.NewUniversalClient(o)
 }
 
 // ValidURL reports whether u parses as a redis:// or rediss:// URL.
