@@ -1,0 +1,119 @@
+package failover_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLostRevocation is issue #18's reproduction, on Sentinel and on Cluster, without load:
+// two instances, a token, the replica of the master that holds it paused with its
+// replication link full, a logout on instance A, the master killed, the replica resumed
+// and promoted. If the logout was acknowledged, the token must be refused on both
+// instances afterwards. A logout that could not be made durable must not be acknowledged
+// (503); once a replica is back it is sent again, must be acknowledged, and must hold.
+func TestLostRevocation(t *testing.T) {
+	runMode(t)
+	for _, tc := range []struct {
+		name string
+		topo func(*testing.T) topology
+	}{
+		{"sentinel", newSentinel},
+		{"cluster", newCluster},
+	} {
+		t.Run(tc.name, func(t *testing.T) { reproduce(t, tc.topo(t)) })
+	}
+}
+
+func reproduce(t *testing.T, topo topology) {
+	instances := startInstances(t, 2, storesEnv(t, topo))
+	c := newClient()
+	creds := map[string]string{"username": "revoked", "password": password}
+	if r := c.send(instances[0].base(), request{method: "POST", path: "/v1/auth/signup", body: creds}); r.status != http.StatusCreated {
+		t.Fatalf("signup: %v", r)
+	}
+	r := c.send(instances[0].base(), request{method: "POST", path: "/v1/auth/token", body: creds})
+	token, _ := r.object()["token"].(string)
+	if r.status != http.StatusOK || token == "" {
+		t.Fatalf("token: %v", r)
+	}
+	me := request{method: "GET", path: "/v1/auth/me", cred: withToken(token, false)}
+	for _, in := range instances {
+		if r := c.send(in.base(), me); r.status != http.StatusOK {
+			t.Fatalf("token /me on %s before the failover: %v", in.name, r)
+		}
+	}
+
+	key := tokenKey(t, topo)
+	master := topo.masterFor(key)
+	if master == nil {
+		t.Fatalf("no master holds %s", key)
+	}
+	replica := topo.replicaOf(t, master)
+	syncReplica(t, master, key) // the replica has the token
+	replica.Pause(t)
+	stall(t, master, key)
+	logout := c.send(instances[0].base(), request{method: "POST", path: "/v1/auth/logout", cred: withToken(token, false)})
+	master.Kill(t)
+	replica.Resume(t)
+	t.Logf("token logout on A while the replica was paused: %v", logout)
+	promoted := topo.waitPromotion(t, key, master)
+	t.Logf("%s promoted in place of %s", promoted.Addr, master.Addr)
+
+	switch {
+	case logout.status == http.StatusNoContent:
+		for _, in := range instances {
+			if r := answered(c, in, me); r.status != http.StatusUnauthorized {
+				t.Errorf("revocation lost: the logout was acknowledged (204) before the master died, "+
+					"and after the failover instance %s answers the token with %v", in.name, r)
+				if r.status != http.StatusOK {
+					t.Logf("instance %s log tail:\n%s", in.name, tail(in.process().Stdout(), 15))
+				}
+			}
+		}
+	case logout.status == http.StatusServiceUnavailable:
+		// Not acknowledged: the token may live on, as a client that got 503 knows. The
+		// client logs out again once Redis has a replica to make the revocation durable.
+		topo.rejoin(t, master)
+		var again reply
+		for range 40 {
+			if again = c.send(instances[0].base(), request{method: "POST", path: "/v1/auth/logout", cred: withToken(token, false)}); !again.failed() {
+				break
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+		if again.status != http.StatusNoContent {
+			t.Fatalf("logout after the failover, with a replica back: %v", again)
+		}
+		for range 3 {
+			for _, in := range instances {
+				if r := answered(c, in, me); r.status != http.StatusUnauthorized {
+					t.Errorf("after an acknowledged logout, instance %s answers the token with %v", in.name, r)
+				}
+			}
+		}
+	default:
+		t.Fatalf("token logout while the replica was paused: %v, want 204 or 503", logout)
+	}
+	checkLogs(t, instances, []string{token, password})
+}
+
+// answered sends req to in until it gets an answer other than a failure (the instance
+// finds the new master on its own), for at most a bounded number of tries.
+func answered(c *client, in *instance, req request) reply {
+	var r reply
+	for range 60 {
+		if r = c.send(in.base(), req); !r.failed() {
+			return r
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return r
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
