@@ -4,17 +4,19 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
 // TestFailover runs the mixed load over three instances, kills the Redis master holding the
-// first user's keys, lets a replica take over and brings the dead node back as a replica,
-// then restarts one gatehouse instance, on a Redis Cluster and on Sentinel. It fails on any
-// revoked credential accepted after its revocation was acknowledged, any 500, any 200 for a
-// wrong or unknown credential, an instance that does not answer again within the phase,
-// and a revocation never acknowledged once Redis is whole again.
+// first user's keys, lets a replica take over, later brings the dead node back as a
+// replica, then restarts one gatehouse instance, on a Redis Cluster and on Sentinel. It
+// fails on any revoked credential accepted after its revocation was acknowledged, any 500,
+// any 200 for a wrong or unknown credential, an instance that does not authenticate again
+// within a phase (before the dead node is back, for the kill), and a revocation never
+// acknowledged once Redis is whole again.
 func TestFailover(t *testing.T) {
 	m := runMode(t)
 	for _, tc := range []struct {
@@ -62,11 +64,14 @@ func runFailover(t *testing.T, m mode, name string, topo topology) {
 	promoted := topo.waitPromotion(t, firstUserKey, victim)
 	t.Logf("%s: %s promoted in place of %s at %v (%v after the kill)", name, promoted.Addr, victim.Addr,
 		rec.now().Round(time.Millisecond), (rec.now() - killed).Round(time.Millisecond))
-	// The crashed node comes back, as a supervisor would restart it, so that the promoted
+	time.Sleep(time.Until(rec.start.Add(killed + m.afterKill)))
+
+	// The crashed node comes back, as a supervisor would restart it, and the promoted
 	// master has a replica again.
+	rec.mark("crashed Redis node back as a replica")
 	topo.rejoin(t, victim)
 	t.Logf("%s: %s back as a replica in sync at %v", name, victim.Addr, rec.now().Round(time.Millisecond))
-	time.Sleep(time.Until(rec.start.Add(killed + m.afterKill)))
+	time.Sleep(m.afterRejoin)
 
 	rec.mark("gatehouse instance B SIGTERM + restart")
 	instances[1].restart(t)
@@ -76,6 +81,9 @@ func runFailover(t *testing.T, m mode, name string, topo topology) {
 
 	settle(t, rec, l)
 	report(t, rec, name, end, len(instances))
+	if t.Failed() {
+		logErrors(t, instances)
+	}
 	checkLogs(t, instances, sampleSecrets(owned, 50))
 }
 
@@ -208,4 +216,19 @@ func writeReport() error {
 		return nil
 	}
 	return os.WriteFile(path, []byte(table(reportLines)), 0o644)
+}
+
+// logErrors logs the first error lines of each instance's log, which say what a 500 was.
+func logErrors(t *testing.T, instances []*instance) {
+	for _, in := range instances {
+		var lines []string
+		for _, l := range strings.Split(in.process().Stdout(), "\n") {
+			if strings.Contains(l, `"level":"ERROR"`) && len(lines) < 5 {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) > 0 {
+			t.Logf("instance %s logged errors:\n%s", in.name, strings.Join(lines, "\n"))
+		}
+	}
 }

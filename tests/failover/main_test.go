@@ -43,9 +43,11 @@ func TestMain(m *testing.M) {
 // mode is how long each phase of a load scenario lasts.
 type mode struct {
 	name string
-	// warm is the load before the Redis master is killed; afterKill the load between the
-	// kill and the gatehouse restart; afterRestart the load after the restart.
-	warm, afterKill, afterRestart time.Duration
+	// warm is the load before the Redis master is killed; afterKill the load from the kill
+	// until the crashed node is started again (it must include the promotion);
+	// afterRejoin the load from then until a gatehouse instance restarts; afterRestart
+	// the load after that.
+	warm, afterKill, afterRejoin, afterRestart time.Duration
 	// workers is how many goroutines send the load, each owning its own users.
 	workers int
 }
@@ -57,9 +59,11 @@ func runMode(t *testing.T) mode {
 	case "":
 		t.Skip("skipping: set GATEHOUSE_FAILOVER=short (as CI does) or GATEHOUSE_FAILOVER=long to run the multi-node failover tests")
 	case "short":
-		return mode{name: v, warm: 5 * time.Second, afterKill: 12 * time.Second, afterRestart: 6 * time.Second, workers: 6}
+		return mode{name: v, warm: 5 * time.Second, afterKill: 9 * time.Second, afterRejoin: 4 * time.Second,
+			afterRestart: 6 * time.Second, workers: 6}
 	case "long":
-		return mode{name: v, warm: 20 * time.Second, afterKill: 60 * time.Second, afterRestart: 30 * time.Second, workers: 8}
+		return mode{name: v, warm: 20 * time.Second, afterKill: 40 * time.Second, afterRejoin: 20 * time.Second,
+			afterRestart: 30 * time.Second, workers: 8}
 	default:
 		t.Fatalf("GATEHOUSE_FAILOVER=%q: want short or long", v)
 	}

@@ -40,6 +40,11 @@ type sample struct {
 func (s sample) failed() bool { return s.status == 0 || s.status == http.StatusServiceUnavailable }
 func (s sample) served() bool { return s.status != 0 && s.status < 500 }
 
+// read reports whether the sample authenticates and writes nothing (a /me): what tells
+// that an instance answers again. A revocation may rightly fail for longer, while no
+// replica can make it durable.
+func (s sample) read() bool { return strings.HasSuffix(s.kind, "/me") }
+
 // acceptance is a 200 to a request authenticated by a credential.
 type acceptance struct {
 	cred     *credential
@@ -153,10 +158,16 @@ func (r *recorder) refused(c *credential, start time.Duration, instance int, kin
 }
 
 // problem records a failure of the run that no failover excuses.
+// The same answer reported twice (by send for a 5xx, and by the step that got it) counts once.
 func (r *recorder) problem(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	at := r.now().Round(time.Millisecond)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.problems = append(r.problems, fmt.Sprintf("%v: ", r.now().Round(time.Millisecond))+fmt.Sprintf(format, args...))
+	if n := len(r.problems); n > 0 && strings.HasSuffix(r.problems[n-1], ": "+msg) {
+		return
+	}
+	r.problems = append(r.problems, fmt.Sprintf("%v: %s", at, msg))
 }
 
 // mark records an event now and returns its time.
@@ -208,7 +219,9 @@ type row struct {
 }
 
 // rows accounts for each phase that starts at an event and ends at the next or at end,
-// attributing each request to the phase in which it started.
+// attributing each request to the phase in which it started, and each lost credential to
+// the first event after it was issued. Recovery is when the last instance to fail an
+// authenticated read (503 or no answer) in the phase answered one again.
 func (r *recorder) rows(end time.Duration, instances int) []row {
 	violations := r.violations()
 	r.mu.Lock()
@@ -231,7 +244,7 @@ func (r *recorder) rows(end time.Duration, instances int) []row {
 			switch {
 			case s.failed():
 				w.failed++
-				if !failedAny[s.instance] || s.start > lastFail[s.instance] {
+				if s.read() && (!failedAny[s.instance] || s.start > lastFail[s.instance]) {
 					lastFail[s.instance], failedAny[s.instance] = s.start, true
 				}
 				if s.status == http.StatusServiceUnavailable {
@@ -252,7 +265,7 @@ func (r *recorder) rows(end time.Duration, instances int) []row {
 			}
 			back := time.Duration(-1)
 			for _, s := range phase {
-				if s.instance == inst && s.start > lastFail[inst] && s.served() {
+				if s.instance == inst && s.start > lastFail[inst] && s.read() && s.served() {
 					back = s.end
 					break
 				}
@@ -300,7 +313,7 @@ func (w row) recoveryText() string {
 // table returns rows as a Markdown table, each row prefixed by the topology's name.
 func table(lines []string) string {
 	var b strings.Builder
-	b.WriteString("| topology | event | 503 window (length, count, from → to after the event) | failed | served | credentials lost | revocations lost | time until every instance answers |\n")
+	b.WriteString("| topology | event | 503 window (length, count, from → to after the event) | failed | served | credentials lost | revocations lost | time until every instance authenticates again |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|\n")
 	for _, l := range lines {
 		b.WriteString(l + "\n")
