@@ -40,9 +40,6 @@ func (r reply) String() string {
 	return fmt.Sprintf("%d %.200s", r.status, r.body)
 }
 
-// ok reports whether the reply is a 2xx.
-func (r reply) ok() bool { return r.err == nil && r.status/100 == 2 }
-
 // failed reports whether the request failed for a reason a client would retry: no
 // answer, or 503.
 func (r reply) failed() bool { return r.err != nil || r.status == http.StatusServiceUnavailable }

@@ -100,7 +100,7 @@ func settle(t *testing.T, rec *recorder, l *load) {
 			for _, a := range w.accounts {
 				for try := 0; len(a.pending) > 0 && try < 80; try++ {
 					w.retry(a, a.pending[0])
-					time.Sleep(retryEvery)
+					time.Sleep(250 * time.Millisecond)
 				}
 				if len(a.pending) > 0 {
 					rec.problem("a %s of %s was never acknowledged after the failover", a.pending[0].how, a.name)
@@ -140,6 +140,7 @@ func report(t *testing.T, rec *recorder, topology string, end time.Duration, ins
 	var lines []string
 	for _, w := range rec.rows(end, instances) {
 		lines = append(lines, w.markdown(topology))
+		t.Logf("%s: after %q, by kind:%s", topology, w.event, rec.kinds(w.from, w.to))
 		if !w.recovered {
 			t.Errorf("%s: after %q, an instance still failed at the end of the phase (%v long)", topology, w.event, (w.to - w.from).Round(time.Millisecond))
 		}

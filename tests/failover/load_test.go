@@ -16,8 +16,10 @@ const (
 	// loadPause is the pause between two requests of one worker, so that fast 503s do not
 	// turn the load into a flood on a small machine.
 	loadPause = 15 * time.Millisecond
-	// retryEvery is the least time between two tries of an unacknowledged revocation.
-	retryEvery = 250 * time.Millisecond
+	// retryEvery is the least time between two tries of an unacknowledged revocation: a
+	// retry waits out the revocation timeout while no replica confirms, and tighter retries
+	// would leave the load little else to send.
+	retryEvery = time.Second
 	// maxSteps bounds the requests of one worker, should a test forget to stop it.
 	maxSteps = 100000
 	// maxLive bounds the sessions or tokens one account holds at once.
@@ -138,9 +140,13 @@ func (w *worker) step(a *account) {
 			w.retry(a, a.pending[0])
 			return
 		}
-		// The password may be changing: only requests that need none of the account's.
-		w.garbage(a)
-		return
+		for _, p := range a.pending {
+			if p.how == "password" || p.how == "logout-all" {
+				// The password may have changed: only requests that need none of the account's.
+				w.garbage(a)
+				return
+			}
+		}
 	}
 	n := w.rng.IntN(mixTotal)
 	for _, act := range mix {

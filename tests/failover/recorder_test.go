@@ -338,3 +338,44 @@ func (r *recorder) history(c *credential) string {
 	}
 	return b.String()
 }
+
+// kinds summarises each kind of request started in [from, to): how many, how many 503s or
+// no answers, and the mean and longest time to answer. It is logged, never asserted.
+func (r *recorder) kinds(from, to time.Duration) string {
+	type agg struct {
+		n, failed int
+		sum, max  time.Duration
+	}
+	r.mu.Lock()
+	m := map[string]*agg{}
+	for _, s := range r.samples {
+		if s.start < from || s.start >= to {
+			continue
+		}
+		a := m[s.kind]
+		if a == nil {
+			a = &agg{}
+			m[s.kind] = a
+		}
+		d := s.end - s.start
+		a.n++
+		a.sum += d
+		a.max = max(a.max, d)
+		if s.failed() {
+			a.failed++
+		}
+	}
+	r.mu.Unlock()
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		a := m[k]
+		fmt.Fprintf(&b, "\n\t%-22s %5d requests, %4d failed, mean %v, longest %v", k, a.n, a.failed,
+			(a.sum / time.Duration(a.n)).Round(time.Millisecond), a.max.Round(time.Millisecond))
+	}
+	return b.String()
+}

@@ -80,6 +80,7 @@ func reproduce(t *testing.T, topo topology) {
 	case http.StatusServiceUnavailable:
 		// Not acknowledged: the token may live on, as a client that got 503 knows. The
 		// client logs out again, and Redis has a replica again to make it durable.
+		t.Logf("token /me after the failover, before the second logout: %v", answered(c, instances[1], me))
 		var again reply
 		for range 40 {
 			if again = c.send(instances[0].base(), request{method: "POST", path: "/v1/auth/logout", cred: withToken(token, false)}); !again.failed() {

@@ -123,19 +123,25 @@ func (c *ReplicatedCluster) MasterOf(key string) *RedisNode {
 		cl := n.Client()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		slot, err := cl.ClusterKeySlot(ctx, key).Result()
-		var slots []redis.ClusterSlot
+		var shards []redis.ClusterShard
 		if err == nil {
-			slots, err = cl.ClusterSlots(ctx).Result()
+			shards, err = cl.ClusterShards(ctx).Result()
 		}
 		cancel()
 		cl.Close()
 		if err != nil {
 			continue
 		}
-		for _, s := range slots {
-			if int64(s.Start) <= slot && slot <= int64(s.End) && len(s.Nodes) > 0 {
-				if m := c.Node(s.Nodes[0].Addr); m != nil && m.Running() {
-					return m
+		for _, s := range shards {
+			for _, r := range s.Slots {
+				if slot < r.Start || slot > r.End {
+					continue
+				}
+				for _, sn := range s.Nodes {
+					m := c.Node(fmt.Sprintf("%s:%d", sn.IP, sn.Port))
+					if sn.Role == "master" && m != nil && m.Running() {
+						return m
+					}
 				}
 			}
 		}

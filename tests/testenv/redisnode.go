@@ -52,8 +52,7 @@ func startRedisNode(t testing.TB, dir string, port int, args ...string) *RedisNo
 
 func (n *RedisNode) start(t testing.TB) {
 	t.Helper()
-	server := redisServer(t)
-	cmd := exec.Command(server, n.args...)
+	cmd := exec.Command(Command(t, "redis-server"), n.args...)
 	cmd.Dir = n.Dir
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting redis-server on %s: %v", n.Addr, err)
@@ -187,16 +186,6 @@ func (n *RedisNode) ReplicaAddrs() []string {
 		out = append(out, ip+":"+port)
 	}
 	return out
-}
-
-// redisServer returns the path of redis-server, or skips (or fails) t without it.
-func redisServer(t testing.TB) string {
-	t.Helper()
-	server, err := exec.LookPath("redis-server")
-	if err != nil {
-		unavailable(t, "PATH (redis-server for the failover tests)", err)
-	}
-	return server
 }
 
 // Eventually polls cond every 50ms until it holds or timeout passes, and reports whether
