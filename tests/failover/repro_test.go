@@ -82,14 +82,24 @@ func reproduce(t *testing.T, topo topology) {
 		// client logs out again, and Redis has a replica again to make it durable.
 		t.Logf("token /me after the failover, before the second logout: %v", answered(c, instances[1], me))
 		var again reply
+		tries := 0
 		for range 40 {
+			tries++
 			if again = c.send(instances[0].base(), request{method: "POST", path: "/v1/auth/logout", cred: withToken(token, false)}); !again.failed() {
 				break
 			}
 			time.Sleep(250 * time.Millisecond)
 		}
-		if again.status != http.StatusNoContent {
-			t.Fatalf("logout after the failover, with a replica back: %v", again)
+		// A try answered 503 may have deleted the token without confirming it; the next
+		// then finds no token (401), as a client retrying a logout may.
+		if again.status != http.StatusNoContent && again.status != http.StatusUnauthorized {
+			t.Fatalf("logout after the failover, with a replica back (try %d): %v", tries, again)
+		}
+		t.Logf("logout after the failover: %v at try %d", again, tries)
+		// A 401 could also come from an instance reading a replica still empty from its
+		// restart; the masters say whether the token is really gone.
+		if keys := tokenKeys(t, topo); len(keys) != 0 {
+			t.Fatalf("after the logout answered %d, the masters still hold the token record %q", again.status, keys)
 		}
 		for range 3 {
 			for _, in := range instances {

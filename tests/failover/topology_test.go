@@ -103,6 +103,16 @@ const redisPrefix = "gatehouse:"
 // tokenKey returns the key of the one token record on topo, or fails t.
 func tokenKey(t *testing.T, topo topology) string {
 	t.Helper()
+	keys := tokenKeys(t, topo)
+	if len(keys) != 1 {
+		t.Fatalf("want one token record on the masters, found %q", keys)
+	}
+	return keys[0]
+}
+
+// tokenKeys returns the keys of the token records on topo's masters.
+func tokenKeys(t *testing.T, topo topology) []string {
+	t.Helper()
 	var keys []string
 	for _, m := range topo.masters() {
 		c := m.Client()
@@ -113,10 +123,7 @@ func tokenKey(t *testing.T, topo topology) string {
 		}
 		keys = append(keys, k...)
 	}
-	if len(keys) != 1 {
-		t.Fatalf("want one token record on the masters, found %q", keys)
-	}
-	return keys[0]
+	return keys
 }
 
 // syncReplica waits until m's replica has every write m has taken: a write of our own
