@@ -44,12 +44,15 @@ func TestRedis(t *testing.T) {
 	contract.Run(t, redisFactory(t, "redis", redisstore.Config{URL: testenv.RedisURL(t), Timeout: 10 * time.Second}))
 }
 
-// TestRedisCluster runs the suite against a three-master Redis Cluster started for the test,
-// through the same adapter: every multi-key operation must stay on one slot (no CROSSSLOT).
+// TestRedisCluster runs the suite against a Redis Cluster of three masters with a replica
+// each, started for the test, through the same adapter: every multi-key operation must stay
+// on one slot (no CROSSSLOT), and every confirmed write (revocations, single-use codes) must
+// reach its slot's master and be confirmed by its replica, as the default does on Cluster.
 func TestRedisCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starting a Redis Cluster takes seconds; skipped under -short")
 	}
-	addrs := testenv.RedisCluster(t)
-	contract.Run(t, redisFactory(t, "redis cluster", redisstore.Config{Addrs: addrs, Cluster: true, Timeout: 10 * time.Second}))
+	c := testenv.RedisClusterReplicated(t)
+	contract.Run(t, redisFactory(t, "redis cluster", redisstore.Config{Addrs: c.Addrs(), Cluster: true,
+		Timeout: 10 * time.Second, RevokeReplicas: redisstore.AutoReplicas, RevokeTimeout: 5 * time.Second}))
 }
