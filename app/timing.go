@@ -46,7 +46,20 @@ type failureFloor struct {
 
 	mu      sync.Mutex
 	running bool
-	tried   time.Time // when the last measurement started
+	tried   time.Time          // when the last measurement started
+	cancel  context.CancelFunc // of the running measurement
+	stopped bool               // by stop: no measurement starts again
+}
+
+// stop ends a running measurement and keeps any other from starting: what the Verifier's
+// owner calls when it is done with it, so no hash keeps running for nobody.
+func (f *failureFloor) stop() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stopped = true
+	if f.cancel != nil {
+		f.cancel()
+	}
 }
 
 // floor returns the least time a failed check takes now, starting a measurement if one is
@@ -70,12 +83,12 @@ func (f *failureFloor) calibrate() {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.running || !f.tried.IsZero() && time.Since(f.tried) < calibrationRetry {
+	if f.stopped || f.running || !f.tried.IsZero() && time.Since(f.tried) < calibrationRetry {
 		return
 	}
-	f.running, f.tried = true, time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), calibrationTimeout)
+	f.running, f.tried, f.cancel = true, time.Now(), cancel
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), calibrationTimeout)
 		defer cancel()
 		if d, err := f.calibrator.Calibrate(ctx); err == nil && d > 0 {
 			f.measured.Store(int64(max(f.timing.Floor, d+d/calibrationMargin)))

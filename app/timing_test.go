@@ -18,15 +18,44 @@ type fakeCalibrator struct {
 	floor time.Duration
 	err   error
 	gate  chan struct{} // when set, Calibrate waits for it to close
+	// ended, when set, makes Calibrate wait for its context to end, then closes ended.
+	ended chan struct{}
 	calls atomic.Int64
 }
 
-func (c *fakeCalibrator) Calibrate(context.Context) (time.Duration, error) {
+func (c *fakeCalibrator) Calibrate(ctx context.Context) (time.Duration, error) {
 	c.calls.Add(1)
 	if c.gate != nil {
 		<-c.gate
 	}
+	if c.ended != nil {
+		<-ctx.Done()
+		close(c.ended)
+		return 0, ctx.Err()
+	}
 	return c.floor, c.err
+}
+
+// StopCalibration ends a running measurement (its context ends) and starts no other, so an
+// embedding program that closes Gatehouse leaves no hash running for nobody.
+func TestStopCalibrationEndsTheMeasurement(t *testing.T) {
+	e := newEnv(t)
+	cal := &fakeCalibrator{ended: make(chan struct{})}
+	v := app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{Calibrate: true}, cal, nil)
+	v.CalibrateFloor()
+	v.StopCalibration()
+	select {
+	case <-cal.ended:
+	case <-time.After(10 * time.Second): // a hang guard, not a measurement
+		t.Fatal("the measurement did not end")
+	}
+	v.CalibrateFloor()
+	if n := cal.calls.Load(); n != 1 {
+		t.Errorf("%d measurements, want 1: none may start after StopCalibration", n)
+	}
+	if _, settled := v.FailureFloor(); settled {
+		t.Error("a stopped measurement settled the floor")
+	}
 }
 
 // Every kind of failure takes at least the floor: the time of a failure must not tell an

@@ -40,6 +40,10 @@ func NewVerifier(users ports.UserStore, hasher ports.PasswordHasher, limiter por
 // padded by a conservative second meanwhile). A server calls it once at start-up.
 func (v *Verifier) CalibrateFloor() { v.timing.calibrate() }
 
+// StopCalibration ends a measurement of the floor that is running and starts no other; the
+// floor stays as it was (a failure is then padded by the fallback until one succeeded).
+func (v *Verifier) StopCalibration() { v.timing.stop() }
+
 // FailureFloor returns the least time a failed check takes now, and whether it is settled:
 // fixed by configuration, or measured.
 func (v *Verifier) FailureFloor() (time.Duration, bool) {

@@ -143,6 +143,8 @@ func (g *Gatehouse) Protect(next http.Handler) http.Handler {
 		// net/http's implicit 200, must win.
 		c.Status(http.StatusOK)
 		next.ServeHTTP(c.Writer, c.Request)
+		// A status without a body would otherwise get Gin's own NoRoute text.
+		c.Writer.WriteHeaderNow()
 	})
 	return e
 }
@@ -153,6 +155,7 @@ func (g *Gatehouse) Protect(next http.Handler) http.Handler {
 func (g *Gatehouse) Close() error {
 	g.closeOnce.Do(func() {
 		close(g.done)
+		g.app.verifier.StopCalibration()
 		g.closeApp()
 		g.closeSt()
 	})

@@ -328,3 +328,29 @@ func TestNewRefusesWeakHashing(t *testing.T) {
 		_ = g.Close()
 	}
 }
+
+// TestProtectKeepsTheHandlersAnswer: what the protected handler answers reaches the client
+// as it wrote it, a status without a body included (Gin must not fill it in).
+func TestProtectKeepsTheHandlersAnswer(t *testing.T) {
+	g := start(t, gatehouse.DefaultConfig())
+	u := signUp(t, g.Handler(), "", "ada")
+	tests := []struct {
+		name   string
+		handle http.HandlerFunc
+		status int
+		body   string
+	}{
+		{"status only", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) }, 404, ""},
+		{"no content", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }, 204, ""},
+		{"body only", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "hi") }, 200, "hi"},
+		{"nothing", func(http.ResponseWriter, *http.Request) {}, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(g.Protect(tt.handle), "GET", "/notes", "", func(r *http.Request) { r.Header.Set("Authorization", "Token "+u.token) })
+			if w.Code != tt.status || w.Body.String() != tt.body {
+				t.Errorf("%d %q, want %d %q", w.Code, w.Body, tt.status, tt.body)
+			}
+		})
+	}
+}

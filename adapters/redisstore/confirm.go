@@ -49,17 +49,18 @@ func revokeReplicas(cfg Config, rdb redis.UniversalClient) int {
 }
 
 // writeConfirmed runs write(p, i) for every keys[i], batched by the master that owns the
-// key, and returns once the batches are confirmed (see above). It returns the pipelines'
-// own errors, as Exec does (redis.Nil among them), or ErrUnavailable when the replicas did
-// not confirm in time. With no replicas to wait for it is one plain pipeline.
+// key, and returns once the batches are confirmed (see above). It returns the first error
+// of any command but redis.Nil (which each caller reads from its own command), or
+// ErrUnavailable when the replicas did not confirm in time. With no replicas to wait for it
+// is one plain pipeline.
 func (c *Client) writeConfirmed(ctx context.Context, keys []string, write func(p redis.Pipeliner, i int)) error {
 	if c.replicas == 0 {
 		p := c.rdb.Pipeline()
 		for i := range keys {
 			write(p, i)
 		}
-		_, err := p.Exec(ctx)
-		return err
+		cmds, _ := p.Exec(ctx)
+		return failure(cmds)
 	}
 	batches, err := c.byMaster(ctx, keys)
 	if err != nil {
@@ -71,14 +72,29 @@ func (c *Client) writeConfirmed(ctx context.Context, keys []string, write func(p
 			write(p, i)
 		}
 		p.Set(ctx, marker(keys[b.keys[0]]), "1", markerTTL)
-		wait := p.Do(ctx, "WAIT", c.replicas, c.revokeTimeout.Milliseconds())
-		if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			c.reloadSlots(ctx, err)
+		// WAIT 0 would wait for ever: the timeout is a whole millisecond at least.
+		wait := p.Do(ctx, "WAIT", c.replicas, max(1, c.revokeTimeout.Milliseconds()))
+		cmds, _ := p.Exec(ctx)
+		if err := failure(cmds); err != nil {
+			c.reloadSlots(ctx)
 			return err
 		}
-		if n, err := wait.Int(); err != nil || n < c.replicas {
+		if n, _ := wait.Int(); n < c.replicas {
+			c.reloadSlots(ctx) // the node may no longer be the master
 			return fmt.Errorf("%w: redis: %d of %d replicas confirmed a revocation within %s",
 				domain.ErrUnavailable, n, c.replicas, c.revokeTimeout)
+		}
+	}
+	return nil
+}
+
+// failure is the first error among cmds other than redis.Nil, a script's "nothing there",
+// which is an answer. Exec reports only the first error of all, so a redis.Nil from one
+// command would hide a real failure of a later one: a delete that never ran counted done.
+func failure(cmds []redis.Cmder) error {
+	for _, cmd := range cmds {
+		if err := cmd.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return err
 		}
 	}
 	return nil
@@ -142,8 +158,8 @@ func (c *Client) byMaster(ctx context.Context, keys []string) ([]batch, error) {
 // the cluster client's own redirections do not run for a node's own client. The error
 // itself is an outage for translate (MOVED and ASK included), and the next try goes to the
 // new owner.
-func (c *Client) reloadSlots(ctx context.Context, err error) {
-	if cc, ok := c.rdb.(*redis.ClusterClient); ok && err != nil {
+func (c *Client) reloadSlots(ctx context.Context) {
+	if cc, ok := c.rdb.(*redis.ClusterClient); ok {
 		cc.ReloadState(ctx)
 	}
 }

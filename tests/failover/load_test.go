@@ -278,7 +278,12 @@ func (w *worker) loginSession(a *account) {
 	case r.status == http.StatusOK:
 		c := sessionFrom(r, a, w.rec.now())
 		if c == nil {
-			w.rec.problem("POST /login answered 200 without sessionid or csrftoken: %v", r.header.Values("Set-Cookie"))
+			// Cookie names only: the values are credentials.
+			var names []string
+			for _, c := range (&http.Response{Header: r.header}).Cookies() {
+				names = append(names, c.Name)
+			}
+			w.rec.problem("POST /login answered 200 without sessionid or csrftoken: cookies %v", names)
 			return
 		}
 		a.live = append(a.live, c)
