@@ -132,8 +132,9 @@ func New(auth ports.Authenticator, accounts ports.Accounts, ready ports.Readines
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
 
+// routes builds the engine. Gin's mode is a process-wide setting, left to the program: the
+// gatehouse command runs in release mode; a program embedding Gatehouse keeps its own.
 func (s *Server) routes() *gin.Engine {
-	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	// ClientIP is the one rule that names the client; Gin's own, which reads X-Forwarded-For
 	// and X-Real-IP both, is turned off so that c.ClientIP() is at most the socket's peer.

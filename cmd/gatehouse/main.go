@@ -27,6 +27,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/gin-gonic/gin"
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/domain"
@@ -34,6 +35,7 @@ import (
 )
 
 func main() {
+	gin.SetMode(gin.ReleaseMode) // no route listing on start, no debug warnings
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := execute(ctx, os.Args[1:], os.Environ(), terminal(os.Stdin), os.Stdout, os.Stderr)
 	stop()
