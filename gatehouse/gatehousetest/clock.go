@@ -21,6 +21,9 @@ type Clock struct {
 	now time.Time
 }
 
+// NewClock returns a clock standing at start, in UTC.
+func NewClock(start time.Time) *Clock { return &Clock{now: start.UTC()} }
+
 // Now returns the clock's time.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
@@ -28,9 +31,16 @@ func (c *Clock) Now() time.Time {
 	return c.now
 }
 
-// Advance moves the clock on by d.
+// Advance moves the clock by d, which may be negative.
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+}
+
+// Set moves the clock to t, in UTC.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t.UTC()
 }

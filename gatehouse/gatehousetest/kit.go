@@ -47,7 +47,7 @@ func New(t testing.TB, configure ...func(*gatehouse.Config)) *Kit {
 	for _, c := range configure {
 		c(&cfg)
 	}
-	clock := &Clock{now: Start}
+	clock := NewClock(Start)
 	belowFloor := gatehouse.Option(func(o *options.Options) { o.BelowFloor = true })
 	g, err := gatehouse.New(t.Context(), cfg, gatehouse.WithClock(clock), belowFloor,
 		gatehouse.WithLogger(slog.New(slog.DiscardHandler)))
