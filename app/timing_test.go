@@ -161,8 +161,10 @@ func TestFloorFallsBackWhileCalibrationFails(t *testing.T) {
 	v := app.NewVerifier(e.users, e.port, e.limiter, app.Throttle{}, e.audit, app.LoginTiming{Floor: 30 * time.Millisecond, Calibrate: true}, cal, nil)
 	for range 3 {
 		// A request that gives up stops waiting: the padding never outlives its caller.
-		ctx, cancel := context.WithTimeout(t.Context(), 60*time.Millisecond)
+		// start is taken first, so the deadline is at least 60ms after it however long the
+		// goroutine is held between the two lines on a busy machine.
 		start := time.Now()
+		ctx, cancel := context.WithTimeout(t.Context(), 60*time.Millisecond)
 		_, _ = v.Check(ctx, "nobody", password, "192.0.2.1", domain.MethodToken)
 		if took := time.Since(start); took < 60*time.Millisecond {
 			t.Errorf("failure while the floor is unmeasured took %v, want the request's whole 60ms (the fallback is 1s)", took)
