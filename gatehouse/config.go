@@ -104,11 +104,11 @@ func (c Config) Uses(backend string) bool {
 	return s.Users == backend || s.Sessions == backend || s.Tokens == backend || s.Throttle == backend
 }
 
-// completed fills in the settings that derive from others when they are left unset, as the
-// command's configuration check does: the session cookie lasts the absolute session
-// timeout, and passkeys are offered to the origins of the RP ID (https://RP_ID, or
-// http://localhost:PORT of Addr for localhost).
-func (c Config) completed() Config {
+// Completed fills in the settings that derive from others when they are left unset: the
+// session cookie lasts the absolute session timeout, and passkeys are offered to the origins
+// of the RP ID (https://RP_ID, or http://localhost:PORT of Addr for localhost). New applies
+// it, and so does the command's configuration check, which shows the result.
+func (c Config) Completed() Config {
 	if c.HTTP.SessionCookieMaxAge == 0 {
 		c.HTTP.SessionCookieMaxAge = c.App.Session.Absolute
 	}

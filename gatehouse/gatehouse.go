@@ -55,7 +55,7 @@ func WithClock(clock ports.Clock) Option { return func(o *options.Options) { o.C
 // random one for this process and logs a warning, since forms posted to another instance
 // or after a restart are then refused.
 func New(ctx context.Context, cfg Config, opts ...Option) (*Gatehouse, error) {
-	cfg = cfg.completed()
+	cfg = cfg.Completed()
 	o := options.Options{Log: slog.Default(), Clock: system.Clock{}}
 	for _, opt := range opts {
 		opt(&o)

@@ -74,7 +74,7 @@ func (cc *commandConfig) check(k *checker) {
 		checkHTTP(k, c)
 	}
 	if g&(groupHTTP|groupAccounts) == groupHTTP|groupAccounts {
-		c.HTTP.SessionCookieMaxAge = c.App.Session.Absolute
+		*c = c.Completed() // the session cookie's lifetime
 	}
 	if g&groupAccounts != 0 {
 		checkAccounts(k, c.App)
@@ -267,10 +267,7 @@ func checkWebAuthn(k *checker, c *gatehouse.Config) {
 		return
 	}
 	checkOrigins(k, "webauthn-origins", c.WebAuthn.Origins, false)
-	if len(c.WebAuthn.Origins) == 0 {
-		_, port, _ := net.SplitHostPort(c.Addr)
-		c.WebAuthn.Origins = webauthn.DefaultOrigins(c.WebAuthn.RPID, port)
-	}
+	*c = c.Completed() // the default origins, when none are given
 	for _, o := range c.WebAuthn.Origins {
 		if !webauthn.OriginMatches(o, c.WebAuthn.RPID) {
 			k.fail("webauthn-origins", "%q is not on %s or a subdomain of it", o, c.WebAuthn.RPID)
